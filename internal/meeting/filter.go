@@ -1,0 +1,74 @@
+package meeting
+
+import (
+	"context"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// Default and maximum values for the nearby query.
+const (
+	DefaultRadiusKM = 25.0
+	MaxRadiusKM     = 500.0
+	DefaultLimit    = 25
+	MaxLimit        = 200
+)
+
+// Filter selects public meetings. Zero values mean "no constraint". Times
+// (StartAfter, StartBefore, Today, UpcomingHours) are read in each meeting's
+// own time zone.
+type Filter struct {
+	Point       orb.Point // [lon, lat]; used when HasPoint
+	HasPoint    bool
+	RadiusKM    float64
+	Days        []Weekday
+	Today       bool // the meeting's day is today in its own zone
+	StartAfter  Clock
+	StartBefore Clock
+	Types       []string // all required
+	Attendance  []Attendance
+	Programs    []Program
+	Sources     []string
+	// UpcomingHours keeps meetings in progress or whose next start is within
+	// this many hours of Now.
+	UpcomingHours float64
+	Now           time.Time // the reference time for Today, UpcomingHours and NextStart
+	Limit         int
+	Cursor        *Cursor
+}
+
+// Cursor marks where a page ended: the sort key of its last meeting. With a
+// point the key is (DistanceM, ID); without one it is (Day, Start, ID).
+type Cursor struct {
+	DistanceM float64 `json:"d,omitempty"`
+	Day       int     `json:"w,omitempty"`
+	Start     int     `json:"t,omitempty"`
+	ID        int64   `json:"i"`
+}
+
+// Result is one meeting found by a query, with its distance from the query
+// point (when there is one) and the start of its current or next occurrence.
+type Result struct {
+	Meeting
+	DistanceM   float64
+	HasDistance bool
+	NextStart   time.Time // zero when the meeting has no schedule or zone
+	InProgress  bool
+}
+
+// Page is one page of results and the cursor of the next page (nil on the last).
+type Page struct {
+	Results    []Result
+	NextCursor *Cursor
+}
+
+// Store keeps meetings. Implementations translate their own errors into
+// *Error kinds: a missing meeting is KindNotFound, a dead database
+// KindUnavailable.
+type Store interface {
+	// Find returns one page of public meetings matching f.
+	Find(ctx context.Context, f Filter) (Page, error)
+	// Get returns the public meeting with the given id.
+	Get(ctx context.Context, id int64) (*Meeting, error)
+}

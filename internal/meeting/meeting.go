@@ -1,0 +1,354 @@
+// Package meeting is the domain at the centre of meetingfinder: the Meeting
+// type and its parts (schedule, location, online join details), the type-code
+// vocabulary, validation, the query Filter, the Store contract that adapters
+// implement, and the one error type with its kinds. It imports only the
+// standard library and orb; every other package points at it.
+package meeting
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/paulmach/orb"
+)
+
+// Program names the fellowship or kind of group a meeting belongs to.
+type Program string
+
+// The programs meetingfinder knows.
+const (
+	ProgramAA                Program = "aa"
+	ProgramNA                Program = "na"
+	ProgramSMART             Program = "smart"
+	ProgramAlAnon            Program = "al-anon"
+	ProgramCelebrateRecovery Program = "celebrate-recovery"
+	ProgramActivity          Program = "activity"
+	ProgramOther             Program = "other"
+)
+
+// Programs lists every valid program, in display order.
+var Programs = []Program{ProgramAA, ProgramNA, ProgramSMART, ProgramAlAnon, ProgramCelebrateRecovery, ProgramActivity, ProgramOther}
+
+// Valid reports whether p is one of Programs.
+func (p Program) Valid() bool {
+	for _, q := range Programs {
+		if p == q {
+			return true
+		}
+	}
+	return false
+}
+
+// Attendance says how people take part in a meeting.
+type Attendance string
+
+// The attendance options, as the Meeting Guide attendance_option field names them.
+const (
+	AttendanceInPerson Attendance = "in_person"
+	AttendanceHybrid   Attendance = "hybrid"
+	AttendanceOnline   Attendance = "online"
+	AttendanceInactive Attendance = "inactive"
+)
+
+// Attendances lists every valid attendance value.
+var Attendances = []Attendance{AttendanceInPerson, AttendanceHybrid, AttendanceOnline, AttendanceInactive}
+
+// Valid reports whether a is one of Attendances.
+func (a Attendance) Valid() bool {
+	for _, b := range Attendances {
+		if a == b {
+			return true
+		}
+	}
+	return false
+}
+
+// HasPlace reports whether people meet at a physical place (in person or hybrid).
+func (a Attendance) HasPlace() bool { return a == AttendanceInPerson || a == AttendanceHybrid }
+
+// Weekday is a day of the week, Sunday = 0 … Saturday = 6, as in Meeting
+// Guide feeds and time.Weekday.
+type Weekday int
+
+// String returns the English day name.
+func (d Weekday) String() string {
+	if d < 0 || d > 6 {
+		return fmt.Sprintf("Weekday(%d)", int(d))
+	}
+	return time.Weekday(d).String()
+}
+
+// Clock is a local wall-clock time of day in minutes after midnight
+// (0–1439). NoClock marks an absent time.
+type Clock int
+
+// NoClock is the Clock value for "no time given".
+const NoClock Clock = -1
+
+// NewClock returns the Clock for hour h and minute m.
+func NewClock(h, m int) Clock { return Clock(h*60 + m) }
+
+// Valid reports whether c is a time of day.
+func (c Clock) Valid() bool { return c >= 0 && c < 24*60 }
+
+// Hour returns the hour (0–23).
+func (c Clock) Hour() int { return int(c) / 60 }
+
+// Minute returns the minute within the hour (0–59).
+func (c Clock) Minute() int { return int(c) % 60 }
+
+// String formats c as "HH:MM", or "" for NoClock.
+func (c Clock) String() string {
+	if !c.Valid() {
+		return ""
+	}
+	return fmt.Sprintf("%02d:%02d", c.Hour(), c.Minute())
+}
+
+// ParseClock parses a 24-hour "HH:MM" or "HH:MM:SS" time ("24:00" is read as
+// midnight). It returns a KindInvalid error for anything else.
+func ParseClock(s string) (Clock, error) {
+	s = strings.TrimSpace(s)
+	var h, m, sec int
+	var err error
+	switch strings.Count(s, ":") {
+	case 1:
+		_, err = fmt.Sscanf(s, "%d:%d", &h, &m)
+	case 2:
+		_, err = fmt.Sscanf(s, "%d:%d:%d", &h, &m, &sec)
+	default:
+		err = fmt.Errorf("want HH:MM")
+	}
+	if err != nil || m < 0 || m > 59 || sec < 0 || sec > 59 || h < 0 || h > 24 || (h == 24 && (m != 0 || sec != 0)) {
+		return NoClock, Errorf(KindInvalid, "meeting.ParseClock", "%q is not a time of day (want HH:MM, 24-hour)", s)
+	}
+	return NewClock(h%24, m), nil
+}
+
+// Location is where a meeting happens. Point is orb's [lon, lat] order and
+// is meaningful only when HasPoint is true. Approximate marks a location that
+// is only a locality (an online meeting's city), not a door to walk to.
+type Location struct {
+	Name             string
+	Address          string // street address
+	City             string
+	Region           string // state or province
+	PostalCode       string
+	Country          string
+	FormattedAddress string
+	Regions          []string // service areas, general to specific
+	Notes            string
+	Point            orb.Point // [lon, lat], WGS 84
+	HasPoint         bool
+	Approximate      bool
+}
+
+// Lat returns the latitude of the location's point.
+func (l Location) Lat() float64 { return l.Point.Lat() }
+
+// Lng returns the longitude of the location's point.
+func (l Location) Lng() float64 { return l.Point.Lon() }
+
+// Online holds the details for joining a meeting remotely.
+type Online struct {
+	URL       string
+	URLNotes  string
+	Phone     string
+	PhoneNote string
+}
+
+// Empty reports whether there are no join details at all.
+func (o Online) Empty() bool { return o.URL == "" && o.Phone == "" && o.URLNotes == "" && o.PhoneNote == "" }
+
+// Status is a listing's moderation state; only published listings are public.
+type Status string
+
+// The moderation states.
+const (
+	StatusPublished Status = "published"
+	StatusPending   Status = "pending"
+	StatusRejected  Status = "rejected"
+)
+
+// Meeting is one weekly meeting on one day. A listing held on several days
+// becomes one Meeting per day sharing a GroupKey. Day, Start and End are in
+// the meeting's own TimeZone; a meeting "by appointment" has ByAppointment
+// set and no day or time.
+type Meeting struct {
+	ID            int64
+	Source        string // who published it: an import source or an organization
+	ExternalID    string // the publisher's own id (the Meeting Guide slug), unique per source
+	GroupKey      string // shared by the rows of one multi-day listing
+	Name          string
+	Program       Program
+	Day           Weekday
+	Start         Clock
+	End           Clock // NoClock when unknown
+	ByAppointment bool
+	TimeZone      string // IANA name; "" when unknown (flagged at import)
+	Types         []string
+	Attendance    Attendance
+	Location      Location
+	Online        Online
+	Notes         string
+	Group         string
+	URL           string // the listing on its publisher's site
+	Status        Status
+	OrgID         int64 // owning organization, 0 for imported listings
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Duration returns how long the meeting lasts: End-Start (wrapping past
+// midnight), or one hour when End is unknown.
+func (m *Meeting) Duration() time.Duration {
+	if !m.End.Valid() || !m.Start.Valid() {
+		return time.Hour
+	}
+	d := int(m.End - m.Start)
+	if d <= 0 {
+		d += 24 * 60
+	}
+	return time.Duration(d) * time.Minute
+}
+
+// Occurrence returns the start of the occurrence of m that is in progress at
+// now, or else the next one, in the meeting's own zone. It returns false when
+// the meeting has no day, time or valid zone. Wall-clock times that do not
+// exist or repeat at a daylight-saving change are resolved as Go's time.Date
+// does.
+func (m *Meeting) Occurrence(now time.Time) (time.Time, bool) {
+	if m.ByAppointment || !m.Start.Valid() || m.TimeZone == "" {
+		return time.Time{}, false
+	}
+	loc, err := time.LoadLocation(m.TimeZone)
+	if err != nil {
+		return time.Time{}, false
+	}
+	local := now.In(loc)
+	back := (int(local.Weekday()) - int(m.Day) + 7) % 7
+	y, mo, d := local.Date()
+	start := time.Date(y, mo, d-back, m.Start.Hour(), m.Start.Minute(), 0, 0, loc)
+	if !start.After(now) && now.Before(start.Add(m.Duration())) {
+		return start, true
+	}
+	if start.After(now) {
+		return start, true
+	}
+	return time.Date(y, mo, d-back+7, m.Start.Hour(), m.Start.Minute(), 0, 0, loc), true
+}
+
+// Limits on text fields, in characters.
+const (
+	MaxNameLen  = 255
+	MaxTextLen  = 10000
+	MaxShortLen = 500
+)
+
+// Validate checks m and returns a KindInvalid *Error with a reason for each
+// bad field (named as in the API: "name", "day", "location.lat", …), or nil.
+func (m *Meeting) Validate() error {
+	f := FieldErrors{}
+	if strings.TrimSpace(m.Name) == "" {
+		f.Add("name", "is required")
+	} else if utf8.RuneCountInString(m.Name) > MaxNameLen {
+		f.Add("name", fmt.Sprintf("is longer than %d characters", MaxNameLen))
+	}
+	if !m.Program.Valid() {
+		f.Add("program", fmt.Sprintf("%q is not a program (want one of %s)", m.Program, joinPrograms()))
+	}
+	if !m.ByAppointment {
+		if m.Day < 0 || m.Day > 6 {
+			f.Add("day", "must be 0 (Sunday) to 6 (Saturday)")
+		}
+		if !m.Start.Valid() {
+			f.Add("start_time", "is required (HH:MM) unless the meeting is by appointment")
+		}
+	}
+	if m.End != NoClock && !m.End.Valid() {
+		f.Add("end_time", "is not a time of day")
+	}
+	if m.TimeZone != "" {
+		if _, err := time.LoadLocation(m.TimeZone); err != nil || m.TimeZone == "Local" {
+			f.Add("timezone", fmt.Sprintf("%q is not an IANA time zone", m.TimeZone))
+		}
+	}
+	if !m.Attendance.Valid() {
+		f.Add("attendance", "must be one of in_person, hybrid, online, inactive")
+	}
+	for _, t := range m.Types {
+		if strings.TrimSpace(t) == "" || len(t) > 32 {
+			f.Add("types", fmt.Sprintf("%q is not a type code", t))
+		}
+	}
+	if m.Location.HasPoint {
+		lat, lng := m.Location.Lat(), m.Location.Lng()
+		if !(lat >= -90 && lat <= 90) {
+			f.Add("location.lat", "must be between -90 and 90")
+		}
+		if !(lng >= -180 && lng <= 180) {
+			f.Add("location.lng", "must be between -180 and 180")
+		}
+		if lat == 0 && lng == 0 {
+			f.Add("location.lat", "0,0 is not a meeting place (null island)")
+		}
+	}
+	if m.Attendance.HasPlace() && !m.Location.HasPoint && m.Location.FormattedAddress == "" && m.Location.Address == "" && m.Location.City == "" {
+		f.Add("location", "an in-person or hybrid meeting needs an address or a point")
+	}
+	if (m.Attendance == AttendanceOnline || m.Attendance == AttendanceHybrid) && m.Online.URL == "" && m.Online.Phone == "" {
+		f.Add("online", "an online or hybrid meeting needs a join link or a phone number")
+	}
+	if m.Online.URL != "" {
+		if reason := checkWebURL(m.Online.URL); reason != "" {
+			f.Add("online.url", reason)
+		}
+	}
+	if m.URL != "" {
+		if reason := checkWebURL(m.URL); reason != "" {
+			f.Add("url", reason)
+		}
+	}
+	if utf8.RuneCountInString(m.Notes) > MaxTextLen {
+		f.Add("notes", fmt.Sprintf("is longer than %d characters", MaxTextLen))
+	}
+	for name, v := range map[string]string{
+		"location.name": m.Location.Name, "location.address": m.Location.Address, "location.city": m.Location.City,
+		"location.region": m.Location.Region, "location.postal_code": m.Location.PostalCode, "location.country": m.Location.Country,
+		"location.formatted_address": m.Location.FormattedAddress, "group": m.Group, "online.phone": m.Online.Phone,
+	} {
+		if utf8.RuneCountInString(v) > MaxShortLen {
+			f.Add(name, fmt.Sprintf("is longer than %d characters", MaxShortLen))
+		}
+	}
+	if m.Source == "" {
+		f.Add("source", "is required")
+	}
+	if m.ExternalID == "" {
+		f.Add("external_id", "is required")
+	}
+	return f.Err("meeting.Validate", "the meeting is not valid")
+}
+
+// checkWebURL returns why s is not an absolute http or https URL, or "".
+func checkWebURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "is not an absolute URL"
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "must be an http or https URL"
+	}
+	return ""
+}
+
+func joinPrograms() string {
+	s := make([]string, len(Programs))
+	for i, p := range Programs {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
