@@ -1,0 +1,275 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// MeetingStore is meeting.Store on PostgreSQL/PostGIS.
+type MeetingStore struct {
+	db *DB
+}
+
+// NewMeetingStore returns a store over db.
+func NewMeetingStore(db *DB) *MeetingStore { return &MeetingStore{db: db} }
+
+var _ meeting.Store = (*MeetingStore)(nil)
+
+// meetingColumns is the select list scanned by scanMeeting, in order.
+const meetingColumns = `m.id, m.source, m.external_id, m.group_key, m.name, m.program,
+	m.day, (extract(epoch FROM m.start_time)::int / 60), (extract(epoch FROM m.end_time)::int / 60),
+	coalesce(m.timezone, ''), m.types, m.attendance,
+	m.location_name, m.address, m.city, m.region, m.postal_code, m.country, m.formatted_address,
+	m.regions, m.location_notes, ST_X(m.geog::geometry), ST_Y(m.geog::geometry), m.approximate,
+	m.online_url, m.online_url_notes, m.online_phone, m.online_phone_notes,
+	m.notes, m.group_name, m.url, m.status, coalesce(m.org_id, 0), m.created_at, m.updated_at`
+
+// publicRows is the predicate for rows anyone may see.
+const publicRows = `m.status = 'published' AND m.deleted_at IS NULL`
+
+// scanMeeting reads meetingColumns (plus extra destinations) from row.
+func scanMeeting(row pgx.Row, m *meeting.Meeting, extra ...any) error {
+	var (
+		day        *int16
+		start, end *int32
+		lng, lat   *float64
+		program    string
+		attendance string
+		status     string
+	)
+	dest := []any{&m.ID, &m.Source, &m.ExternalID, &m.GroupKey, &m.Name, &program,
+		&day, &start, &end, &m.TimeZone, &m.Types, &attendance,
+		&m.Location.Name, &m.Location.Address, &m.Location.City, &m.Location.Region, &m.Location.PostalCode,
+		&m.Location.Country, &m.Location.FormattedAddress, &m.Location.Regions, &m.Location.Notes,
+		&lng, &lat, &m.Location.Approximate,
+		&m.Online.URL, &m.Online.URLNotes, &m.Online.Phone, &m.Online.PhoneNote,
+		&m.Notes, &m.Group, &m.URL, &status, &m.OrgID, &m.CreatedAt, &m.UpdatedAt}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	m.Program = meeting.Program(program)
+	m.Attendance = meeting.Attendance(attendance)
+	m.Status = meeting.Status(status)
+	m.Start, m.End = meeting.NoClock, meeting.NoClock
+	if day == nil {
+		m.ByAppointment = true
+	} else {
+		m.Day = meeting.Weekday(*day)
+	}
+	if start != nil {
+		m.Start = meeting.Clock(*start)
+	}
+	if end != nil {
+		m.End = meeting.Clock(*end)
+	}
+	if lng != nil && lat != nil {
+		m.Location.Point = orb.Point{*lng, *lat}
+		m.Location.HasPoint = true
+	}
+	if m.Types == nil {
+		m.Types = []string{}
+	}
+	return nil
+}
+
+// Get returns the public meeting with the given id, or a KindNotFound error.
+func (s *MeetingStore) Get(ctx context.Context, id int64) (*meeting.Meeting, error) {
+	const op = "postgres.Get"
+	var m meeting.Meeting
+	row := s.db.Pool.QueryRow(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE m.id = $1 AND `+publicRows, id)
+	if err := scanMeeting(row, &m); err != nil {
+		err = translate(op, err)
+		if meeting.IsKind(err, meeting.KindNotFound) {
+			return nil, meeting.Errorf(meeting.KindNotFound, op, "no meeting has id %d", id)
+		}
+		return nil, err
+	}
+	return &m, nil
+}
+
+// query is a SQL statement under construction with numbered arguments.
+type query struct {
+	where []string
+	args  []any
+}
+
+// arg appends v and returns its placeholder.
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// Find returns one page of public meetings matching f: ordered by distance
+// (then id) when f has a point, else by day, start time and id.
+func (s *MeetingStore) Find(ctx context.Context, f meeting.Filter) (meeting.Page, error) {
+	const op = "postgres.Find"
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = meeting.DefaultLimit
+	}
+	q := &query{}
+	nowArg := q.arg(now)
+	q.where = append(q.where, publicRows)
+	distExpr := "NULL::float8"
+	var order string
+	if f.HasPoint {
+		pt := q.arg(fmt.Sprintf("SRID=4326;POINT(%s %s)", ftoa(f.Point.Lon()), ftoa(f.Point.Lat())))
+		ptExpr := pt + "::geography"
+		radius := f.RadiusKM
+		if radius <= 0 {
+			radius = meeting.DefaultRadiusKM
+		}
+		distExpr = "(m.geog <-> " + ptExpr + ")"
+		q.where = append(q.where, "ST_DWithin(m.geog, "+ptExpr+", "+q.arg(radius*1000)+", false)")
+		if f.Cursor != nil {
+			q.where = append(q.where, "("+distExpr+", m.id) > ("+q.arg(f.Cursor.DistanceM)+"::float8, "+q.arg(f.Cursor.ID)+"::bigint)")
+		}
+		order = distExpr + ", m.id"
+	} else {
+		if f.Cursor != nil {
+			q.where = append(q.where, "(coalesce(m.day, 7), coalesce(m.start_time, '00:00'::time), m.id) > ("+
+				q.arg(f.Cursor.Day)+"::int, "+q.arg(meeting.Clock(f.Cursor.Start).String())+"::time, "+q.arg(f.Cursor.ID)+"::bigint)")
+		}
+		order = "coalesce(m.day, 7), coalesce(m.start_time, '00:00'::time), m.id"
+	}
+	if len(f.Days) > 0 {
+		days := make([]int16, len(f.Days))
+		for i, d := range f.Days {
+			days[i] = int16(d)
+		}
+		q.where = append(q.where, "m.day = ANY("+q.arg(days)+"::smallint[])")
+	}
+	if f.Today {
+		// Prefilter on the weekdays that are "today" somewhere on Earth
+		// (UTC-12 … UTC+14) so the per-zone check runs on few rows.
+		q.where = append(q.where, "m.day = ANY("+q.arg(weekdaysBetween(now.Add(-12*time.Hour), now.Add(14*time.Hour)))+"::smallint[])",
+			"m.day = extract(dow FROM ("+nowArg+"::timestamptz AT TIME ZONE m.timezone))")
+	}
+	if f.StartAfter.Valid() {
+		q.where = append(q.where, "m.start_time >= "+q.arg(f.StartAfter.String())+"::time")
+	}
+	if f.StartBefore.Valid() {
+		q.where = append(q.where, "m.start_time < "+q.arg(f.StartBefore.String())+"::time")
+	}
+	if len(f.Types) > 0 {
+		q.where = append(q.where, "m.types @> "+q.arg(f.Types)+"::text[]")
+	}
+	if len(f.Attendance) > 0 {
+		a := make([]string, len(f.Attendance))
+		for i, v := range f.Attendance {
+			a[i] = string(v)
+		}
+		q.where = append(q.where, "m.attendance = ANY("+q.arg(a)+"::text[])")
+	}
+	if len(f.Programs) > 0 {
+		p := make([]string, len(f.Programs))
+		for i, v := range f.Programs {
+			p[i] = string(v)
+		}
+		q.where = append(q.where, "m.program = ANY("+q.arg(p)+"::text[])")
+	}
+	if len(f.Sources) > 0 {
+		q.where = append(q.where, "m.source = ANY("+q.arg(f.Sources)+"::text[])")
+	}
+	occExpr := "meeting_occurrence(m.day, m.start_time, m.end_time, m.timezone, " + nowArg + "::timestamptz)"
+	if f.UpcomingHours > 0 {
+		horizon := now.Add(time.Duration(f.UpcomingHours * float64(time.Hour)))
+		// A meeting in progress or starting before the horizon is on a local
+		// weekday between (now - 1 day) and the horizon, somewhere between
+		// UTC-12 and UTC+14: prefilter on those weekdays.
+		q.where = append(q.where, "m.day = ANY("+q.arg(weekdaysBetween(now.Add(-36*time.Hour), horizon.Add(14*time.Hour)))+"::smallint[])",
+			occExpr+" <= "+q.arg(horizon)+"::timestamptz")
+	}
+	sql := `SELECT ` + meetingColumns + `, ` + distExpr + `, ` + occExpr +
+		` FROM meetings m WHERE ` + strings.Join(q.where, " AND ") +
+		` ORDER BY ` + order + ` LIMIT ` + q.arg(limit+1)
+	rows, err := s.db.Pool.Query(ctx, sql, q.args...)
+	if err != nil {
+		return meeting.Page{}, translate(op, err)
+	}
+	defer rows.Close()
+	var page meeting.Page
+	page.Results = make([]meeting.Result, 0, limit)
+	for rows.Next() {
+		var r meeting.Result
+		var dist *float64
+		var occ *time.Time
+		if err := scanMeeting(rows, &r.Meeting, &dist, &occ); err != nil {
+			return meeting.Page{}, translate(op, err)
+		}
+		if dist != nil {
+			r.DistanceM, r.HasDistance = *dist, true
+		}
+		if occ != nil {
+			r.NextStart = inZone(*occ, r.TimeZone)
+			r.InProgress = !r.NextStart.After(now)
+		}
+		page.Results = append(page.Results, r)
+	}
+	if err := rows.Err(); err != nil {
+		return meeting.Page{}, translate(op, err)
+	}
+	if len(page.Results) > limit {
+		page.Results = page.Results[:limit]
+		last := page.Results[limit-1]
+		c := &meeting.Cursor{ID: last.ID}
+		if f.HasPoint {
+			c.DistanceM = last.DistanceM
+		} else {
+			c.Day, c.Start = 7, 0
+			if !last.ByAppointment {
+				c.Day, c.Start = int(last.Day), int(last.Start)
+			}
+		}
+		page.NextCursor = c
+	}
+	return page, nil
+}
+
+// weekdaysBetween returns the UTC weekdays of every calendar day from a to
+// b inclusive.
+func weekdaysBetween(a, b time.Time) []int16 {
+	seen := [7]bool{}
+	var out []int16
+	add := func(t time.Time) {
+		if d := t.UTC().Weekday(); !seen[d] {
+			seen[d] = true
+			out = append(out, int16(d))
+		}
+	}
+	for t := a; t.Before(b) && len(out) < 7; t = t.Add(24 * time.Hour) {
+		add(t)
+	}
+	add(b)
+	return out
+}
+
+var zones sync.Map // IANA name → *time.Location
+
+// inZone returns t in the named zone (UTC when the name is unknown).
+func inZone(t time.Time, name string) time.Time {
+	if v, ok := zones.Load(name); ok {
+		return t.In(v.(*time.Location))
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return t.UTC()
+	}
+	zones.Store(name, loc)
+	return t.In(loc)
+}
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
