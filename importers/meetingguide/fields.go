@@ -1,0 +1,246 @@
+package meetingguide
+
+import (
+	"errors"
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// ParseTime reads a time of day as feeds and spreadsheets write it:
+// "19:30", "19:30:00", "7:30", "7:30 PM", "7:30pm", "7 pm", "07:30P",
+// "noon", "midnight". It returns a KindInvalid *meeting.Error for anything
+// else, including "13:00 PM" and "24:30".
+func ParseTime(s string) (meeting.Clock, error) {
+	orig := s
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.ReplaceAll(s, ".", "")
+	switch s {
+	case "noon":
+		return meeting.NewClock(12, 0), nil
+	case "midnight":
+		return meeting.NewClock(0, 0), nil
+	}
+	meridiem := ""
+	for _, suf := range []string{"am", "pm", "a", "p"} {
+		if strings.HasSuffix(s, suf) {
+			meridiem = suf[:1]
+			s = strings.TrimSpace(strings.TrimSuffix(s, suf))
+			break
+		}
+	}
+	bad := meeting.Errorf(meeting.KindInvalid, "meetingguide.ParseTime", "%q is not a time of day", orig)
+	if meridiem == "" {
+		if c, err := meeting.ParseClock(s); err == nil && s != "" && isDigitsColons(s) {
+			return c, nil
+		}
+		return meeting.NoClock, bad
+	}
+	h, m := 0, 0
+	hs, ms, hasMin := strings.Cut(s, ":")
+	if !isDigits(hs) || len(hs) > 2 {
+		return meeting.NoClock, bad
+	}
+	h, _ = strconv.Atoi(hs)
+	if hasMin {
+		ms, _, _ = strings.Cut(ms, ":") // ignore seconds
+		if !isDigits(ms) || len(ms) != 2 {
+			return meeting.NoClock, bad
+		}
+		m, _ = strconv.Atoi(ms)
+	}
+	if h < 1 || h > 12 || m > 59 {
+		return meeting.NoClock, bad
+	}
+	if meridiem == "a" && h == 12 {
+		h = 0
+	} else if meridiem == "p" && h != 12 {
+		h += 12
+	}
+	return meeting.NewClock(h, m), nil
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigitsColons(s string) bool {
+	for _, part := range strings.Split(s, ":") {
+		if !isDigits(part) || len(part) > 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// dayNames holds English day names and abbreviations, lower case.
+var dayNames = map[string]int{
+	"sunday": 0, "sun": 0, "su": 0,
+	"monday": 1, "mon": 1, "mo": 1,
+	"tuesday": 2, "tue": 2, "tues": 2, "tu": 2,
+	"wednesday": 3, "wed": 3, "we": 3,
+	"thursday": 4, "thu": 4, "thur": 4, "thurs": 4, "th": 4,
+	"friday": 5, "fri": 5, "fr": 5,
+	"saturday": 6, "sat": 6, "sa": 6,
+}
+
+// parseDay reads a day number 0–6 or a day name.
+func (c *Converter) parseDay(s string) (meeting.Weekday, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if isDigits(s) {
+		n, err := strconv.Atoi(s)
+		if err != nil || n > 6 {
+			return 0, false
+		}
+		return meeting.Weekday(n), true
+	}
+	s = strings.TrimSuffix(s, ".")
+	if n, ok := c.DayNames[s]; ok && n >= 0 && n <= 6 {
+		return meeting.Weekday(n), true
+	}
+	if n, ok := dayNames[s]; ok {
+		return meeting.Weekday(n), true
+	}
+	return 0, false
+}
+
+// typeAliases maps names that 12 Step Meeting List and older exports use
+// for codes whose vocabulary name differs (lower case).
+var typeAliases = map[string]string{
+	"step meeting":          "ST",
+	"online meeting":        "ONL",
+	"temporary closure":     "TC",
+	"temporarily closed":    "TC",
+	"beginners":             "BE",
+	"beginner":              "BE",
+	"newcomers":             "BE",
+	"wheelchair accessible": "X",
+	"spanish speaking":      "S",
+	"non-smoking":           "NS",
+	"non smoking":           "NS",
+	"young people's":        "Y",
+	"tradition":             "TR",
+	"traditions":            "TR",
+}
+
+// normalizeType maps one code or name to the vocabulary.
+func normalizeType(s string) (string, bool) {
+	if c, ok := meeting.NormalizeType(s); ok {
+		return c, true
+	}
+	if c, ok := typeAliases[strings.ToLower(strings.TrimSpace(s))]; ok {
+		return c, true
+	}
+	return strings.TrimSpace(s), false
+}
+
+// normalizeTypes splits, normalises and de-duplicates type values (order
+// kept). Each value may be a code, a name, "[open]", or a list separated by
+// commas, semicolons, pipes or new lines; a piece made only of known codes
+// separated by spaces ("O D") is split too. ONL is dropped: attendance says
+// whether a meeting is online. It returns the codes and the unknown ones.
+func normalizeTypes(values []string) (codes, unknown []string) {
+	add := func(list *[]string, s string) {
+		for _, x := range *list {
+			if x == s {
+				return
+			}
+		}
+		*list = append(*list, s)
+	}
+	for _, v := range values {
+		v = strings.NewReplacer("[", ",", "]", ",", ";", ",", "|", ",", "\n", ",", "\"", "").Replace(v)
+		for _, piece := range strings.Split(v, ",") {
+			piece = strings.TrimSpace(piece)
+			if piece == "" {
+				continue
+			}
+			var got []string
+			if c, ok := normalizeType(piece); ok {
+				got = []string{c}
+			} else if words := strings.Fields(piece); len(words) > 1 {
+				for _, w := range words {
+					c, ok := normalizeType(w)
+					if !ok {
+						got = nil
+						break
+					}
+					got = append(got, c)
+				}
+			}
+			if got == nil {
+				if len(piece) > 32 {
+					piece = piece[:32]
+					for !utf8RuneStart(piece[len(piece)-1]) {
+						piece = piece[:len(piece)-1]
+					}
+					piece = strings.TrimSpace(piece)
+				}
+				add(&unknown, piece)
+				add(&codes, piece)
+				continue
+			}
+			for _, c := range got {
+				if c != "ONL" {
+					add(&codes, c)
+				}
+			}
+		}
+	}
+	return codes, unknown
+}
+
+var (
+	breakTag = regexp.MustCompile(`(?i)<\s*(br|/p|/div|/li)\s*/?\s*>`)
+	anyTag   = regexp.MustCompile(`</?[a-zA-Z][^<>]*>`)
+	spaces   = regexp.MustCompile(`[ \t\f\v\x{00a0}]+`)
+)
+
+// CleanText removes HTML from a multi-line text value: <br> and closing
+// block tags become new lines, other tags are dropped, entities are
+// decoded, runs of spaces collapse, and blank edges are trimmed.
+func CleanText(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	if strings.Contains(s, "<") {
+		s = breakTag.ReplaceAllString(s, "\n")
+		s = anyTag.ReplaceAllString(s, "")
+	}
+	if strings.Contains(s, "&") {
+		s = html.UnescapeString(s)
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(spaces.ReplaceAllString(l, " "))
+	}
+	s = strings.Join(lines, "\n")
+	for strings.Contains(s, "\n\n\n") {
+		s = strings.ReplaceAll(s, "\n\n\n", "\n\n")
+	}
+	return strings.TrimSpace(s)
+}
+
+// CleanLine is CleanText for one-line values: line breaks become spaces.
+func CleanLine(s string) string {
+	s = CleanText(s)
+	if strings.Contains(s, "\n") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return s
+}
+
+func asError(err error, target **meeting.Error) bool { return errors.As(err, target) }

@@ -1,0 +1,471 @@
+package meetingguide
+
+import (
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/paulmach/orb"
+)
+
+// Record is one listing in the Meeting Guide field model with every value
+// already reduced to text. It is the hand-over point between a wire format
+// (the JSON feed in this package, spreadsheets in importers/csv) and the
+// mapping to meeting.Meeting that Converter performs. Field names follow the
+// Meeting Guide specification; empty means absent.
+type Record struct {
+	Slug string // the listing's id in its feed; see Converter.Convert when empty
+	Name string
+	// Days holds each day given, as a number 0–6 (0 = Sunday) or an English
+	// day name or abbreviation; empty when the record has no day.
+	Days []string
+	// DayList is true when the day came as a list (a JSON array, a
+	// comma-separated cell): then every meeting's ExternalID is
+	// "<slug>-<day>", even for a list of one, so ids stay put when a day
+	// is added to the listing.
+	DayList bool
+
+	Time     string // start time, 24-hour or 12-hour, see ParseTime
+	EndTime  string
+	Timezone string // IANA zone name
+
+	Types      []string // codes or names; one entry may hold a comma list
+	Attendance string   // attendance_option: in_person, hybrid, online, inactive
+	Program    string   // a meeting.Program name; overrides the import default
+
+	Location         string // the location's name
+	LocationNotes    string
+	Address          string
+	City             string
+	State            string
+	PostalCode       string
+	Country          string
+	FormattedAddress string
+	Regions          []string // general to specific
+
+	Latitude    string
+	Longitude   string
+	Coordinates string // "lat,lng", used when Latitude and Longitude are empty
+	Approximate string // "yes"/"no"/"true"/"false"; empty = infer
+
+	ConferenceURL        string
+	ConferenceURLNotes   string
+	ConferencePhone      string
+	ConferencePhoneNotes string
+
+	Notes string
+	Group string
+	URL   string
+}
+
+// Converter maps Records of one feed to meetings. It remembers the
+// ExternalIDs it has produced, so a later record that repeats one is
+// rejected as a duplicate. A Converter is not safe for concurrent use.
+type Converter struct {
+	opts meeting.ImportOptions
+	// seen maps each ExternalID to the position of the record that used it first.
+	seen map[string]int
+	// DayNames maps further lower-case day names ("lunes") to 0–6; English
+	// names and abbreviations are always understood.
+	DayNames map[string]int
+}
+
+// NewConverter returns a Converter that stamps meetings with opts.Source
+// and gives them opts.Program unless a record names its own program. An
+// empty opts.Program means meeting.ProgramOther.
+func NewConverter(opts meeting.ImportOptions) *Converter {
+	if opts.Program == "" {
+		opts.Program = meeting.ProgramOther
+	}
+	return &Converter{opts: opts, seen: map[string]int{}}
+}
+
+// maxRaw is the longest excerpt of a record kept in a Problem.
+const maxRaw = 200
+
+// Excerpt shortens s to at most 200 bytes (on a rune boundary) for
+// meeting.Problem.Raw.
+func Excerpt(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= maxRaw {
+		return s
+	}
+	cut := maxRaw
+	for cut > 0 && !utf8RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// Convert maps rec, the record at 1-based position pos of its input, to
+// one meeting per day, with the problems found on the way. raw is an
+// excerpt of the record for the problem report. When the record is
+// rejected it returns no meetings and at least one Rejected problem; kept
+// meetings may come with Flagged problems.
+//
+// A record with no Slug gets a stable generated ExternalID: the slugified
+// name and a hash of its day, time and place, so that re-importing the same
+// spreadsheet yields the same ids.
+func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting, []meeting.Problem) {
+	r := c.clean(rec)
+	raw = Excerpt(raw)
+	var probs []meeting.Problem
+	flag := func(id, field, format string, args ...any) {
+		probs = append(probs, meeting.Problem{Record: pos, ExternalID: id, Name: r.Name, Severity: meeting.Flagged, Field: field, Reason: fmt.Sprintf(format, args...), Raw: raw})
+	}
+	reject := func(id, field, format string, args ...any) ([]meeting.Meeting, []meeting.Problem) {
+		probs = append(probs, meeting.Problem{Record: pos, ExternalID: id, Name: r.Name, Severity: meeting.Rejected, Field: field, Reason: fmt.Sprintf(format, args...), Raw: raw})
+		return nil, probs
+	}
+
+	slug := r.Slug
+	generated := slug == ""
+	if generated && r.Name != "" {
+		slug = generateSlug(r)
+	}
+	if r.Name == "" {
+		return reject(slug, "name", "name is required")
+	}
+
+	// Schedule.
+	var days []meeting.Weekday
+	for _, d := range r.Days {
+		wd, ok := c.parseDay(d)
+		if !ok {
+			return reject(slug, "day", "%q is not a day (want 0 to 6, 0 = Sunday, or a day name)", d)
+		}
+		if !slices.Contains(days, wd) {
+			days = append(days, wd)
+		}
+	}
+	start, end := meeting.NoClock, meeting.NoClock
+	if r.Time != "" {
+		t, err := ParseTime(r.Time)
+		if err != nil {
+			return reject(slug, "start_time", "time %q is not a time of day", r.Time)
+		}
+		start = t
+	}
+	if r.EndTime != "" {
+		t, err := ParseTime(r.EndTime)
+		if err != nil {
+			return reject(slug, "end_time", "end_time %q is not a time of day", r.EndTime)
+		}
+		end = t
+	}
+	byAppointment := false
+	switch {
+	case len(days) == 0 && start == meeting.NoClock:
+		byAppointment = true
+		end = meeting.NoClock
+	case len(days) == 0:
+		return reject(slug, "day", "a time is given but no day")
+	case start == meeting.NoClock:
+		return reject(slug, "start_time", "a day is given but no time")
+	}
+
+	program := c.opts.Program
+	if r.Program != "" {
+		if p := meeting.Program(strings.ToLower(r.Program)); p.Valid() {
+			program = p
+		} else {
+			flag(slug, "program", "%q is not a program; using %q", r.Program, program)
+		}
+	}
+
+	tz := ""
+	if r.Timezone != "" {
+		if _, err := time.LoadLocation(r.Timezone); err != nil || r.Timezone == "Local" {
+			flag(slug, "timezone", "%q is not an IANA time zone; left empty", r.Timezone)
+		} else {
+			tz = r.Timezone
+		}
+	}
+
+	types, unknown := normalizeTypes(r.Types)
+	if len(unknown) > 0 {
+		flag(slug, "types", "unknown type codes kept as given: %s", strings.Join(unknown, ", "))
+	}
+
+	// Place.
+	loc := meeting.Location{
+		Name: r.Location, Address: r.Address, City: r.City, Region: r.State,
+		PostalCode: r.PostalCode, Country: r.Country, FormattedAddress: r.FormattedAddress,
+		Regions: r.Regions, Notes: r.LocationNotes,
+	}
+	if loc.FormattedAddress == "" {
+		loc.FormattedAddress = formatAddress(r)
+	}
+	if p, field, reason := parsePoint(r); reason != "" {
+		flag(slug, field, "%s; not stored as a point", reason)
+	} else if field != "" {
+		loc.Point, loc.HasPoint = p, true
+	}
+	switch strings.ToLower(r.Approximate) {
+	case "yes", "true", "1":
+		loc.Approximate = true
+	case "no", "false", "0":
+		loc.Approximate = false
+	default:
+		if r.Approximate != "" {
+			flag(slug, "location.approximate", "%q is not yes or no; inferred from the address", r.Approximate)
+		}
+		loc.Approximate = !loc.HasPoint && strings.Count(loc.FormattedAddress, ",") < 3
+	}
+
+	// Online.
+	on := meeting.Online{URLNotes: r.ConferenceURLNotes, Phone: r.ConferencePhone, PhoneNote: r.ConferencePhoneNotes}
+	if r.ConferenceURL != "" {
+		if reason := webURLProblem(r.ConferenceURL); reason != "" {
+			flag(slug, "online.url", "conference_url %q %s; dropped", r.ConferenceURL, reason)
+		} else {
+			on.URL = r.ConferenceURL
+		}
+	}
+	phoneOK := countDigits(on.Phone) >= 10
+	if on.Phone != "" && !phoneOK {
+		flag(slug, "online.phone", "conference_phone %q has fewer than 10 digits; not counted as a way to join", on.Phone)
+	}
+	pageURL := ""
+	if r.URL != "" {
+		if reason := webURLProblem(r.URL); reason != "" {
+			flag(slug, "url", "url %q %s; dropped", r.URL, reason)
+		} else {
+			pageURL = r.URL
+		}
+	}
+
+	// Attendance: the record's own option when valid, else derived as the
+	// Meeting Guide spec describes.
+	online := on.URL != "" || phoneOK
+	inPerson := !slices.Contains(types, "TC") && !loc.Approximate
+	attendance := deriveAttendance(inPerson, online)
+	if r.Attendance != "" {
+		a := meeting.Attendance(strings.ToLower(strings.ReplaceAll(r.Attendance, " ", "_")))
+		switch {
+		case !a.Valid():
+			flag(slug, "attendance", "attendance_option %q is not one of in_person, hybrid, online, inactive; derived %s", r.Attendance, attendance)
+		case (a == meeting.AttendanceOnline || a == meeting.AttendanceHybrid) && !online:
+			// Keep what can be kept: the join details were missing or dropped.
+			fallback := meeting.AttendanceInactive
+			if a == meeting.AttendanceHybrid {
+				fallback = meeting.AttendanceInPerson
+			}
+			flag(slug, "attendance", "attendance_option %q but no usable conference_url or conference_phone; using %s", r.Attendance, fallback)
+			attendance = fallback
+		default:
+			attendance = a
+		}
+	}
+
+	base := meeting.Meeting{
+		Source: c.opts.Source, GroupKey: slug, Name: r.Name, Program: program,
+		Start: start, End: end, ByAppointment: byAppointment, TimeZone: tz,
+		Types: types, Attendance: attendance, Location: loc, Online: on,
+		Notes: r.Notes, Group: r.Group, URL: pageURL, Status: meeting.StatusPublished,
+	}
+	if byAppointment {
+		days = []meeting.Weekday{0}
+	}
+	var out []meeting.Meeting
+	for _, d := range days {
+		m := base
+		m.Types = slices.Clone(base.Types)
+		m.Location.Regions = slices.Clone(base.Location.Regions)
+		m.Day = d
+		m.ExternalID = slug
+		if r.DayList && !byAppointment {
+			m.ExternalID = slug + "-" + strconv.Itoa(int(d))
+		}
+		if first, dup := c.seen[m.ExternalID]; dup {
+			what := "slug"
+			if generated {
+				what = "generated id"
+			}
+			probs = append(probs, meeting.Problem{Record: pos, ExternalID: m.ExternalID, Name: r.Name, Severity: meeting.Rejected, Field: "slug",
+				Reason: fmt.Sprintf("duplicate %s %s, first seen at record %d", what, m.ExternalID, first), Raw: raw})
+			continue
+		}
+		if err := m.Validate(); err != nil {
+			field, reason := describe(err)
+			probs = append(probs, meeting.Problem{Record: pos, ExternalID: m.ExternalID, Name: r.Name, Severity: meeting.Rejected, Field: field, Reason: reason, Raw: raw})
+			continue
+		}
+		c.seen[m.ExternalID] = pos
+		out = append(out, m)
+	}
+	return out, probs
+}
+
+// deriveAttendance combines the two ways of taking part.
+func deriveAttendance(inPerson, online bool) meeting.Attendance {
+	switch {
+	case inPerson && online:
+		return meeting.AttendanceHybrid
+	case inPerson:
+		return meeting.AttendanceInPerson
+	case online:
+		return meeting.AttendanceOnline
+	}
+	return meeting.AttendanceInactive
+}
+
+// describe turns a validation error into a Problem's field and reason: the
+// first field (sorted) and every field's reason.
+func describe(err error) (field, reason string) {
+	var e *meeting.Error
+	if !asError(err, &e) || len(e.Fields) == 0 {
+		return "", err.Error()
+	}
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + " " + e.Fields[k]
+	}
+	return keys[0], strings.Join(parts, "; ")
+}
+
+// clean returns rec with HTML removed from every text value and spaces trimmed.
+func (c *Converter) clean(rec Record) Record {
+	line := func(p *string) { *p = CleanLine(*p) }
+	for _, p := range []*string{&rec.Slug, &rec.Name, &rec.Time, &rec.EndTime, &rec.Timezone, &rec.Attendance, &rec.Program,
+		&rec.Location, &rec.Address, &rec.City, &rec.State, &rec.PostalCode, &rec.Country, &rec.FormattedAddress,
+		&rec.Latitude, &rec.Longitude, &rec.Coordinates, &rec.Approximate, &rec.ConferenceURL, &rec.ConferencePhone,
+		&rec.Group, &rec.URL} {
+		line(p)
+	}
+	for _, p := range []*string{&rec.LocationNotes, &rec.ConferenceURLNotes, &rec.ConferencePhoneNotes, &rec.Notes} {
+		*p = CleanText(*p)
+	}
+	rec.Days = cleanList(rec.Days)
+	rec.Regions = cleanList(rec.Regions)
+	rec.Types = slices.Clone(rec.Types)
+	for i := range rec.Types {
+		rec.Types[i] = CleanText(rec.Types[i])
+	}
+	return rec
+}
+
+// cleanList cleans each value and drops empty ones.
+func cleanList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = CleanLine(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// generateSlug makes a stable id for a record without a slug.
+func generateSlug(r Record) string {
+	h := fnv.New32a()
+	for _, s := range []string{strings.Join(r.Days, ","), r.Time, r.Location, r.Address, r.City, r.PostalCode, r.FormattedAddress, r.ConferenceURL} {
+		h.Write([]byte(strings.ToLower(s)))
+		h.Write([]byte{0})
+	}
+	return fmt.Sprintf("%s-%08x", Slugify(r.Name), h.Sum32())
+}
+
+// Slugify lower-cases s and turns every run of characters other than
+// ASCII letters and digits into one "-" ("Full Address" → "full-address").
+func Slugify(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+// formatAddress builds "address, city, state postal, country" from the parts present.
+func formatAddress(r Record) string {
+	var parts []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	add(r.Address)
+	add(r.City)
+	add(strings.TrimSpace(r.State + " " + r.PostalCode))
+	add(r.Country)
+	return strings.Join(parts, ", ")
+}
+
+// parsePoint reads the record's coordinates. It returns field == "" when
+// there are none; a non-empty reason when they are present but unusable.
+func parsePoint(r Record) (p orb.Point, field, reason string) {
+	lat, lng := r.Latitude, r.Longitude
+	if lat == "" && lng == "" {
+		if r.Coordinates == "" {
+			return p, "", ""
+		}
+		a, b, ok := strings.Cut(r.Coordinates, ",")
+		if !ok {
+			return p, "location.lat", fmt.Sprintf("coordinates %q are not \"lat,lng\"", r.Coordinates)
+		}
+		lat, lng = strings.TrimSpace(a), strings.TrimSpace(b)
+	}
+	if lat == "" || lng == "" {
+		return p, "location.lat", fmt.Sprintf("only one of latitude %q and longitude %q is given", lat, lng)
+	}
+	y, err := strconv.ParseFloat(lat, 64)
+	if err != nil {
+		return p, "location.lat", fmt.Sprintf("latitude %q is not a number", lat)
+	}
+	x, err := strconv.ParseFloat(lng, 64)
+	if err != nil {
+		return p, "location.lng", fmt.Sprintf("longitude %q is not a number", lng)
+	}
+	switch {
+	case y == 0 && x == 0:
+		return p, "location.lat", "coordinates 0,0 are not a meeting place"
+	case !(y >= -90 && y <= 90):
+		return p, "location.lat", fmt.Sprintf("latitude %s is out of range", lat)
+	case !(x >= -180 && x <= 180):
+		return p, "location.lng", fmt.Sprintf("longitude %s is out of range", lng)
+	}
+	return orb.Point{x, y}, "location", ""
+}
+
+// webURLProblem says why s is not an absolute http(s) URL, or "".
+func webURLProblem(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return "is not an absolute URL"
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "is not an http or https URL"
+	}
+	return ""
+}
+
+func countDigits(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n
+}
