@@ -66,6 +66,28 @@ CREATE INDEX meetings_types_public ON meetings USING gin (types)
     WHERE status = 'published' AND deleted_at IS NULL;
 CREATE INDEX meetings_group_key ON meetings (source, group_key);
 
+-- local_instant returns the instant at which the wall clock of zone p_tz
+-- reads p_local. When the clock reads it twice (the hour repeated when
+-- daylight-saving time ends) it returns the first, since people arrive when
+-- their clock first shows the meeting's time; a time skipped by a
+-- daylight-saving start is read with the offset in force before the jump
+-- (02:30 becomes 03:30), as PostgreSQL and Go both do.
+CREATE FUNCTION local_instant(p_local timestamp, p_tz text)
+RETURNS timestamptz
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    a   timestamptz := p_local AT TIME ZONE p_tz;
+    x   timestamptz := a - interval '3 hours';
+    off interval    := (x AT TIME ZONE p_tz) - (x AT TIME ZONE 'UTC');
+    c   timestamptz := (p_local - off) AT TIME ZONE 'UTC';
+BEGIN
+    IF c < a AND (c AT TIME ZONE p_tz) = p_local THEN
+        RETURN c;
+    END IF;
+    RETURN a;
+END
+$$;
+
 -- meeting_occurrence returns the start of the occurrence of a weekly meeting
 -- that is in progress at p_at, or else of its next occurrence, computed on
 -- the wall clock of the meeting's own zone (so a 19:00 meeting stays at
@@ -87,7 +109,7 @@ BEGIN
     lnow := p_at AT TIME ZONE p_tz;
     back := (extract(dow FROM lnow)::int - p_day + 7) % 7;
     d0 := lnow::date - back;
-    s0 := (d0 + p_start) AT TIME ZONE p_tz;
+    s0 := local_instant(d0 + p_start, p_tz);
     IF p_end IS NULL THEN
         dur := interval '1 hour';
     ELSIF p_end > p_start THEN
@@ -98,7 +120,7 @@ BEGIN
     IF s0 > p_at OR p_at < s0 + dur THEN
         RETURN s0;
     END IF;
-    RETURN ((d0 + 7) + p_start) AT TIME ZONE p_tz;
+    RETURN local_instant((d0 + 7) + p_start, p_tz);
 END
 $$;
 

@@ -23,9 +23,9 @@ type Filter struct {
 	HasPoint    bool
 	RadiusKM    float64
 	Days        []Weekday
-	Today       bool // the meeting's day is today in its own zone
-	StartAfter  Clock
-	StartBefore Clock
+	Today       bool     // the meeting's day is today in its own zone
+	StartAfter  *Clock   // start at or after this local time
+	StartBefore *Clock   // start before this local time
 	Types       []string // all required
 	Attendance  []Attendance
 	Programs    []Program

@@ -161,7 +161,9 @@ type Online struct {
 }
 
 // Empty reports whether there are no join details at all.
-func (o Online) Empty() bool { return o.URL == "" && o.Phone == "" && o.URLNotes == "" && o.PhoneNote == "" }
+func (o Online) Empty() bool {
+	return o.URL == "" && o.Phone == "" && o.URLNotes == "" && o.PhoneNote == ""
+}
 
 // Status is a listing's moderation state; only published listings are public.
 type Status string
@@ -231,14 +233,41 @@ func (m *Meeting) Occurrence(now time.Time) (time.Time, bool) {
 	local := now.In(loc)
 	back := (int(local.Weekday()) - int(m.Day) + 7) % 7
 	y, mo, d := local.Date()
-	start := time.Date(y, mo, d-back, m.Start.Hour(), m.Start.Minute(), 0, 0, loc)
+	start := LocalInstant(y, mo, d-back, m.Start.Hour(), m.Start.Minute(), loc)
 	if !start.After(now) && now.Before(start.Add(m.Duration())) {
 		return start, true
 	}
 	if start.After(now) {
 		return start, true
 	}
-	return time.Date(y, mo, d-back+7, m.Start.Hour(), m.Start.Minute(), 0, 0, loc), true
+	return LocalInstant(y, mo, d-back+7, m.Start.Hour(), m.Start.Minute(), loc), true
+}
+
+// LocalInstant returns the instant at which the wall clock in loc reads the
+// given date and time. When the clock reads it twice (the hour repeated as
+// daylight-saving time ends) it returns the first, since people arrive when
+// their clock first shows the meeting's time; a time skipped when
+// daylight-saving time starts is read with the offset in force before the
+// jump (02:30 becomes 03:30). The database function local_instant does the
+// same.
+func LocalInstant(year int, month time.Month, day, hour, min int, loc *time.Location) time.Time {
+	t := time.Date(year, month, day, hour, min, 0, 0, loc)
+	wall := time.Date(year, month, day, hour, min, 0, 0, time.UTC)
+	_, prev := t.Add(-3 * time.Hour).Zone()
+	c := wall.Add(-time.Duration(prev) * time.Second).In(loc)
+	if c.Before(t) && sameWall(c, wall) {
+		return c
+	}
+	if !sameWall(t, wall) { // in a gap: use the offset before the jump
+		return c
+	}
+	return t
+}
+
+func sameWall(t, wall time.Time) bool {
+	y, mo, d := t.Date()
+	wy, wmo, wd := wall.Date()
+	return y == wy && mo == wmo && d == wd && t.Hour() == wall.Hour() && t.Minute() == wall.Minute()
 }
 
 // Limits on text fields, in characters.

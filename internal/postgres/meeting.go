@@ -158,10 +158,10 @@ func (s *MeetingStore) Find(ctx context.Context, f meeting.Filter) (meeting.Page
 		q.where = append(q.where, "m.day = ANY("+q.arg(weekdaysBetween(now.Add(-12*time.Hour), now.Add(14*time.Hour)))+"::smallint[])",
 			"m.day = extract(dow FROM ("+nowArg+"::timestamptz AT TIME ZONE m.timezone))")
 	}
-	if f.StartAfter.Valid() {
+	if f.StartAfter != nil {
 		q.where = append(q.where, "m.start_time >= "+q.arg(f.StartAfter.String())+"::time")
 	}
-	if f.StartBefore.Valid() {
+	if f.StartBefore != nil {
 		q.where = append(q.where, "m.start_time < "+q.arg(f.StartBefore.String())+"::time")
 	}
 	if len(f.Types) > 0 {

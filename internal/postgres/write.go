@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -68,11 +69,30 @@ func (s *MeetingStore) InsertMeetings(ctx context.Context, ms []meeting.Meeting)
 		return nil
 	}
 	return translate(op, pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE meetings_stage (LIKE meetings INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
-			return err
+		// The staging table holds text for times and the point (simple to
+		// encode), cast on the way into meetings.
+		stage, insert := "", ""
+		for j, c := range writeColumns {
+			if j > 0 {
+				stage += ", "
+				insert += ", "
+			}
+			switch c {
+			case "start_time", "end_time", "geog":
+				stage += c + "::text AS " + c
+			default:
+				stage += c
+			}
+			switch c {
+			case "start_time", "end_time":
+				insert += c + "::time"
+			case "geog":
+				insert += "geog::geography"
+			default:
+				insert += c
+			}
 		}
-		// The staging copy holds text for times and the point, cast on insert.
-		if _, err := tx.Exec(ctx, `ALTER TABLE meetings_stage ALTER COLUMN start_time TYPE text, ALTER COLUMN end_time TYPE text, ALTER COLUMN geog TYPE text`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE meetings_stage ON COMMIT DROP AS SELECT `+stage+` FROM meetings WITH NO DATA`); err != nil {
 			return err
 		}
 		i := 0
@@ -87,24 +107,7 @@ func (s *MeetingStore) InsertMeetings(ctx context.Context, ms []meeting.Meeting)
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"meetings_stage"}, writeColumns, src); err != nil {
 			return err
 		}
-		cols := ""
-		sel := ""
-		for j, c := range writeColumns {
-			if j > 0 {
-				cols += ", "
-				sel += ", "
-			}
-			cols += c
-			switch c {
-			case "start_time", "end_time":
-				sel += c + "::time"
-			case "geog":
-				sel += "geog::geography"
-			default:
-				sel += c
-			}
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO meetings (`+cols+`) SELECT `+sel+` FROM meetings_stage`)
+		_, err := tx.Exec(ctx, `INSERT INTO meetings (`+strings.Join(writeColumns, ", ")+`) SELECT `+insert+` FROM meetings_stage`)
 		return err
 	}))
 }
