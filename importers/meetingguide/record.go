@@ -70,6 +70,10 @@ type Converter struct {
 	opts meeting.ImportOptions
 	// seen maps each ExternalID to the position of the record that used it first.
 	seen map[string]int
+	// bases holds the generated slugs handed out; contents maps a hash of
+	// each record without a slug to its position, to spot repeated rows.
+	bases    map[string]bool
+	contents map[uint64]int
 	// DayNames maps further lower-case day names ("lunes") to 0–6; English
 	// names and abbreviations are always understood.
 	DayNames map[string]int
@@ -82,7 +86,7 @@ func NewConverter(opts meeting.ImportOptions) *Converter {
 	if opts.Program == "" {
 		opts.Program = meeting.ProgramOther
 	}
-	return &Converter{opts: opts, seen: map[string]int{}}
+	return &Converter{opts: opts, seen: map[string]int{}, bases: map[string]bool{}, contents: map[uint64]int{}}
 }
 
 // maxRaw is the longest excerpt of a record kept in a Problem.
@@ -112,7 +116,9 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 //
 // A record with no Slug gets a stable generated ExternalID: the slugified
 // name and a hash of its day, time and place, so that re-importing the same
-// spreadsheet yields the same ids.
+// spreadsheet yields the same ids. A later record with the same name, day,
+// time and place gets "-2", "-3", … appended (concurrent meetings of one
+// group); a record equal in every field to an earlier one is rejected.
 func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting, []meeting.Problem) {
 	r := c.clean(rec)
 	raw = Excerpt(raw)
@@ -128,7 +134,16 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 	slug := r.Slug
 	generated := slug == ""
 	if generated && r.Name != "" {
+		h := contentHash(r)
+		if first, dup := c.contents[h]; dup {
+			return reject("", "", "the same meeting as record %d (every field equal)", first)
+		}
+		c.contents[h] = pos
 		slug = generateSlug(r)
+		for n := 2; c.bases[slug]; n++ {
+			slug = fmt.Sprintf("%s-%d", generateSlug(r), n)
+		}
+		c.bases[slug] = true
 	}
 	if r.Name == "" {
 		return reject(slug, "name", "name is required")
@@ -200,7 +215,8 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 		PostalCode: r.PostalCode, Country: r.Country, FormattedAddress: r.FormattedAddress,
 		Regions: r.Regions, Notes: r.LocationNotes,
 	}
-	if loc.FormattedAddress == "" {
+	builtAddress := loc.FormattedAddress == ""
+	if builtAddress {
 		loc.FormattedAddress = formatAddress(r)
 	}
 	if p, field, reason := parsePoint(r); reason != "" {
@@ -217,7 +233,18 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 		if r.Approximate != "" {
 			flag(slug, "location.approximate", "%q is not yes or no; inferred from the address", r.Approximate)
 		}
-		loc.Approximate = !loc.HasPoint && strings.Count(loc.FormattedAddress, ",") < 3
+		// TSML UI's rule for a geocoded address ("street, city, state
+		// zip, country"): fewer than four parts is a locality. An address
+		// built from parts is approximate when it has no street, or when
+		// the "street" is a short comma list without a house number
+		// (feeds that put "Edmonton, Alberta, Canada" in address).
+		if builtAddress {
+			first, _, list := strings.Cut(r.Address, ",")
+			loc.Approximate = !loc.HasPoint && (r.Address == "" ||
+				list && !strings.ContainsAny(first, "0123456789") && strings.Count(loc.FormattedAddress, ",") < 3)
+		} else {
+			loc.Approximate = !loc.HasPoint && strings.Count(loc.FormattedAddress, ",") < 3
+		}
 	}
 
 	// Online.
@@ -376,6 +403,13 @@ func generateSlug(r Record) string {
 		h.Write([]byte{0})
 	}
 	return fmt.Sprintf("%s-%08x", Slugify(r.Name), h.Sum32())
+}
+
+// contentHash hashes every field of a record.
+func contentHash(r Record) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%#v", r)
+	return h.Sum64()
 }
 
 // Slugify lower-cases s and turns every run of characters other than
