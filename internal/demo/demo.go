@@ -1,0 +1,542 @@
+// Package demo generates a synthetic but realistic set of meetings,
+// deterministically from a seed, so that a fresh install answers queries
+// with real-looking results at once and benchmarks can scale to a million
+// meetings.
+//
+// Meetings are scattered around about 120 real cities (see Cities) on every
+// continent and on both sides of UTC and of the antimeridian, each with its
+// city's IANA zone. Names, types, schedules, attendance and addresses follow
+// the shapes of real listings: about 55% AA, 20% NA, 8% Al-Anon, 6% SMART,
+// 5% Celebrate Recovery, 4% sober activity groups and 2% other
+// fellowships; 70% in person, 15% hybrid, 13% online and 2% inactive
+// (temporarily closed, type TC). Everything is made up: street addresses
+// are plausible rather than real, join links do not lead to real meetings
+// and dial-in numbers are in the +1-555-01xx range kept for fiction. Every
+// meeting passes (*meeting.Meeting).Validate.
+//
+// Online-only meetings carry an approximate location: the city centre with
+// Approximate set, HasPoint true, and only city, region and country filled
+// in, so a "near me" query around the city still finds them.
+//
+// The package only generates; it does no I/O and reads no time-zone data.
+package demo
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/paulmach/orb"
+)
+
+// Source is the meeting.Meeting Source of every generated meeting.
+const Source = "demo"
+
+// Generator yields synthetic meetings deterministically from a seed: two
+// generators made with the same seed yield the same meetings in the same
+// order. A Generator is not safe for concurrent use.
+//
+// A listing held on several days comes out as consecutive meetings, one per
+// day, sharing GroupKey "demo-<n>" with ExternalIDs "demo-<n>-<day>"; a
+// one-day listing has ExternalID "demo-<n>" and no GroupKey. Listings are
+// numbered from 1.
+type Generator struct {
+	pcg *rand.PCG
+	rnd *rand.Rand
+
+	listing int64 // number of the current listing
+
+	cur     meeting.Meeting // the current listing, Day and ExternalID aside
+	days    [7]meeting.Weekday
+	extIDs  [7]string
+	ndays   int
+	nextDay int
+
+	buf   []byte   // scratch for building the current listing's text
+	slab  []string // backing store for Types and Regions slices
+	types [16]string
+}
+
+// New returns a Generator seeded with seed.
+func New(seed int64) *Generator {
+	pcg := rand.NewPCG(uint64(seed), 0x6d656574696e6773) // "meetings"
+	return &Generator{pcg: pcg, rnd: rand.New(pcg), buf: make([]byte, 0, 256)}
+}
+
+// Generate returns the first n meetings of New(seed). The last listing may
+// be cut short when n falls in the middle of a multi-day listing.
+func Generate(seed int64, n int) []meeting.Meeting {
+	g := New(seed)
+	ms := make([]meeting.Meeting, n)
+	for i := range ms {
+		ms[i] = g.Next()
+	}
+	return ms
+}
+
+// Next returns the next meeting: Source "demo", Status published, no ID
+// and zero timestamps (the store sets those).
+func (g *Generator) Next() meeting.Meeting {
+	if g.nextDay >= g.ndays {
+		g.newListing()
+	}
+	m := g.cur
+	i := g.nextDay
+	g.nextDay++
+	m.Day = g.days[i]
+	m.ExternalID = g.extIDs[i]
+	if i > 0 {
+		// Each row gets its own slices so that changing one row's types or
+		// regions cannot change another's.
+		m.Types = g.strings(m.Types...)
+		m.Location.Regions = g.strings(m.Location.Regions...)
+	}
+	return m
+}
+
+// strings copies ss into the slab and returns the copy with cap == len.
+func (g *Generator) strings(ss ...string) []string {
+	if len(ss) == 0 {
+		return nil
+	}
+	if len(g.slab) < len(ss) {
+		g.slab = make([]string, 4096)
+	}
+	s := g.slab[:len(ss):len(ss)]
+	g.slab = g.slab[len(ss):]
+	copy(s, ss)
+	return s
+}
+
+// intn returns a uniform random number in [0, n).
+func (g *Generator) intn(n int) int {
+	hi, _ := mulHi(g.pcg.Uint64(), uint64(n))
+	return int(hi)
+}
+
+// mulHi returns the high and low words of a*b.
+func mulHi(a, b uint64) (uint64, uint64) {
+	const mask32 = 1<<32 - 1
+	a0, a1 := a&mask32, a>>32
+	b0, b1 := b&mask32, b>>32
+	w0 := a0 * b0
+	t := a1*b0 + w0>>32
+	w1 := t&mask32 + a0*b1
+	return a1*b1 + t>>32 + w1>>32, a * b
+}
+
+// chance reports true with probability p.
+func (g *Generator) chance(p float64) bool {
+	return float64(g.pcg.Uint64()>>11)*(1.0/(1<<53)) < p
+}
+
+// pick returns a random element of ss.
+func (g *Generator) pick(ss []string) string { return ss[g.intn(len(ss))] }
+
+// newListing draws the next listing into g.cur and its days.
+func (g *Generator) newListing() {
+	g.listing++
+	c := &cityTable[weighted(g, cityCum)]
+	prog := programs[weighted(g, programCum)]
+
+	// The language the meeting is held in, and the name tables to use.
+	lang := c.lang
+	langType := c.langType
+	english := false
+	switch {
+	case c.City.Language == "en":
+		if (c.City.Country == "US" || c.City.Country == "CA") && g.chance(0.08) {
+			lang, langType = "es", "S"
+		}
+	case g.chance(0.25):
+		lang, langType, english = "en", "EN", true
+	}
+
+	att := meeting.AttendanceInPerson
+	switch r := g.intn(100); {
+	case r < 70:
+	case r < 85:
+		att = meeting.AttendanceHybrid
+	case r < 98:
+		att = meeting.AttendanceOnline
+	default:
+		att = meeting.AttendanceInactive
+	}
+	online := att == meeting.AttendanceOnline
+
+	g.cur = meeting.Meeting{
+		Source:     Source,
+		Program:    prog,
+		TimeZone:   c.City.Zone,
+		Attendance: att,
+		Status:     meeting.StatusPublished,
+		End:        meeting.NoClock,
+	}
+	m := &g.cur
+
+	// Name and the types the name implies.
+	nt := g.types[:0]
+	var church string
+	switch prog {
+	case meeting.ProgramAA:
+		e := g.pickNamed(aaTables[lang])
+		m.Name = e.name
+		if g.chance(0.55) {
+			nt = append(nt, "O")
+		} else {
+			nt = append(nt, "C")
+		}
+		nt = append(nt, e.types...)
+		if !hasAny(e.types, demographics) && g.chance(0.12) {
+			nt = append(nt, g.pick(demographics))
+		}
+	case meeting.ProgramNA:
+		e := g.pickNamed(naTables[lang])
+		m.Name = e.name
+		if g.chance(0.6) {
+			nt = append(nt, "O")
+		} else {
+			nt = append(nt, "C")
+		}
+		nt = append(nt, e.types...)
+		if g.chance(0.08) {
+			nt = append(nt, g.pick([]string{"W", "M", "Y", "LGBTQ"}))
+		}
+	case meeting.ProgramAlAnon:
+		e := g.pickNamed(alAnonTables[lang])
+		m.Name = e.name
+		if g.chance(0.7) {
+			nt = append(nt, "C")
+		} else {
+			nt = append(nt, "O")
+		}
+		nt = append(nt, e.types...)
+	case meeting.ProgramSMART:
+		if lang == "es" {
+			m.Name = g.pick(smartES)
+		} else if g.chance(0.3) {
+			m.Name = c.smartCity
+		} else {
+			m.Name = g.pick(smartEN)
+		}
+	case meeting.ProgramCelebrateRecovery:
+		if lang == "es" {
+			i := g.intn(len(churchesES))
+			m.Name, church = crES[i], churchesES[i]
+		} else {
+			i := g.intn(len(churches))
+			m.Name, church = crEN[i], churches[i]
+		}
+		if !online && g.chance(0.3) {
+			nt = append(nt, "BA")
+		}
+	case meeting.ProgramActivity:
+		e := g.pickNamed(activityNames)
+		m.Name = e.name
+		nt = append(nt, e.types...)
+	default:
+		e := g.pickNamed(otherNames)
+		m.Name = e.name
+		nt = append(nt, e.types...)
+	}
+	if langType != "" {
+		nt = append(nt, langType)
+	}
+	if att.HasPlace() && g.chance(0.3) {
+		nt = append(nt, "X")
+		if g.chance(0.3) {
+			nt = append(nt, "XB")
+		}
+	}
+	if att == meeting.AttendanceInactive {
+		nt = append(nt, "TC")
+	}
+	if online {
+		// Outdoor, candlelight, babysitting and the like need a room.
+		k := 0
+		for _, t := range nt {
+			if !inPersonOnly[t] {
+				nt[k] = t
+				k++
+			}
+		}
+		nt = nt[:k]
+	}
+	m.Types = g.strings(nt...)
+
+	// Schedule.
+	g.schedule(prog, nameSlots[m.Name])
+
+	// Text: external ids, address and join details, built in one buffer
+	// and converted to one string that the fields slice.
+	b := g.buf[:0]
+	var idEnds [7]int
+	for i := 0; i < g.ndays; i++ {
+		b = append(b, "demo-"...)
+		b = strconv.AppendInt(b, g.listing, 10)
+		if g.ndays > 1 {
+			b = append(b, '-', byte('0'+g.days[i]))
+		}
+		idEnds[i] = len(b)
+	}
+	var addrStart, addrEnd, pcStart, pcEnd, fmtEnd int
+	if !online {
+		addrStart = len(b)
+		b, addrEnd, pcStart, pcEnd = g.appendAddress(b, c)
+		fmtEnd = len(b)
+	}
+	var urlStart, urlEnd, phoneEnd, noteEnd int
+	if att == meeting.AttendanceOnline || att == meeting.AttendanceHybrid {
+		urlStart = len(b)
+		b = append(b, "https://zoom.us/j/"...)
+		idStart := len(b)
+		b = append(b, byte('1'+g.intn(9)))
+		for range 9 {
+			b = append(b, byte('0'+g.intn(10)))
+		}
+		urlEnd = len(b)
+		phoneEnd, noteEnd = urlEnd, urlEnd
+		if g.chance(0.35) {
+			b = append(b, "+1-555-01"...)
+			b = append(b, byte('0'+g.intn(10)), byte('0'+g.intn(10)))
+			phoneEnd = len(b)
+			b = append(b, "Meeting ID "...)
+			b = append(b, b[idStart:idStart+3]...)
+			b = append(b, ' ')
+			b = append(b, b[idStart+3:idStart+6]...)
+			b = append(b, ' ')
+			b = append(b, b[idStart+6:idStart+10]...)
+			noteEnd = len(b)
+		}
+	}
+	g.buf = b
+	s := string(b)
+
+	start := 0
+	for i := 0; i < g.ndays; i++ {
+		g.extIDs[i] = s[start:idEnds[i]]
+		start = idEnds[i]
+	}
+	g.nextDay = 0
+	if g.ndays > 1 {
+		id := g.extIDs[0]
+		m.GroupKey = id[:len(id)-2]
+	}
+
+	loc := &m.Location
+	loc.City = c.City.Name
+	loc.Region = c.City.Region
+	loc.Country = c.City.Country
+	loc.Regions = g.strings(c.regions...)
+	if online {
+		loc.FormattedAddress = c.approxAddress
+		loc.Point = orb.Point{c.City.Lng, c.City.Lat}
+		loc.HasPoint = true
+		loc.Approximate = true
+	} else {
+		loc.Address = s[addrStart:addrEnd]
+		loc.PostalCode = s[pcStart:pcEnd]
+		loc.FormattedAddress = s[addrStart:fmtEnd]
+		switch {
+		case church != "":
+			loc.Name = church
+		case prog == meeting.ProgramActivity && hasAny(nt, []string{"OUT"}):
+			loc.Name = c.parkName
+		default:
+			loc.Name = g.pick(c.venues)
+		}
+		loc.Point = g.scatter(c)
+		loc.HasPoint = true
+		if g.chance(0.2) {
+			loc.Notes = g.pick(locationNotes)
+		}
+	}
+	if urlEnd > 0 {
+		m.Online.URL = s[urlStart:urlEnd]
+		if g.chance(0.25) {
+			m.Online.URLNotes = g.pick(urlNotes)
+		}
+		if phoneEnd > urlEnd {
+			m.Online.Phone = s[urlEnd:phoneEnd]
+			m.Online.PhoneNote = s[phoneEnd:noteEnd]
+		}
+	}
+	if g.chance(0.15) {
+		m.Notes = g.pick(meetingNotes)
+	}
+	if lang == "en" && !english && (prog == meeting.ProgramAA || prog == meeting.ProgramNA || prog == meeting.ProgramAlAnon) && g.chance(0.25) {
+		m.Group = g.pick(groupNames)
+	}
+}
+
+// pickNamed returns a random entry of ns.
+func (g *Generator) pickNamed(ns []named) named { return ns[g.intn(len(ns))] }
+
+// schedule draws the days, start and end of the current listing; a name
+// tied to a time of day (sl) fixes the start to that part of the day.
+func (g *Generator) schedule(prog meeting.Program, sl slot) {
+	m := &g.cur
+	var start meeting.Clock
+	switch {
+	case prog == meeting.ProgramActivity:
+		g.ndays = 1
+		g.days[0] = meeting.Weekday(weighted(g, activityDayCum))
+		start = activityStarts[weighted(g, activityStartCum)].clock
+	case g.chance(0.12):
+		p := dayPatterns[weighted(g, dayPatternCum)]
+		g.ndays = copy(g.days[:], p.days)
+		start = dailyStarts[weighted(g, dailyStartCum)].clock
+	default:
+		g.ndays = 1
+		g.days[0] = meeting.Weekday(g.intn(7))
+		start = starts[weighted(g, startCum)].clock
+	}
+	if sl != anyTime {
+		ss := slotStarts[sl]
+		start = ss[g.intn(len(ss))]
+	}
+	dur := 60
+	switch {
+	case prog == meeting.ProgramActivity:
+		dur = 90
+	case start >= meeting.NewClock(22, 0) || start < meeting.NewClock(5, 0):
+		// Late-night meetings are an hour.
+	case g.chance(0.3):
+		dur = 90
+	}
+	m.Start = start
+	m.End = meeting.Clock((int(start) + dur) % (24 * 60))
+}
+
+// appendAddress appends a street address and the formatted address that
+// begins with it to b, and returns b with the end of the street address and
+// the bounds of the postal code within it.
+func (g *Generator) appendAddress(b []byte, c *cityData) (_ []byte, addrEnd, pcStart, pcEnd int) {
+	street := g.pick(c.streets)
+	if c.numberFirst {
+		b = strconv.AppendInt(b, int64(1+g.intn(c.maxNumber)), 10)
+		b = append(b, ' ')
+		b = append(b, street...)
+	} else {
+		b = append(b, street...)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(1+g.intn(c.maxNumber)), 10)
+	}
+	addrEnd = len(b)
+	b = append(b, ", "...)
+	switch c.style {
+	case styleNorthAmerican: // 12 Main Street, Boston, MA 02108, USA
+		b = append(b, c.City.Name...)
+		b = append(b, ", "...)
+		b = append(b, c.City.Region...)
+		pcStart = len(b) + 1
+		if c.City.Postal != "" {
+			b = append(b, ' ')
+			b = g.appendPostal(b, c.City.Postal)
+		}
+		pcEnd = len(b)
+	case styleBritish: // 12 High Street, London SE1 4AB, UK
+		b = append(b, c.City.Name...)
+		pcStart = len(b) + 1
+		if c.City.Postal != "" {
+			b = append(b, ' ')
+			b = g.appendPostal(b, c.City.Postal)
+		}
+		pcEnd = len(b)
+	default: // Hauptstraße 12, 10115 Berlin, Germany
+		if c.City.Postal != "" {
+			pcStart = len(b)
+			b = g.appendPostal(b, c.City.Postal)
+			pcEnd = len(b)
+			b = append(b, ' ')
+		} else {
+			pcStart, pcEnd = len(b), len(b)
+		}
+		b = append(b, c.City.Name...)
+	}
+	if pcStart > pcEnd {
+		pcStart = pcEnd
+	}
+	b = append(b, ", "...)
+	b = append(b, c.country...)
+	return b, addrEnd, pcStart, pcEnd
+}
+
+// appendPostal appends a postal code following pattern ('#' digit, '@'
+// capital letter, anything else literal).
+func (g *Generator) appendPostal(b []byte, pattern string) []byte {
+	for i := 0; i < len(pattern); i++ {
+		switch ch := pattern[i]; ch {
+		case '#':
+			b = append(b, byte('0'+g.intn(10)))
+		case '@':
+			b = append(b, postalLetters[g.intn(len(postalLetters))])
+		default:
+			b = append(b, ch)
+		}
+	}
+	return b
+}
+
+// postalLetters are the letters used in generated postal codes (no I, O,
+// Q, which several countries avoid).
+const postalLetters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+
+// scatter returns a point near the city centre: each axis normally
+// distributed with the city's spread, cut off at three spreads, latitude
+// clamped to [-90, 90] and longitude wrapped into [-180, 180].
+func (g *Generator) scatter(c *cityData) orb.Point {
+	var dx, dy float64
+	for {
+		dx, dy = g.rnd.NormFloat64(), g.rnd.NormFloat64()
+		if dx*dx+dy*dy <= 9 {
+			break
+		}
+	}
+	lat := c.City.Lat + dy*c.spreadLat
+	lng := c.City.Lng + dx*c.spreadLng
+	return orb.Point{wrapLng(lng), clampLat(lat)}
+}
+
+// clampLat limits lat to [-90, 90].
+func clampLat(lat float64) float64 { return math.Max(-90, math.Min(90, lat)) }
+
+// wrapLng brings lng into [-180, 180].
+func wrapLng(lng float64) float64 {
+	for lng > 180 {
+		lng -= 360
+	}
+	for lng < -180 {
+		lng += 360
+	}
+	return lng
+}
+
+// hasAny reports whether any of want is in have.
+func hasAny(have, want []string) bool {
+	for _, h := range have {
+		for _, w := range want {
+			if h == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// weighted returns an index drawn with the probabilities of the cumulative
+// weights cum (ascending, last element the total).
+func weighted(g *Generator, cum []float64) int {
+	x := float64(g.pcg.Uint64()>>11) * (1.0 / (1 << 53)) * cum[len(cum)-1]
+	lo, hi := 0, len(cum)-1
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if cum[mid] <= x {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
