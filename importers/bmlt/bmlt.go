@@ -376,7 +376,7 @@ func parseDuration(s string) (time.Duration, bool) {
 	}
 	var n [3]int
 	for i, p := range parts {
-		if p == "" || len(p) > 4 {
+		if len(p) > 4 || !digits(p) {
 			return 0, false
 		}
 		v, err := strconv.Atoi(p)

@@ -242,21 +242,46 @@ func (d *draft) fromNAWS(r nawsRow) {
 // parseHHMM reads a NAWS time: "HHMM" or "HMM" (24-hour), or "HH:MM".
 func parseHHMM(s string) (meeting.Clock, bool) {
 	if strings.Contains(s, ":") {
-		c, err := meeting.ParseClock(s)
-		return c, err == nil
+		return parseClock(s)
 	}
-	if len(s) < 3 || len(s) > 4 {
+	if len(s) < 3 || len(s) > 4 || !digits(s) {
 		return meeting.NoClock, false
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 || s[0] == '+' || s[0] == '-' {
+	n, _ := strconv.Atoi(s)
+	return clock(n/100, n%100, 0)
+}
+
+// parseClock reads a 24-hour "HH:MM" or "HH:MM:SS" strictly ("24:00" is
+// midnight). meeting.ParseClock is not used: it reads "7:30 PM" as 07:30.
+func parseClock(s string) (meeting.Clock, bool) {
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	if len(parts) < 2 || len(parts) > 3 {
 		return meeting.NoClock, false
 	}
-	h, mi := n/100, n%100
-	if h > 24 || mi > 59 || (h == 24 && mi != 0) {
+	var n [3]int
+	for i, p := range parts {
+		if len(p) < 1 || len(p) > 2 || !digits(p) {
+			return meeting.NoClock, false
+		}
+		n[i], _ = strconv.Atoi(p)
+	}
+	return clock(n[0], n[1], n[2])
+}
+
+func clock(h, m, sec int) (meeting.Clock, bool) {
+	if h > 24 || m > 59 || sec > 59 || (h == 24 && (m != 0 || sec != 0)) {
 		return meeting.NoClock, false
 	}
-	return meeting.NewClock(h%24, mi), true
+	return meeting.NewClock(h%24, m), true
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func yes(s string) bool {

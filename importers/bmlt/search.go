@@ -154,7 +154,7 @@ func (d *draft) fromWire(w wireMeeting, formats formatIndex, bodies bodyIndex) {
 	d.setDay(n-1, err == nil && n >= 1 && n <= 7, "weekday_tinyint", wd, "1 (Sunday) to 7 (Saturday)")
 	if st := w.StartTime.String(); st == "" {
 		d.reject.Add("start_time", "start_time is missing")
-	} else if c, err := meeting.ParseClock(st); err != nil {
+	} else if c, ok := parseClock(st); !ok {
 		d.reject.Add("start_time", fmt.Sprintf("start_time %q is not a time of day (want HH:MM:SS)", excerpt(st, 40)))
 	} else {
 		m.Start = c
