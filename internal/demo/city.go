@@ -183,7 +183,7 @@ var countryNames = map[string]string{
 	"DE": "Germany", "AT": "Austria", "IT": "Italy", "MT": "Malta", "DK": "Denmark",
 	"NO": "Norway", "SE": "Sweden", "FI": "Finland", "PL": "Poland", "CZ": "Czechia",
 	"HU": "Hungary", "GR": "Greece", "UA": "Ukraine", "RU": "Russia", "TR": "Türkiye",
-	"SJ": "Svalbard and Jan Mayen", "NG": "Nigeria", "EG": "Egypt",
+	"SJ": "Norway", "NG": "Nigeria", "EG": "Egypt",
 	"KE": "Kenya", "ZA": "South Africa", "IL": "Israel", "IR": "Iran",
 	"AE": "United Arab Emirates", "IN": "India", "NP": "Nepal", "TH": "Thailand",
 	"SG": "Singapore", "ID": "Indonesia", "PH": "Philippines",

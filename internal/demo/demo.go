@@ -215,7 +215,7 @@ func (g *Generator) newListing() {
 	case meeting.ProgramSMART:
 		if lang == "es" {
 			m.Name = g.pick(smartES)
-		} else if g.chance(0.3) {
+		} else if c.small || g.chance(0.3) {
 			m.Name = c.smartCity
 		} else {
 			m.Name = g.pick(smartEN)
@@ -232,7 +232,11 @@ func (g *Generator) newListing() {
 			nt = append(nt, "BA")
 		}
 	case meeting.ProgramActivity:
-		e := g.pickNamed(activityNames)
+		ns := activityNames
+		if online {
+			ns = activityIndoor // no online running clubs
+		}
+		e := g.pickNamed(ns)
 		m.Name = e.name
 		nt = append(nt, e.types...)
 	default:
@@ -365,7 +369,7 @@ func (g *Generator) newListing() {
 	if g.chance(0.15) {
 		m.Notes = g.pick(meetingNotes)
 	}
-	if lang == "en" && !english && (prog == meeting.ProgramAA || prog == meeting.ProgramNA || prog == meeting.ProgramAlAnon) && g.chance(0.25) {
+	if lang == "en" && !english && !c.small && (prog == meeting.ProgramAA || prog == meeting.ProgramNA || prog == meeting.ProgramAlAnon) && g.chance(0.25) {
 		m.Group = g.pick(groupNames)
 	}
 }
@@ -458,8 +462,10 @@ func (g *Generator) appendAddress(b []byte, c *cityData) (_ []byte, addrEnd, pcS
 	if pcStart > pcEnd {
 		pcStart = pcEnd
 	}
-	b = append(b, ", "...)
-	b = append(b, c.country...)
+	if c.country != c.City.Name { // not "Singapore, Singapore"
+		b = append(b, ", "...)
+		b = append(b, c.country...)
+	}
 	return b, addrEnd, pcStart, pcEnd
 }
 

@@ -272,6 +272,9 @@ func TestTypes(t *testing.T) {
 			if code == "OUT" && m.Program != meeting.ProgramActivity {
 				t.Errorf("%s: %s meeting is outdoors", m.ExternalID, m.Program)
 			}
+			if strings.Contains(m.Name, "Running") && m.Attendance == meeting.AttendanceOnline {
+				t.Errorf("%s: online %q", m.ExternalID, m.Name)
+			}
 			if info.InPersonOnly && !m.Attendance.HasPlace() && m.Attendance != meeting.AttendanceInactive {
 				t.Errorf("%s: online meeting has in-person type %s", m.ExternalID, code)
 			}

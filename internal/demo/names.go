@@ -211,6 +211,13 @@ var venuesEN = []string{
 	"Friends Meeting House", "Veterans Hall", "Neighborhood House", "Recreation Center",
 }
 
+// venuesUK are meeting places in Britain, Ireland and the Commonwealth.
+var venuesUK = []string{
+	"Community Centre", "St. Mary's Church Hall", "Methodist Church Hall", "Parish Hall",
+	"Quaker Meeting House", "Salvation Army Hall", "Library Meeting Room", "Scout Hall",
+	"St. John's Church", "Baptist Church", "Friends Meeting House", "Wellbeing Centre",
+}
+
 // venuesES are meeting places in Spanish-speaking cities.
 var venuesES = []string{
 	"Centro Comunitario", "Casa de la Cultura", "Salón Parroquial", "Centro Cívico",
@@ -250,6 +257,19 @@ var streetsEN = []string{
 	"King Street", "Queen Street", "Victoria Road", "High Street", "Chestnut Street",
 	"Franklin Avenue", "Jefferson Street", "Spring Street", "Union Street",
 }
+
+// streetsUK are British-style street names written after the house number.
+var streetsUK = []string{
+	"High Street", "Station Road", "Church Road", "Victoria Road", "King Street",
+	"Queen Street", "Park Road", "Mill Lane", "The Crescent", "George Street",
+	"London Road", "Albert Street", "Green Lane", "Manor Road", "North Street",
+}
+
+// venuesAntarctica are the rooms of a research station.
+var venuesAntarctica = []string{"Chapel of the Snows", "Galley Conference Room", "Recreation Room"}
+
+// streetsAntarctica are the roads of a research station.
+var streetsAntarctica = []string{"Building"}
 
 // streetsES are Spanish street names written before the house number.
 var streetsES = []string{

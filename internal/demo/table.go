@@ -33,6 +33,7 @@ type cityData struct {
 	streets       []string
 	numberFirst   bool
 	maxNumber     int
+	small         bool // a town too small for district names
 	style         addressStyle
 	spreadLat     float64 // degrees of latitude per unit of spread
 	spreadLng     float64 // degrees of longitude per unit of spread
@@ -67,7 +68,10 @@ func newCityData(c City) cityData {
 		d.regions = d.regions[1:]
 	}
 	d.approxAddress = c.Name + ", " + c.Region + ", " + d.country
-	if c.Region == c.Name {
+	switch {
+	case c.Name == d.country: // Singapore, Hong Kong
+		d.approxAddress = c.Name
+	case c.Region == c.Name:
 		d.approxAddress = c.Name + ", " + d.country
 	}
 	d.smartCity = "SMART Recovery " + c.Name
@@ -91,6 +95,19 @@ func newCityData(c City) cityData {
 	default:
 		d.venues, d.streets, d.maxNumber = venuesIntl, streetsEN, 399
 	}
+	switch c.Country {
+	case "GB", "IE", "AU", "NZ", "ZA", "MT", "SG", "HK", "IN", "KE", "NG", "FJ", "WS", "KI":
+		if c.Language == "en" {
+			d.venues, d.streets, d.maxNumber = venuesUK, streetsUK, 299
+		}
+	case "AQ":
+		// "Building 155": a station has numbered buildings, not streets.
+		d.venues, d.streets, d.numberFirst, d.maxNumber = venuesAntarctica, streetsAntarctica, false, 199
+	}
+	if c.Weight < 0.5 && d.maxNumber > 150 {
+		d.maxNumber = 150 // a small town has short streets
+	}
+	d.small = c.Weight < 0.5
 	switch c.Country {
 	case "US", "PR", "AS", "GU", "CA", "AU":
 		d.style = styleNorthAmerican
@@ -238,6 +255,17 @@ var (
 		return s
 	}()
 )
+
+// activityIndoor are the activity groups that could meet online.
+var activityIndoor = func() []named {
+	var ns []named
+	for _, n := range activityNames {
+		if !hasAny(n.types, []string{"OUT"}) {
+			ns = append(ns, n)
+		}
+	}
+	return ns
+}()
 
 // prefixed returns p+s for each s in ss.
 func prefixed(p string, ss []string) []string {
