@@ -4,12 +4,12 @@ package demo
 // with its centre's coordinates, its IANA time zone and a weight that sets
 // its share of the generated meetings.
 type City struct {
-	Name    string // the city's usual English (or local) name
-	Region  string // state, province or region as written in addresses ("NY", "ON", "Île-de-France")
-	Country string // ISO 3166-1 alpha-2 code ("US", "GB", "AQ")
-	Lat     float64
-	Lng     float64
-	Zone    string // IANA time zone name
+	Name    string  // the city's usual English (or local) name
+	Region  string  // state, province or region as written in addresses ("NY", "ON", "Île-de-France")
+	Country string  // ISO 3166-1 alpha-2 code ("US", "GB", "AQ")
+	Lat     float64 // latitude of the centre, degrees north (WGS 84)
+	Lng     float64 // longitude of the centre, degrees east (WGS 84)
+	Zone    string  // IANA time zone name
 	// Weight is the city's relative share of meetings: roughly its metro
 	// population in millions, scaled by how common recovery meetings are
 	// there (high in North America, the UK and Ireland, lower elsewhere).

@@ -387,7 +387,7 @@ func (g *Generator) schedule(prog meeting.Program, sl slot) {
 		g.ndays = 1
 		g.days[0] = meeting.Weekday(weighted(g, activityDayCum))
 		start = activityStarts[weighted(g, activityStartCum)].clock
-	case g.chance(0.12):
+	case g.chance(multiDayShare):
 		p := dayPatterns[weighted(g, dayPatternCum)]
 		g.ndays = copy(g.days[:], p.days)
 		start = dailyStarts[weighted(g, dailyStartCum)].clock

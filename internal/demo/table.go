@@ -123,10 +123,26 @@ func newCityData(c City) cityData {
 	return d
 }
 
-// programs and programCum give the program mix of listings.
+// multiDayShare is the share of listings (other than activity groups) held
+// on several days.
+const multiDayShare = 0.12
+
+// programs and programCum give the program mix of listings. The mix of
+// meetings is AA 55%, NA 20%, Al-Anon 8%, SMART 6%, Celebrate Recovery 5%,
+// activity 4%, other 2%; activity groups meet on one day only, so their
+// listings weigh more to make up for the rows other programs' multi-day
+// listings add.
 var (
 	programs   = []meeting.Program{meeting.ProgramAA, meeting.ProgramNA, meeting.ProgramAlAnon, meeting.ProgramSMART, meeting.ProgramCelebrateRecovery, meeting.ProgramActivity, meeting.ProgramOther}
-	programCum = cumulative([]float64{55, 20, 8, 6, 5, 4, 2})
+	programCum = func() []float64 {
+		days, total := 0.0, 0.0
+		for _, p := range dayPatterns {
+			days += float64(len(p.days)) * p.weight
+			total += p.weight
+		}
+		rows := 1 + multiDayShare*(days/total-1) // meetings per non-activity listing
+		return cumulative([]float64{55, 20, 8, 6, 5, 4 * rows, 2})
+	}()
 )
 
 // timed is a start time with its weight.
