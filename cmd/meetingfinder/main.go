@@ -1,0 +1,93 @@
+// Command meetingfinder is the meetingfinder service and its tools in one
+// binary: serve the API, apply migrations, load demo data, import listings
+// and run benchmarks. DATABASE_URL selects the database.
+//
+// Usage:
+//
+//	meetingfinder migrate
+//	meetingfinder serve [--addr 127.0.0.1:8080]
+//	meetingfinder demo [--meetings 20000] [--seed 1] [--if-empty] [--replace]
+//	meetingfinder import --source NAME --format FORMAT PATH_OR_URL
+//	meetingfinder bench [flags]
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(os.Stderr, "meetingfinder:", err)
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "meetingfinder:", err)
+		os.Exit(1)
+	}
+}
+
+// usageError marks a mistake in the command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// env is how commands read the environment (os.Getenv in production).
+type env func(string) string
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve the HTTP API", runServe},
+		{"migrate", "apply the database migrations", runMigrate},
+		{"demo", "load a synthetic demo dataset", runDemo},
+		{"import", "import listings from a feed or file", runImport},
+		{"bench", "benchmark the nearby query (API vs. SQL baseline)", runBench},
+	}
+}
+
+// run dispatches to the subcommand named by args[0].
+func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, "usage: meetingfinder COMMAND [flags]\n\ncommands:")
+		for _, c := range commands() {
+			fmt.Fprintf(stdout, "  %-8s %s\n", c.name, c.summary)
+		}
+		fmt.Fprintln(stdout, "\nDATABASE_URL selects the database; \"meetingfinder COMMAND -h\" lists a command's flags.")
+		if len(args) == 0 {
+			return usageError{"no command given"}
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], getenv, stdout, stderr)
+		}
+	}
+	return usageError{fmt.Sprintf("unknown command %q (try \"meetingfinder help\")", args[0])}
+}
+
+// newLogger returns the process logger: JSON lines on stderr unless
+// MF_LOG_FORMAT=text.
+func newLogger(getenv env, stderr io.Writer) *slog.Logger {
+	if getenv("MF_LOG_FORMAT") == "text" {
+		return slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	return slog.New(slog.NewJSONHandler(stderr, nil))
+}

@@ -1,0 +1,147 @@
+// Package httpapi serves meetingfinder's HTTP API with Gin: request parsing
+// and validation, the JSON response types (kept apart from the domain
+// types), the one table that maps error kinds to statuses, health and
+// readiness checks, and request logging that records no query strings,
+// keys or contact details.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// Checker reports whether a dependency is ready; a nil error means ready.
+type Checker func(ctx context.Context) error
+
+// Config wires a Server.
+type Config struct {
+	// Store answers meeting queries.
+	Store meeting.Store
+	// Ready checks the database (reachable, schema current) for /readyz.
+	Ready Checker
+	// Logger receives request logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// QueryTimeout bounds each request's work; 0 means 5 seconds.
+	QueryTimeout time.Duration
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	engine *gin.Engine
+}
+
+// New returns a Server with every route registered.
+func New(cfg Config) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.cfg.QueryTimeout == 0 {
+		s.cfg.QueryTimeout = 5 * time.Second
+	}
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.Use(s.recoverer(), s.logRequests(), s.timeout())
+	e.NoRoute(s.handle(func(c *gin.Context) error {
+		return meeting.Errorf(meeting.KindNotFound, "httpapi", "no route %s %s", c.Request.Method, c.Request.URL.Path)
+	}))
+	e.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: "method_not_allowed", Message: "method " + c.Request.Method + " is not allowed here"}})
+	})
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.handle(s.readyz))
+	v1 := e.Group("/v1")
+	v1.GET("/meetings", s.handle(s.listMeetings))
+	v1.GET("/meetings/:id", s.handle(s.getMeeting))
+	s.engine = e
+	return s
+}
+
+// Engine returns the gin engine, for adding routes and for tests.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// healthz says the process is up.
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz checks the database: reachable and schema current.
+func (s *Server) readyz(c *gin.Context) error {
+	checks := gin.H{}
+	status := http.StatusOK
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			s.log.Warn("not ready", slog.String("error", err.Error()))
+			checks["database"] = "unavailable"
+			status = http.StatusServiceUnavailable
+		} else {
+			checks["database"] = "ok"
+		}
+	}
+	word := "ok"
+	if status != http.StatusOK {
+		word = "unavailable"
+	}
+	c.JSON(status, gin.H{"status": word, "checks": checks})
+	return nil
+}
+
+// recoverer turns a panic into a logged internal error.
+func (s *Server) recoverer() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("panic", slog.Any("panic", r), slog.String("route", c.FullPath()))
+				s.writeError(c, meeting.Errorf(meeting.KindInternal, "httpapi", "panic"))
+			}
+		}()
+		c.Next()
+	}
+}
+
+// logRequests logs method, route pattern, status and duration. It never
+// logs query strings (they carry where a person is), headers or bodies.
+func (s *Server) logRequests() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "(no route)"
+		}
+		s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+			slog.String("method", c.Request.Method), slog.String("route", route),
+			slog.Int("status", c.Writer.Status()), slog.Duration("duration", time.Since(start)))
+	}
+}
+
+// timeout bounds the work of each request, so a slow or dead database turns
+// into a 503 instead of a hang.
+func (s *Server) timeout() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.QueryTimeout)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
