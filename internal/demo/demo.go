@@ -64,9 +64,11 @@ func New(seed int64) *Generator {
 	return &Generator{pcg: pcg, rnd: rand.New(pcg), buf: make([]byte, 0, 256)}
 }
 
-// Generate returns the first n meetings of New(seed). The last listing may
-// be cut short when n falls in the middle of a multi-day listing.
+// Generate returns the first n meetings of New(seed) (none when n <= 0).
+// The last listing may be cut short when n falls in the middle of a
+// multi-day listing.
 func Generate(seed int64, n int) []meeting.Meeting {
+	n = max(n, 0)
 	g := New(seed)
 	ms := make([]meeting.Meeting, n)
 	for i := range ms {
