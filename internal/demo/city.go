@@ -20,8 +20,9 @@ type City struct {
 	// '@' a random capital letter, anything else is copied; "" means the
 	// place has no postal codes in everyday use.
 	Postal string
-	// SpreadKm is the standard deviation, in km, of the distance of a
-	// meeting from the centre in each axis; 0 means defaultSpreadKm.
+	// SpreadKm is the standard deviation, in km, of a meeting's offset
+	// from the centre along each axis; 0 means 6 km. Offsets are cut off
+	// at three standard deviations from the centre.
 	SpreadKm float64
 }
 

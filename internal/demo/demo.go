@@ -35,7 +35,8 @@ const Source = "demo"
 
 // Generator yields synthetic meetings deterministically from a seed: two
 // generators made with the same seed yield the same meetings in the same
-// order. A Generator is not safe for concurrent use.
+// order (for a given version of this package and of Go's math/rand/v2).
+// A Generator is not safe for concurrent use.
 //
 // A listing held on several days comes out as consecutive meetings, one per
 // day, sharing GroupKey "demo-<n>" with ExternalIDs "demo-<n>-<day>"; a
