@@ -182,10 +182,13 @@ func normalizeTypes(values []string) (codes, unknown []string) {
 			if got == nil {
 				if len(piece) > 32 {
 					piece = piece[:32]
-					for !utf8RuneStart(piece[len(piece)-1]) {
+					for piece != "" && !utf8RuneStart(piece[len(piece)-1]) {
 						piece = piece[:len(piece)-1]
 					}
 					piece = strings.TrimSpace(piece)
+					if piece == "" {
+						continue
+					}
 				}
 				add(&unknown, piece)
 				add(&codes, piece)
