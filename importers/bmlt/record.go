@@ -185,7 +185,8 @@ func contains(list []string, s string) bool {
 // details), and the reasons collected so far.
 type draft struct {
 	record  int
-	raw     string
+	raw     string // excerpt for problems; see rawJSON
+	rawJSON []byte // the record's JSON, cut into raw only when a problem needs it
 	m       meeting.Meeting
 	reject  meeting.FieldErrors
 	flags   []meeting.Problem
@@ -434,6 +435,9 @@ func fallbackName(p meeting.Program) string {
 func (d *draft) problems(sev meeting.Severity, ps []meeting.Problem) []meeting.Problem {
 	if len(ps) == 0 {
 		return nil
+	}
+	if d.raw == "" && d.rawJSON != nil {
+		d.raw = rawExcerpt(d.rawJSON)
 	}
 	out := make([]meeting.Problem, len(ps))
 	for i, p := range ps {

@@ -77,7 +77,8 @@ func Parse(r io.Reader, cat Catalog, opts Options) ([]meeting.Meeting, []meeting
 		seen     = map[string]int{}
 	)
 	for i, raw := range records {
-		d := newDraft(i+1, rawExcerpt(raw), opts)
+		d := newDraft(i+1, "", opts)
+		d.rawJSON = raw
 		var w wireMeeting
 		if err := json.Unmarshal(raw, &w); err != nil {
 			problems = append(problems, d.problems(meeting.Rejected, []meeting.Problem{{Reason: "not a meeting object: " + excerpt(err.Error(), 120)}})...)
