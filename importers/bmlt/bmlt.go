@@ -10,9 +10,37 @@
 // meeting.Problem with a reason; records kept with a caveat (an unknown format
 // code, a point that is not a real place) come back as Flagged problems.
 //
-// Formats are normalised on their NAWS world_id, never on the server-local
-// key_string (upstream bmlt-server does the same in its TSML output): "B" is
-// "Beginners" on a BMLT server but "Big Book" in the Meeting Guide vocabulary.
+// Mapping rules for a GetSearchResults meeting:
+//
+//   - ExternalID is id_bigint (a repeated id is rejected); GroupKey is
+//     shared_group_id_bigint unless empty or "0", else id_bigint.
+//   - weekday_tinyint "1"–"7" (1 = Sunday) becomes Day 0–6; start_time
+//     "HH:MM:SS" is Start; End is Start + duration_time, wrapping past
+//     midnight, unknown for "00:00:00" or no duration. A bad day or start
+//     rejects the record.
+//   - time_zone is kept when it is an IANA name, else left "" (and flagged
+//     when something else was sent); the ingest layer supplies a default.
+//   - Formats are normalised on their NAWS world_id, never on the
+//     server-local key_string (upstream bmlt-server does the same in its TSML
+//     output): "B" is "Beginners" on a BMLT server but "Big Book" in the
+//     Meeting Guide vocabulary. format_shared_id_list is read through the
+//     catalog when both are there, else the comma key_strings of formats in
+//     the meeting's lang_enum. World ids outside the vocabulary map (BT, JFT,
+//     IP, …) are kept verbatim and listed in one Flagged "types" problem,
+//     with the formats that could not be mapped at all (no world_id, a
+//     key_string the format list does not have).
+//   - venue_type 1/2/3 gives in person/online/hybrid; without it, the venue
+//     formats (VM, HYBR, TC) and the join details decide. A temporarily
+//     closed location (TC, kept as a type) is online when there is a link
+//     or phone, inactive otherwise.
+//   - latitude/longitude become Location.Point ([lon, lat]) unless missing,
+//     unreadable, 0,0 or the server's default point (Catalog.DefaultPoint):
+//     those are dropped and flagged. Online meetings are Approximate.
+//   - An empty meeting_name is replaced by a plain name ("NA Meeting") and
+//     flagged: BMLT lets a service body save a meeting without one, and the
+//     day, time and place are what a member needs.
+//   - A record with published "0" is rejected as unpublished.
+//   - Finally meeting.Validate runs; its field reasons reject the record.
 package bmlt
 
 import (

@@ -167,6 +167,15 @@ func TestParseFixture(t *testing.T) {
 		with(base("128", "Loop Body"), func(m *meeting.Meeting) { m.Location.Regions = []string{"Loop B", "Loop A"} }),
 		with(base("129", "Named Body"), func(m *meeting.Meeting) { m.Location.Regions = []string{"Named Elsewhere"} }),
 		base("130", "Odd Venue"),
+		with(base("133", "Default Point In Person"), func(m *meeting.Meeting) {
+			m.Location.Point, m.Location.HasPoint = orb.Point{}, false
+		}),
+		with(base("134", "Hybrid Venue Closed"), func(m *meeting.Meeting) {
+			m.Attendance = meeting.AttendanceOnline // the place is closed, the link stays
+			m.Location.Approximate = true
+			m.Types = []string{"TC"}
+			m.Online.URL = link + "134"
+		}),
 	}
 	if diff := cmp.Diff(want, ms); diff != "" {
 		t.Errorf("meetings (-want +got):\n%s", diff)
@@ -197,6 +206,7 @@ func TestParseFixture(t *testing.T) {
 		p(32, "130", "Odd Venue", F, "attendance", `venue_type "7" is not 1, 2 or 3; read from the formats instead`),
 		p(33, "", "No Id", R, "external_id", "is required"),
 		p(34, "132", "Online Without Way In", R, "online", "an online or hybrid meeting needs a join link or a phone number"),
+		p(35, "133", "Default Point In Person", F, "location", "the server's default point (its map centre), not a geocoded place; dropped"),
 	}
 	if diff := cmp.Diff(wantProblems, ps, cmpopts.IgnoreFields(meeting.Problem{}, "Raw")); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
