@@ -84,8 +84,10 @@ func isDigitsColons(s string) bool {
 	return true
 }
 
-// dayNames holds English day names and abbreviations, lower case.
+// dayNames holds English day names and abbreviations, and Spanish day
+// names, lower case.
 var dayNames = map[string]int{
+	"domingo": 0, "lunes": 1, "martes": 2, "miércoles": 3, "miercoles": 3, "jueves": 4, "viernes": 5, "sábado": 6, "sabado": 6,
 	"sunday": 0, "sun": 0, "su": 0,
 	"monday": 1, "mon": 1, "mo": 1,
 	"tuesday": 2, "tue": 2, "tues": 2, "tu": 2,
@@ -95,7 +97,8 @@ var dayNames = map[string]int{
 	"saturday": 6, "sat": 6, "sa": 6,
 }
 
-// parseDay reads a day number 0–6 or a day name.
+// parseDay reads a day number 0–6 or a day name (English or Spanish, or
+// one of c.DayNames).
 func (c *Converter) parseDay(s string) (meeting.Weekday, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if isDigits(s) {
