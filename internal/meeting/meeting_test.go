@@ -1,0 +1,143 @@
+package meeting_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+func valid() meeting.Meeting {
+	return meeting.Meeting{
+		Source: "s", ExternalID: "x", Name: "Serenity Group", Program: meeting.ProgramAA,
+		Day: 1, Start: meeting.NewClock(19, 0), End: meeting.NewClock(20, 0), TimeZone: "America/New_York",
+		Types: []string{"O"}, Attendance: meeting.AttendanceInPerson,
+		Location: meeting.Location{Address: "1 Main St", City: "Springfield", Point: orb.Point{-74, 40.7}, HasPoint: true},
+	}
+}
+
+func TestValidateNamesEachField(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(m *meeting.Meeting)
+		fields []string
+	}{
+		{"valid", func(m *meeting.Meeting) {}, nil},
+		{"no name", func(m *meeting.Meeting) { m.Name = " " }, []string{"name"}},
+		{"bad program", func(m *meeting.Meeting) { m.Program = "xa" }, []string{"program"}},
+		{"day 7", func(m *meeting.Meeting) { m.Day = 7 }, []string{"day"}},
+		{"no start", func(m *meeting.Meeting) { m.Start = meeting.NoClock }, []string{"start_time"}},
+		{"by appointment needs no time", func(m *meeting.Meeting) {
+			m.ByAppointment, m.Start, m.End = true, meeting.NoClock, meeting.NoClock
+		}, nil},
+		{"bad zone", func(m *meeting.Meeting) { m.TimeZone = "Mars/Base" }, []string{"timezone"}},
+		{"lat out of range", func(m *meeting.Meeting) { m.Location.Point = orb.Point{10, 91} }, []string{"location.lat"}},
+		{"lng out of range", func(m *meeting.Meeting) { m.Location.Point = orb.Point{181, 10} }, []string{"location.lng"}},
+		{"null island", func(m *meeting.Meeting) { m.Location.Point = orb.Point{0, 0} }, []string{"location.lat"}},
+		{"in person without a place", func(m *meeting.Meeting) { m.Location = meeting.Location{} }, []string{"location"}},
+		{"online without a link", func(m *meeting.Meeting) { m.Attendance = meeting.AttendanceOnline }, []string{"online"}},
+		{"join link must be http", func(m *meeting.Meeting) {
+			m.Attendance, m.Online.URL = meeting.AttendanceHybrid, "javascript:alert(1)"
+		}, []string{"online.url"}},
+		{"bad attendance", func(m *meeting.Meeting) { m.Attendance = "maybe" }, []string{"attendance"}},
+		{"no source or id", func(m *meeting.Meeting) { m.Source, m.ExternalID = "", "" }, []string{"external_id", "source"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := valid()
+			tc.change(&m)
+			err := m.Validate()
+			var got []string
+			if err != nil {
+				e, ok := err.(*meeting.Error)
+				if !ok || e.Kind != meeting.KindInvalid {
+					t.Fatalf("error %v, want a KindInvalid *meeting.Error", err)
+				}
+				for f := range e.Fields {
+					got = append(got, f)
+				}
+			}
+			if d := cmp.Diff(tc.fields, got, cmpSorted); d != "" {
+				t.Errorf("fields (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+var cmpSorted = cmp.Transformer("sort", func(in []string) []string {
+	out := append([]string(nil), in...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+})
+
+func TestParseClock(t *testing.T) {
+	for in, want := range map[string]meeting.Clock{
+		"19:30": meeting.NewClock(19, 30), "7:05": meeting.NewClock(7, 5), "00:00:00": 0, "24:00": 0, "23:59:59": meeting.NewClock(23, 59),
+	} {
+		got, err := meeting.ParseClock(in)
+		if err != nil || got != want {
+			t.Errorf("ParseClock(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "25:00", "12:60", "noon", "24:01", "7"} {
+		if _, err := meeting.ParseClock(in); !meeting.IsKind(err, meeting.KindInvalid) {
+			t.Errorf("ParseClock(%q) error %v, want invalid", in, err)
+		}
+	}
+}
+
+func TestOccurrence(t *testing.T) {
+	m := valid() // Monday 19:00-20:00 New York
+	ny, _ := time.LoadLocation("America/New_York")
+	cases := []struct {
+		name string
+		now  time.Time
+		want string
+	}{
+		{"later today", time.Date(2026, 11, 30, 18, 0, 0, 0, ny), "2026-11-30T19:00:00-05:00"},
+		{"in progress", time.Date(2026, 11, 30, 19, 59, 0, 0, ny), "2026-11-30T19:00:00-05:00"},
+		{"just ended", time.Date(2026, 11, 30, 20, 0, 0, 0, ny), "2026-12-07T19:00:00-05:00"},
+		{"from Tokyo on Tuesday morning", time.Date(2026, 12, 1, 9, 30, 0, 0, time.FixedZone("JST", 9*3600)), "2026-11-30T19:00:00-05:00"},
+		{"across DST end", time.Date(2026, 10, 27, 12, 0, 0, 0, ny), "2026-11-02T19:00:00-05:00"},
+	}
+	for _, tc := range cases {
+		got, ok := m.Occurrence(tc.now)
+		if !ok || got.Format(time.RFC3339) != tc.want {
+			t.Errorf("%s: got %v %v, want %s", tc.name, got.Format(time.RFC3339), ok, tc.want)
+		}
+	}
+	late := valid()
+	late.Start, late.End = meeting.NewClock(23, 30), meeting.NewClock(0, 30) // Monday 23:30 to Tuesday 00:30
+	if got, _ := late.Occurrence(time.Date(2026, 12, 1, 0, 15, 0, 0, ny)); got.Format(time.RFC3339) != "2026-11-30T23:30:00-05:00" {
+		t.Errorf("past midnight: in progress start %v", got)
+	}
+	noZone := valid()
+	noZone.TimeZone = ""
+	if _, ok := noZone.Occurrence(time.Now()); ok {
+		t.Error("a meeting without a zone has no occurrence")
+	}
+}
+
+func TestNormalizeType(t *testing.T) {
+	for in, want := range map[string]string{"O": "O", "open": "O", "Big Book": "B", "onl": "ONL", " W ": "W", "Mujeres": "W", "XYZ": "XYZ"} {
+		got, _ := meeting.NormalizeType(in)
+		if got != want {
+			t.Errorf("NormalizeType(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if _, known := meeting.NormalizeType("XYZ"); known {
+		t.Error("XYZ is not a known type")
+	}
+	if meeting.TypeName("W", "es") != "Mujeres" || meeting.TypeName("W", "en") != "Women" {
+		t.Errorf("type names: %q %q", meeting.TypeName("W", "es"), meeting.TypeName("W", "en"))
+	}
+}
