@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -112,18 +113,28 @@ func (c Clock) String() string {
 // midnight). It returns a KindInvalid error for anything else.
 func ParseClock(s string) (Clock, error) {
 	s = strings.TrimSpace(s)
-	var h, m, sec int
-	var err error
-	switch strings.Count(s, ":") {
-	case 1:
-		_, err = fmt.Sscanf(s, "%d:%d", &h, &m)
-	case 2:
-		_, err = fmt.Sscanf(s, "%d:%d:%d", &h, &m, &sec)
-	default:
-		err = fmt.Errorf("want HH:MM")
-	}
-	if err != nil || m < 0 || m > 59 || sec < 0 || sec > 59 || h < 0 || h > 24 || (h == 24 && (m != 0 || sec != 0)) {
+	bad := func() (Clock, error) {
 		return NoClock, Errorf(KindInvalid, "meeting.ParseClock", "%q is not a time of day (want HH:MM, 24-hour)", s)
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return bad()
+	}
+	var n [3]int
+	for i, p := range parts {
+		if len(p) == 0 || len(p) > 2 || (i > 0 && len(p) != 2) {
+			return bad()
+		}
+		for _, r := range p {
+			if r < '0' || r > '9' {
+				return bad()
+			}
+			n[i] = n[i]*10 + int(r-'0')
+		}
+	}
+	h, m, sec := n[0], n[1], n[2]
+	if m > 59 || sec > 59 || h > 24 || (h == 24 && (m != 0 || sec != 0)) {
+		return bad()
 	}
 	return NewClock(h%24, m), nil
 }
@@ -226,7 +237,7 @@ func (m *Meeting) Occurrence(now time.Time) (time.Time, bool) {
 	if m.ByAppointment || !m.Start.Valid() || m.TimeZone == "" {
 		return time.Time{}, false
 	}
-	loc, err := time.LoadLocation(m.TimeZone)
+	loc, err := LoadZone(m.TimeZone)
 	if err != nil {
 		return time.Time{}, false
 	}
@@ -301,7 +312,7 @@ func (m *Meeting) Validate() error {
 		f.Add("end_time", "is not a time of day")
 	}
 	if m.TimeZone != "" {
-		if _, err := time.LoadLocation(m.TimeZone); err != nil || m.TimeZone == "Local" {
+		if _, err := LoadZone(m.TimeZone); err != nil {
 			f.Add("timezone", fmt.Sprintf("%q is not an IANA time zone", m.TimeZone))
 		}
 	}
@@ -380,4 +391,24 @@ func joinPrograms() string {
 		s[i] = string(p)
 	}
 	return strings.Join(s, ", ")
+}
+
+var zoneCache sync.Map // IANA name → *time.Location
+
+// LoadZone returns the IANA time zone called name, caching zones already
+// loaded (time.LoadLocation reads the zone file on every call). It refuses
+// "" and "Local", which are not zones a meeting can be in.
+func LoadZone(name string) (*time.Location, error) {
+	if v, ok := zoneCache.Load(name); ok {
+		return v.(*time.Location), nil
+	}
+	if name == "" || name == "Local" {
+		return nil, Errorf(KindInvalid, "meeting.LoadZone", "%q is not an IANA time zone", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, &Error{Kind: KindInvalid, Op: "meeting.LoadZone", Message: fmt.Sprintf("%q is not an IANA time zone", name), Err: err}
+	}
+	zoneCache.Store(name, loc)
+	return loc, nil
 }

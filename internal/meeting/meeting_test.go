@@ -88,7 +88,7 @@ func TestParseClock(t *testing.T) {
 			t.Errorf("ParseClock(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "25:00", "12:60", "noon", "24:01", "7"} {
+	for _, in := range []string{"", "25:00", "12:60", "noon", "24:01", "7", "7:30 PM", "7:3", "-1:00", "07:30:", "1:2:3:4"} {
 		if _, err := meeting.ParseClock(in); !meeting.IsKind(err, meeting.KindInvalid) {
 			t.Errorf("ParseClock(%q) error %v, want invalid", in, err)
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -257,18 +256,12 @@ func weekdaysBetween(a, b time.Time) []int16 {
 	return out
 }
 
-var zones sync.Map // IANA name → *time.Location
-
 // inZone returns t in the named zone (UTC when the name is unknown).
 func inZone(t time.Time, name string) time.Time {
-	if v, ok := zones.Load(name); ok {
-		return t.In(v.(*time.Location))
-	}
-	loc, err := time.LoadLocation(name)
+	loc, err := meeting.LoadZone(name)
 	if err != nil {
 		return t.UTC()
 	}
-	zones.Store(name, loc)
 	return t.In(loc)
 }
 
