@@ -1,0 +1,71 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Row is one line of a results table: a phase's result on a data set,
+// compared with a baseline's throughput.
+type Row struct {
+	Dataset string // what the phase ran against, e.g. "100,000"
+	Path    string // how the requests were made, e.g. "HTTP API"
+	Result  Result
+	// Baseline is the baseline's throughput in requests per second; the
+	// row shows Result's throughput divided by it. 0 leaves the cell empty.
+	Baseline float64
+}
+
+// WriteMarkdown writes rows as a GitHub-flavoured Markdown table, ready to
+// paste into a README. It returns w's write error.
+func WriteMarkdown(w io.Writer, rows []Row) error {
+	var b strings.Builder
+	b.WriteString("| meetings | path | conc. | requests | p50 ms | p99 ms | req/s | rows/req | bench CPU ms/req | machine CPU | ÷ baseline |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range rows {
+		res := r.Result
+		ratio := ""
+		if r.Baseline > 0 {
+			ratio = fmt.Sprintf("%.2f", res.Throughput()/r.Baseline)
+		}
+		cpu := "–"
+		if res.ProcessCPU > 0 {
+			cpu = fmt.Sprintf("%.2f", ms(res.CPUPerRequest()))
+		}
+		busy := "–"
+		if res.MachineBusy >= 0 {
+			busy = fmt.Sprintf("%.0f%%", 100*res.MachineBusy)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.2f | %.2f | %.0f | %.1f | %s | %s | %s |\n",
+			r.Dataset, r.Path, res.Concurrency, res.Requests, ms(res.P50), ms(res.P99),
+			res.Throughput(), res.RowsPerRequest(), cpu, busy, ratio)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// ms returns d in milliseconds.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Thousands formats n with commas between groups of three digits
+// (1000000 → "1,000,000").
+func Thousands(n int) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
