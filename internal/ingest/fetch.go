@@ -1,0 +1,193 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// DefaultMaxSize is the largest input an import reads (after
+// decompression) unless told otherwise.
+const DefaultMaxSize = 50 << 20
+
+// DefaultTimeout bounds one HTTP request of an import, body included.
+const DefaultTimeout = 60 * time.Second
+
+// Validators are the HTTP cache validators of a fetched document, sent back
+// on the next fetch so that an unchanged feed costs a 304 and no work.
+type Validators struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// Fetched is the result of Fetch. When NotModified is true the server
+// answered 304 to the validators given and Body is nil.
+type Fetched struct {
+	Body        []byte
+	Validators  Validators
+	NotModified bool
+}
+
+// NewClient returns the HTTP client imports use by default: the whole
+// request bounded by timeout, connecting within 10 seconds, following at
+// most 5 redirects.
+func NewClient(timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: timeout,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConnsPerHost:   2,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{Timeout: timeout, Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}}
+}
+
+// Fetch reads the document at location: an http(s) URL or a local path.
+// For a URL it sends prev as If-None-Match / If-Modified-Since and reports
+// a 304 as NotModified; it asks for gzip and decodes it. Input that is
+// gzip-compressed (a .gz file, a server sending a gzip file) is
+// decompressed whatever its name. At most maxSize bytes are read, before
+// and after decompression (0 means DefaultMaxSize).
+//
+// Errors are *meeting.Error: KindTooLarge over the limit, KindNotFound for
+// a missing file or a 404/410, KindUnavailable for network failures,
+// timeouts and other HTTP statuses, KindInvalid for broken gzip.
+func Fetch(ctx context.Context, client *http.Client, location string, prev Validators, maxSize int64) (Fetched, error) {
+	const op = "ingest.Fetch"
+	if maxSize <= 0 {
+		maxSize = DefaultMaxSize
+	}
+	if !IsURL(location) {
+		f, err := os.Open(location)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return Fetched{}, meeting.Errorf(meeting.KindNotFound, op, "no file %s", location)
+			}
+			return Fetched{}, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "cannot read " + location, Err: err}
+		}
+		defer f.Close()
+		body, err := readLimited(op, f, maxSize)
+		if err != nil {
+			return Fetched{}, err
+		}
+		return Fetched{Body: body}, nil
+	}
+	if client == nil {
+		client = NewClient(0)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
+	if err != nil {
+		return Fetched{}, &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "not a usable URL", Err: err}
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	req.Header.Set("User-Agent", "meetingfinder-import/1 (+https://github.com/meetingfinder/meetingfinder)")
+	if prev.ETag != "" {
+		req.Header.Set("If-None-Match", prev.ETag)
+	}
+	if prev.LastModified != "" {
+		req.Header.Set("If-Modified-Since", prev.LastModified)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		msg := "the request failed"
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+			msg = "the server did not answer in time"
+		}
+		return Fetched{}, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: msg, Err: redact(err)}
+	}
+	defer resp.Body.Close()
+	v := Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		return Fetched{Validators: prev, NotModified: true}, nil
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
+		return Fetched{}, meeting.Errorf(meeting.KindNotFound, op, "the server answered %s", resp.Status)
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return Fetched{}, meeting.Errorf(meeting.KindUnavailable, op, "the server answered %s", resp.Status)
+	}
+	if resp.ContentLength > maxSize {
+		return Fetched{}, tooLarge(op, maxSize)
+	}
+	body, err := readLimited(op, resp.Body, maxSize)
+	if err != nil {
+		return Fetched{}, err
+	}
+	return Fetched{Body: body, Validators: v}, nil
+}
+
+// readLimited reads r whole, decompressing gzip, and fails when the input
+// or its decompressed form exceeds max bytes.
+func readLimited(op string, r io.Reader, max int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+			return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the server did not send the whole document in time", Err: redact(err)}
+		}
+		return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "reading the input failed", Err: redact(err)}
+	}
+	if int64(len(body)) > max {
+		return nil, tooLarge(op, max)
+	}
+	if len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the input looks gzip-compressed but is not valid gzip", Err: err}
+		}
+		out, err := io.ReadAll(io.LimitReader(zr, max+1))
+		if err != nil {
+			return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the gzip-compressed input is broken", Err: err}
+		}
+		if int64(len(out)) > max {
+			return nil, tooLarge(op, max)
+		}
+		return out, nil
+	}
+	return body, nil
+}
+
+func tooLarge(op string, max int64) error {
+	return meeting.Errorf(meeting.KindTooLarge, op, "the input is larger than the limit of %s (raise it with --max-size)", humanBytes(max))
+}
+
+// humanBytes formats n as MB or KB.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// redact strips the URL (which may carry an access key) from a *url.Error,
+// keeping only the cause.
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
