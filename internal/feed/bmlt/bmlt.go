@@ -1,0 +1,188 @@
+// Package bmlt speaks the BMLT semantic API (bmlt-enabled/bmlt-server's
+// client_interface) for meetingfinder's meetings, so that BMLT clients such
+// as crouton, the BMLT WordPress plugins and the aggregator can read them. It
+// is pure: it turns meetings into BMLT's wire objects (every value a JSON
+// string, as BMLT servers send them), describes the type vocabulary as BMLT
+// formats and the sources and their regions as service bodies, and parses
+// and applies the parameters of GetSearchResults. The HTTP handlers live in
+// internal/httpapi.
+package bmlt
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// Venue types as BMLT numbers them.
+const (
+	VenueInPerson = 1
+	VenueVirtual  = 2
+	VenueHybrid   = 3
+)
+
+// VenueType returns the BMLT venue type of m: virtual for online meetings,
+// hybrid for hybrid ones, in person otherwise (an inactive meeting is an
+// in-person one whose location is temporarily closed, format TC).
+func VenueType(m *meeting.Meeting) int {
+	switch m.Attendance {
+	case meeting.AttendanceOnline:
+		return VenueVirtual
+	case meeting.AttendanceHybrid:
+		return VenueHybrid
+	}
+	return VenueInPerson
+}
+
+// FormatKeys returns the key_strings of m's formats: its type codes, then
+// VM for virtual and hybrid meetings and HY for hybrid ones, without
+// duplicates (the legacy ONL code is dropped in favour of VM).
+func FormatKeys(m *meeting.Meeting) []string {
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if k != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, t := range m.Types {
+		if t != "ONL" {
+			add(t)
+		}
+	}
+	switch VenueType(m) {
+	case VenueVirtual:
+		add(KeyVirtual)
+	case VenueHybrid:
+		add(KeyVirtual)
+		add(KeyHybrid)
+	}
+	return keys
+}
+
+// Distance constants of BMLT's spherical law of cosines (miles and
+// kilometres per degree of arc).
+const (
+	milesPerDegree = 69.0
+	kmPerDegree    = 111.111
+)
+
+// arcDegrees returns the great-circle angle between two points in degrees,
+// by the spherical law of cosines as BMLT computes it.
+func arcDegrees(lat1, lng1, lat2, lng2 float64) float64 {
+	r := math.Pi / 180
+	c := math.Cos(lat1*r)*math.Cos(lat2*r)*math.Cos((lng2-lng1)*r) + math.Sin(lat1*r)*math.Sin(lat2*r)
+	return math.Acos(math.Min(1, math.Max(-1, c))) / r
+}
+
+// Fields returns the BMLT meeting object for m: every value a string, ""
+// when empty. bodyID is the meeting's service body (see
+// MeetingServiceBody) and bodyName its name; root is this server's BMLT
+// root URL. Meetings by appointment have no BMLT form and should be left
+// out by the caller.
+func Fields(m *meeting.Meeting, bodyID, bodyName, root string) map[string]string {
+	keys := FormatKeys(m)
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = FormatID(k)
+	}
+	dur := m.Duration()
+	f := map[string]string{
+		"id_bigint":                       strconv.FormatInt(m.ID, 10),
+		"worldid_mixed":                   "",
+		"shared_group_id_bigint":          "",
+		"service_body_bigint":             bodyID,
+		"service_body_name":               bodyName,
+		"weekday_tinyint":                 strconv.Itoa(int(m.Day) + 1),
+		"venue_type":                      strconv.Itoa(VenueType(m)),
+		"start_time":                      m.Start.String() + ":00",
+		"duration_time":                   clock(int(dur.Minutes())),
+		"time_zone":                       m.TimeZone,
+		"formats":                         strings.Join(keys, ","),
+		"format_shared_id_list":           strings.Join(ids, ","),
+		"lang_enum":                       "en",
+		"longitude":                       "",
+		"latitude":                        "",
+		"published":                       "1",
+		"root_server_uri":                 root,
+		"meeting_name":                    m.Name,
+		"location_text":                   m.Location.Name,
+		"location_info":                   m.Location.Notes,
+		"location_street":                 m.Location.Address,
+		"location_city_subsection":        "",
+		"location_neighborhood":           "",
+		"location_municipality":           m.Location.City,
+		"location_sub_province":           "",
+		"location_province":               m.Location.Region,
+		"location_postal_code_1":          m.Location.PostalCode,
+		"location_nation":                 m.Location.Country,
+		"comments":                        m.Notes,
+		"train_lines":                     "",
+		"bus_lines":                       "",
+		"phone_meeting_number":            m.Online.Phone,
+		"virtual_meeting_link":            m.Online.URL,
+		"virtual_meeting_additional_info": joinNonEmpty("; ", m.Online.URLNotes, m.Online.PhoneNote),
+		"contact_name_1":                  "",
+		"contact_phone_1":                 "",
+		"contact_email_1":                 "",
+		"contact_name_2":                  "",
+		"contact_phone_2":                 "",
+		"contact_email_2":                 "",
+	}
+	if m.Location.HasPoint {
+		f["latitude"] = strconv.FormatFloat(m.Location.Lat(), 'f', -1, 64)
+		f["longitude"] = strconv.FormatFloat(m.Location.Lng(), 'f', -1, 64)
+	}
+	return f
+}
+
+// FieldKeys lists the keys of the objects Fields returns, with the
+// descriptions GetFieldKeys shows, in BMLT's order.
+var FieldKeys = []struct {
+	Key         string `json:"key"`
+	Description string `json:"description"`
+}{
+	{"id_bigint", "ID"}, {"worldid_mixed", "World ID"}, {"shared_group_id_bigint", "Unused"},
+	{"service_body_bigint", "Service Body ID"}, {"service_body_name", "Service Body Name"},
+	{"weekday_tinyint", "Weekday"}, {"venue_type", "Venue Type"}, {"start_time", "Start Time"},
+	{"duration_time", "Duration"}, {"time_zone", "Time Zone"}, {"formats", "Formats"},
+	{"format_shared_id_list", "Format Shared ID List"}, {"lang_enum", "Language"},
+	{"longitude", "Longitude"}, {"latitude", "Latitude"}, {"published", "Published"},
+	{"root_server_uri", "Root Server URI"}, {"meeting_name", "Meeting Name"},
+	{"location_text", "Location Name"}, {"location_info", "Additional Location Information"},
+	{"location_street", "Street Address"}, {"location_city_subsection", "Borough"},
+	{"location_neighborhood", "Neighborhood"}, {"location_municipality", "Town"},
+	{"location_sub_province", "County"}, {"location_province", "State"},
+	{"location_postal_code_1", "Zip Code"}, {"location_nation", "Nation"},
+	{"comments", "Comments"}, {"train_lines", "Train Lines"}, {"bus_lines", "Bus Lines"},
+	{"phone_meeting_number", "Phone Meeting Dial-in Number"}, {"virtual_meeting_link", "Virtual Meeting Link"},
+	{"virtual_meeting_additional_info", "Virtual Meeting Additional Information"},
+	{"contact_name_1", "Contact 1 Name"}, {"contact_phone_1", "Contact 1 Phone"}, {"contact_email_1", "Contact 1 Email"},
+	{"contact_name_2", "Contact 2 Name"}, {"contact_phone_2", "Contact 2 Phone"}, {"contact_email_2", "Contact 2 Email"},
+	{"distance_in_km", "Distance in km (geographic searches)"}, {"distance_in_miles", "Distance in miles (geographic searches)"},
+}
+
+// clock formats minutes as BMLT's "HH:MM:SS" ("24:00:00" allowed).
+func clock(min int) string {
+	return strings.Join([]string{pad2(min / 60), pad2(min % 60), "00"}, ":")
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}

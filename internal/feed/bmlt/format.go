@@ -1,0 +1,120 @@
+package bmlt
+
+import (
+	"hash/fnv"
+	"strconv"
+
+	bmltimport "github.com/meetingfinder/meetingfinder/importers/bmlt"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// Format is one entry of GetFormats and of get_used_formats. Every value is
+// a string, as BMLT servers send them.
+type Format struct {
+	KeyString   string `json:"key_string"`
+	NameString  string `json:"name_string"`
+	Description string `json:"description_string"`
+	Lang        string `json:"lang"`
+	ID          string `json:"id"`
+	WorldID     string `json:"world_id"`
+	RootServer  string `json:"root_server_uri"`
+	TypeEnum    string `json:"format_type_enum"`
+}
+
+// The venue formats BMLT reserves on every server (key_strings VM, HY, TC;
+// TC is also a vocabulary code).
+const (
+	KeyVirtual = "VM"
+	KeyHybrid  = "HY"
+	KeyClosed  = "TC"
+)
+
+// formatIDs fixes the shared id of each vocabulary code and venue format,
+// so ids never move when the vocabulary grows (new codes get new numbers at
+// the end). Codes outside this table get hashed ids above 1000.
+var formatIDs = map[string]int{
+	"11": 1, "12x12": 2, "A": 3, "ABSI": 4, "AF": 5, "AL": 6, "AL-AN": 7, "AM": 8, "AR": 9, "ASL": 10,
+	"B": 11, "BA": 12, "BE": 13, "BG": 14, "BI": 15, "BRK": 16, "C": 17, "CAN": 18, "CF": 19, "D": 20,
+	"DA": 21, "DB": 22, "DD": 23, "DE": 24, "DR": 25, "EL": 26, "EN": 27, "FA": 28, "FF": 29, "FI": 30,
+	"FR": 31, "G": 32, "GR": 33, "H": 34, "HE": 35, "HI": 36, "HR": 37, "HU": 38, "IS": 39, "ITA": 40,
+	"JA": 41, "KA": 42, "KOR": 43, "L": 44, "LGBTQ": 45, "LIT": 46, "LS": 47, "LT": 48, "M": 49, "MED": 50,
+	"ML": 51, "MT": 52, "N": 53, "NB": 54, "NDG": 55, "NE": 56, "NL": 57, "NO": 58, "O": 59, "OUT": 60,
+	"P": 61, "POA": 62, "POC": 63, "POL": 64, "POR": 65, "PUN": 66, "RUS": 67, "S": 68, "SEN": 69, "SK": 70,
+	"SL": 71, "SM": 72, "SP": 73, "ST": 74, "SV": 75, "T": 76, "TC": 77, "TH": 78, "TL": 79, "TR": 80,
+	"TUR": 81, "UK": 82, "W": 83, "X": 84, "XB": 85, "XT": 86, "Y": 87, "ONL": 88, "NS": 89,
+	KeyVirtual: 90, KeyHybrid: 91,
+}
+
+// commonNeeds are the codes shown as "common needs" (format_type_enum FC3).
+var commonNeeds = map[string]bool{
+	"A": true, "ASL": true, "BE": true, "BI": true, "DD": true, "G": true, "L": true, "LGBTQ": true, "M": true,
+	"N": true, "NB": true, "NDG": true, "P": true, "POC": true, "SEN": true, "T": true, "W": true, "Y": true,
+}
+
+// FormatID returns the shared id of a type code or venue key, as a string.
+func FormatID(code string) string {
+	if id, ok := formatIDs[code]; ok {
+		return strconv.Itoa(id)
+	}
+	h := fnv.New32a()
+	h.Write([]byte(code))
+	return strconv.Itoa(1000 + int(h.Sum32()%1_000_000))
+}
+
+// NewFormat describes code as a BMLT format in lang ("en" or "es"):
+// key_string is the code, name_string its plain-word name, world_id the
+// NAWS code importers/bmlt maps back to the same code, and format_type_enum
+// O (open/closed), LANG (languages), FC2 (venue and place), FC3 (common
+// needs) or FC1 (meeting format).
+func NewFormat(code, lang string) Format {
+	if lang != "es" {
+		lang = "en"
+	}
+	f := Format{KeyString: code, Lang: lang, ID: FormatID(code)}
+	switch code {
+	case KeyVirtual:
+		f.NameString, f.Description, f.WorldID, f.TypeEnum = "Virtual Meeting", "Meets virtually", "VM", "FC2"
+		if lang == "es" {
+			f.NameString, f.Description = "Reunión virtual", "Se reúne virtualmente"
+		}
+		return f
+	case KeyHybrid:
+		f.NameString, f.Description, f.WorldID, f.TypeEnum = "Hybrid Meeting", "Meets virtually and in person", "HYBR", "FC2"
+		if lang == "es" {
+			f.NameString, f.Description = "Reunión híbrida", "Se reúne virtualmente y en persona"
+		}
+		return f
+	}
+	f.NameString = meeting.TypeName(code, lang)
+	f.Description = f.NameString
+	f.WorldID = bmltimport.WorldIDOf(code)
+	info, _ := meeting.LookupType(code)
+	switch {
+	case code == "O" || code == "C":
+		f.TypeEnum = "O"
+	case f.WorldID == "LANG":
+		f.TypeEnum = "LANG"
+		// BMLT servers key language formats by ISO 639-1 code; we keep our
+		// code as key_string (it is what crouton shows) and the name lets
+		// importers/bmlt map it back.
+	case info.InPersonOnly || code == KeyClosed:
+		f.TypeEnum = "FC2"
+	case commonNeeds[code]:
+		f.TypeEnum = "FC3"
+	default:
+		f.TypeEnum = "FC1"
+	}
+	return f
+}
+
+// Catalog returns every format this server knows in lang: the vocabulary's
+// codes (legacy ones included, since stored meetings may carry them) and the
+// venue formats VM and HY, ordered by id.
+func Catalog(lang string) []Format {
+	out := make([]Format, 0, len(meeting.Types)+2)
+	for _, t := range meeting.Types {
+		out = append(out, NewFormat(t.Code, lang))
+	}
+	out = append(out, NewFormat(KeyVirtual, lang), NewFormat(KeyHybrid, lang))
+	return out
+}

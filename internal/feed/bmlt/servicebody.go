@@ -1,0 +1,138 @@
+package bmlt
+
+import (
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ServiceBody is one entry of GetServiceBodies. Every value is a string.
+type ServiceBody struct {
+	ID          string `json:"id"`
+	ParentID    string `json:"parent_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Type        string `json:"type"`
+	URL         string `json:"url"`
+	Helpline    string `json:"helpline"`
+	WorldID     string `json:"world_id"`
+}
+
+// ServiceBodyID returns the id of the service body for a source and a
+// path of its regions (general to specific; none for the source itself).
+// The id is a hash of the path, below 2^31 and above 0, so it is the same
+// on every call and every server start without a table of its own.
+func ServiceBodyID(source string, regions ...string) string {
+	h := fnv.New32a()
+	h.Write([]byte(source))
+	for _, r := range regions {
+		h.Write([]byte{0})
+		h.Write([]byte(r))
+	}
+	id := h.Sum32() & 0x7fffffff
+	if id == 0 {
+		id = 1
+	}
+	return strconv.FormatUint(uint64(id), 10)
+}
+
+// Area is one place meetings are published for: a source and a path of its
+// regions, general to specific (empty for meetings with no regions).
+type Area struct {
+	Source  string
+	Regions []string
+}
+
+// ServiceBodies turns the areas that hold meetings into BMLT service bodies:
+// each source is a top-level body of type "RS" (region), each region path
+// below it a child of type "AS" (area) whose parent is the path one shorter.
+// The result is sorted by name path and has no duplicates.
+func ServiceBodies(areas []Area) []ServiceBody {
+	type node struct {
+		path []string // source, regions…
+		body ServiceBody
+	}
+	seen := map[string]bool{}
+	var nodes []node
+	add := func(path []string) {
+		id := ServiceBodyID(path[0], path[1:]...)
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		b := ServiceBody{ID: id, ParentID: "0", Name: path[len(path)-1], Type: "RS"}
+		if len(path) > 1 {
+			b.ParentID = ServiceBodyID(path[0], path[1:len(path)-1]...)
+			b.Type = "AS"
+			b.Description = strings.Join(path[1:], " > ")
+		} else {
+			b.Description = "Meetings published by " + path[0]
+		}
+		nodes = append(nodes, node{path: slices.Clone(path), body: b})
+	}
+	for _, a := range areas {
+		path := []string{a.Source}
+		add(path)
+		for _, r := range a.Regions {
+			if r = strings.TrimSpace(r); r == "" {
+				continue
+			}
+			path = append(path, r)
+			add(path)
+		}
+	}
+	slices.SortFunc(nodes, func(a, b node) int { return slices.Compare(a.path, b.path) })
+	out := make([]ServiceBody, len(nodes))
+	for i, n := range nodes {
+		out[i] = n.body
+	}
+	return out
+}
+
+// MeetingServiceBody returns the id of the body a meeting belongs to: its
+// most specific region under its source, or the source itself.
+func MeetingServiceBody(source string, regions []string) string {
+	var path []string
+	for _, r := range regions {
+		if r = strings.TrimSpace(r); r != "" {
+			path = append(path, r)
+		}
+	}
+	return ServiceBodyID(source, path...)
+}
+
+// Descendants returns ids together with the ids of every body below them in
+// bodies.
+func Descendants(bodies []ServiceBody, ids map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for id := range ids {
+		out[id] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, b := range bodies {
+			if out[b.ParentID] && !out[b.ID] {
+				out[b.ID] = true
+				changed = true
+			}
+		}
+	}
+	return out
+}
+
+// Ancestors returns ids together with the ids of every body above them.
+func Ancestors(bodies []ServiceBody, ids map[string]bool) map[string]bool {
+	parent := map[string]string{}
+	for _, b := range bodies {
+		parent[b.ID] = b.ParentID
+	}
+	out := map[string]bool{}
+	for id := range ids {
+		for id != "" && id != "0" && !out[id] {
+			out[id] = true
+			id = parent[id]
+		}
+	}
+	return out
+}
