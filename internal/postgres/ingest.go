@@ -145,8 +145,9 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 		var fresh, owned, changed, restore, same int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE m.id IS NULL),
 				count(*) FILTER (WHERE m.org_id IS NOT NULL),
-				count(*) FILTER (WHERE m.org_id IS NULL AND m.deleted_at IS NOT NULL),
-				count(*) FILTER (WHERE m.org_id IS NULL AND m.deleted_at IS NULL AND m.content_hash IS DISTINCT FROM s.content_hash)
+				count(*) FILTER (WHERE m.id IS NOT NULL AND m.org_id IS NULL AND m.deleted_at IS NOT NULL),
+				count(*) FILTER (WHERE m.id IS NOT NULL AND m.org_id IS NULL AND m.deleted_at IS NULL
+					AND m.content_hash IS DISTINCT FROM s.content_hash)
 			FROM import_stage s LEFT JOIN meetings m ON m.source = s.source AND m.external_id = s.external_id`).
 			Scan(&fresh, &owned, &restore, &changed); err != nil {
 			return err
@@ -201,7 +202,7 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 				return err
 			}
 			if n := int(tag.RowsAffected()); n != changed+restore {
-				return fmt.Errorf("updated %d rows, expected %d", n, changed+restore)
+				return &meeting.Error{Kind: meeting.KindInternal, Op: op, Message: fmt.Sprintf("updated %d rows, expected %d", n, changed+restore)}
 			}
 			out.Updated, out.Restored = changed, restore
 		}
