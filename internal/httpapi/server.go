@@ -31,6 +31,9 @@ type Config struct {
 	Now func() time.Time
 	// QueryTimeout bounds each request's work; 0 means 5 seconds.
 	QueryTimeout time.Duration
+	// Feeds reads whole results for the feeds and compatible endpoints;
+	// nil means Store, when it implements FeedStore.
+	Feeds FeedStore
 }
 
 // Server is the HTTP API.
@@ -56,7 +59,7 @@ func New(cfg Config) *Server {
 	}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
-	e.Use(s.recoverer(), s.logRequests(), s.timeout())
+	e.Use(s.recoverer(), s.logRequests(), s.timeout(), s.cors())
 	e.NoRoute(s.handle(func(c *gin.Context) error {
 		return meeting.Errorf(meeting.KindNotFound, "httpapi", "no route %s %s", c.Request.Method, c.Request.URL.Path)
 	}))
@@ -68,6 +71,7 @@ func New(cfg Config) *Server {
 	v1 := e.Group("/v1")
 	v1.GET("/meetings", s.handle(s.listMeetings))
 	v1.GET("/meetings/:id", s.handle(s.getMeeting))
+	s.registerFeeds(e)
 	s.engine = e
 	return s
 }

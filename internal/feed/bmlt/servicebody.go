@@ -37,18 +37,13 @@ func ServiceBodyID(source string, regions ...string) string {
 	return strconv.FormatUint(uint64(id), 10)
 }
 
-// Area is one place meetings are published for: a source and a path of its
-// regions, general to specific (empty for meetings with no regions).
-type Area struct {
-	Source  string
-	Regions []string
-}
-
-// ServiceBodies turns the areas that hold meetings into BMLT service bodies:
+// ServiceBodies turns the places meetings are published for into BMLT
+// service bodies. Each area is a source followed by a path of its regions,
+// general to specific (just the source for meetings with no regions):
 // each source is a top-level body of type "RS" (region), each region path
 // below it a child of type "AS" (area) whose parent is the path one shorter.
 // The result is sorted by name path and has no duplicates.
-func ServiceBodies(areas []Area) []ServiceBody {
+func ServiceBodies(areas [][]string) []ServiceBody {
 	type node struct {
 		path []string // source, regions…
 		body ServiceBody
@@ -72,9 +67,12 @@ func ServiceBodies(areas []Area) []ServiceBody {
 		nodes = append(nodes, node{path: slices.Clone(path), body: b})
 	}
 	for _, a := range areas {
-		path := []string{a.Source}
+		if len(a) == 0 {
+			continue
+		}
+		path := []string{a[0]}
 		add(path)
-		for _, r := range a.Regions {
+		for _, r := range a[1:] {
 			if r = strings.TrimSpace(r); r == "" {
 				continue
 			}

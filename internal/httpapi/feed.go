@@ -1,0 +1,197 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
+
+	"github.com/meetingfinder/meetingfinder/internal/feed/meetingguide"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// FeedStore reads whole results for the feeds and the compatible
+// endpoints (Meeting Guide, BMLT, iCalendar, GeoJSON), which answer in one
+// response rather than in pages. postgres.MeetingStore implements it.
+type FeedStore interface {
+	// All returns every public meeting matching f, ignoring f.Limit and
+	// f.Cursor, in the order Find uses.
+	All(ctx context.Context, f meeting.Filter) ([]meeting.Result, error)
+	// Areas returns the distinct places public meetings are published
+	// for: a source followed by its regions, general to specific.
+	Areas(ctx context.Context) ([][]string, error)
+}
+
+// feeds returns the FeedStore: Config.Feeds, else Config.Store when it
+// implements FeedStore. Without one the feed routes answer 503.
+func (s *Server) feeds() (FeedStore, error) {
+	if s.cfg.Feeds != nil {
+		return s.cfg.Feeds, nil
+	}
+	if f, ok := s.cfg.Store.(FeedStore); ok {
+		return f, nil
+	}
+	return nil, meeting.Errorf(meeting.KindUnavailable, "httpapi.feeds", "no FeedStore configured")
+}
+
+// registerFeeds adds the feed and compatibility routes: the Meeting Guide
+// feed, the BMLT semantic API, and the iCalendar and GeoJSON forms of
+// /v1/meetings (the .ics form of /v1/meetings/{id} is dispatched by
+// getMeeting, since gin cannot put a suffix after a parameter).
+func (s *Server) registerFeeds(e *gin.Engine) {
+	e.GET("/feeds/meeting-guide.json", s.handle(s.meetingGuideFeed))
+	e.GET("/bmlt/client_interface/json/", s.handle(s.bmltJSON))
+	e.GET("/bmlt/client_interface/jsonp/", s.handle(s.bmltJSONP))
+}
+
+// cors lets any web page read the public GET routes (feeds are meant to
+// be embedded elsewhere: TSML UI, crouton, maps). It answers preflight
+// requests for GET itself. No credentials are ever allowed.
+func (s *Server) cors() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		switch c.Request.Method {
+		case http.MethodGet, http.MethodHead:
+			h := c.Writer.Header()
+			h.Set("Access-Control-Allow-Origin", "*")
+			h.Set("Access-Control-Expose-Headers", "ETag")
+		case http.MethodOptions:
+			if c.Request.Header.Get("Origin") != "" && c.Request.Header.Get("Access-Control-Request-Method") != "" {
+				h := c.Writer.Header()
+				h.Set("Access-Control-Allow-Origin", "*")
+				h.Set("Access-Control-Allow-Methods", "GET, HEAD")
+				h.Set("Access-Control-Allow-Headers", "If-None-Match, Accept")
+				h.Set("Access-Control-Max-Age", "86400")
+				c.AbortWithStatus(http.StatusNoContent)
+				return
+			}
+		}
+		c.Next()
+	}
+}
+
+// writeCached writes body with a strong ETag (a hash of the body) and
+// answers 304 Not Modified when the request's If-None-Match names it.
+func writeCached(c *gin.Context, contentType string, body []byte) {
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h := c.Writer.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "public, max-age=300")
+	if etagMatches(c.Request.Header.Get("If-None-Match"), etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, contentType, body)
+}
+
+// etagMatches applies If-None-Match's weak comparison.
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// meetingGuideFeed serves GET /feeds/meeting-guide.json: every public
+// meeting as a Meeting Guide feed, optionally limited by program, source
+// and bbox. Other query parameters (such as TSML UI's bare cache-busting
+// "?1795811182290") are ignored.
+func (s *Server) meetingGuideFeed(c *gin.Context) error {
+	q := c.Request.URL.Query()
+	f, err := ParseFilter(url.Values{"program": q["program"], "source": q["source"]}, s.now())
+	if err != nil {
+		return err
+	}
+	var bound *orb.Bound
+	if v := strings.TrimSpace(q.Get("bbox")); v != "" {
+		b, err := parseBBox(v)
+		if err != nil {
+			return err
+		}
+		bound = &b
+	}
+	store, err := s.feeds()
+	if err != nil {
+		return err
+	}
+	rs, err := store.All(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	ms := make([]meeting.Meeting, 0, len(rs))
+	for i := range rs {
+		if bound == nil || inBBox(*bound, rs[i].Location) {
+			ms = append(ms, rs[i].Meeting)
+		}
+	}
+	var buf bytes.Buffer
+	if err := meetingguide.Encode(&buf, ms); err != nil {
+		return meeting.Wrap(meeting.KindInternal, "httpapi.meetingGuideFeed", err)
+	}
+	writeCached(c, "application/json; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+// parseBBox reads "west,south,east,north" in degrees (GeoJSON's bbox
+// order). West may exceed east for a box across the antimeridian.
+func parseBBox(v string) (orb.Bound, error) {
+	bad := func() (orb.Bound, error) {
+		return orb.Bound{}, &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.parseBBox", Message: "some query parameters are not valid",
+			Fields: map[string]string{"bbox": "must be west,south,east,north in degrees (longitudes -180 to 180, latitudes -90 to 90, south <= north)"}}
+	}
+	parts := strings.Split(v, ",")
+	if len(parts) != 4 {
+		return bad()
+	}
+	var n [4]float64
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return bad()
+		}
+		n[i] = x
+	}
+	w, so, e, no := n[0], n[1], n[2], n[3]
+	if w < -180 || w > 180 || e < -180 || e > 180 || so < -90 || so > 90 || no < -90 || no > 90 || so > no {
+		return bad()
+	}
+	return orb.Bound{Min: orb.Point{w, so}, Max: orb.Point{e, no}}, nil
+}
+
+// inBBox reports whether the location has a point inside b (a bound whose
+// Min.X exceeds Max.X crosses the antimeridian).
+func inBBox(b orb.Bound, l meeting.Location) bool {
+	if !l.HasPoint {
+		return false
+	}
+	lat, lng := l.Lat(), l.Lng()
+	if lat < b.Min.Lat() || lat > b.Max.Lat() {
+		return false
+	}
+	if b.Min.Lon() <= b.Max.Lon() {
+		return lng >= b.Min.Lon() && lng <= b.Max.Lon()
+	}
+	return lng >= b.Min.Lon() || lng <= b.Max.Lon()
+}
+
+// baseURL returns the scheme and host the request came to, for absolute
+// links in responses.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return fmt.Sprintf("%s://%s", scheme, r.Host)
+}
