@@ -13,6 +13,7 @@ import (
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
+	"github.com/meetingfinder/meetingfinder/internal/web"
 )
 
 // shutdownGrace is how long in-flight requests may finish after a signal.
@@ -22,6 +23,8 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	tileURL := fs.String("tile-url", getenv("MF_TILE_URL"), "map tile URL template for the finder page ({z}/{x}/{y}; default OpenStreetMap; env MF_TILE_URL)")
+	tileAttr := fs.String("tile-attribution", getenv("MF_TILE_ATTRIBUTION"), "HTML credit for the map tiles (env MF_TILE_ATTRIBUTION)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -39,6 +42,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		Ready:  db.CheckSchema,
 		Logger: log,
 	})
+	web.Mount(api.Engine(), web.Config{TileURL: *tileURL, TileAttribution: *tileAttr})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

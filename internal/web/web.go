@@ -1,0 +1,177 @@
+// Package web serves the finder page: the embedded static files of the
+// top-level web package at / and /static/, and /config.json, which tells
+// the page where map tiles come from, the meeting type vocabulary in
+// English and Spanish (from meeting.Types), the programs, a short list of
+// known cities, and which optional API routes this server has.
+package web
+
+import (
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/meetingfinder/meetingfinder/internal/demo"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	assets "github.com/meetingfinder/meetingfinder/web"
+)
+
+// DefaultTileURL is OpenStreetMap's standard tile server.
+const DefaultTileURL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+// DefaultTileAttribution credits OpenStreetMap, as its tile policy asks.
+const DefaultTileAttribution = `&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors`
+
+// Config sets up the page.
+type Config struct {
+	// TileURL is a Leaflet tile URL template ({z}/{x}/{y}); "" means
+	// DefaultTileURL. It may be a path on this server ("/tiles/{z}/{x}/{y}.png").
+	TileURL string
+	// TileAttribution is the HTML credit shown on the map; "" means
+	// DefaultTileAttribution when TileURL is the default, else none.
+	TileAttribution string
+}
+
+// TypeJSON is one meeting type as the page shows it.
+type TypeJSON struct {
+	Code         string `json:"code"`
+	EN           string `json:"en"`
+	ES           string `json:"es"`
+	InPersonOnly bool   `json:"in_person_only,omitempty"`
+}
+
+// CityJSON is a known place the page offers when the server has no place
+// search.
+type CityJSON struct {
+	Name string  `json:"name"`
+	Lat  float64 `json:"lat"`
+	Lng  float64 `json:"lng"`
+}
+
+// FeaturesJSON says which optional API routes this server has, so the page
+// shows only what works.
+type FeaturesJSON struct {
+	// Places is true when GET /v1/places exists (place search).
+	Places bool `json:"places"`
+	// Corrections is the path pattern of the change-request route, with
+	// ":id" for the meeting, or "" when there is none.
+	Corrections string `json:"corrections"`
+	// Map is true when Leaflet was built into the binary.
+	Map bool `json:"map"`
+}
+
+// ConfigJSON is the body of GET /config.json.
+type ConfigJSON struct {
+	TileURL         string       `json:"tile_url"`
+	TileAttribution string       `json:"tile_attribution"`
+	Types           []TypeJSON   `json:"types"`
+	Programs        []string     `json:"programs"`
+	Cities          []CityJSON   `json:"cities"`
+	Features        FeaturesJSON `json:"features"`
+}
+
+// staticFS is the embedded static/ folder.
+var staticFS = func() fs.FS {
+	sub, err := fs.Sub(assets.Static, "static")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder
+	}
+	return sub
+}()
+
+// HasMap reports whether Leaflet was built into the binary ("make web").
+func HasMap() bool {
+	_, err := fs.Stat(staticFS, "vendor/leaflet/leaflet.js")
+	return err == nil
+}
+
+// NewConfigJSON builds the page configuration. routes are the server's
+// registered routes, read for the optional features.
+func NewConfigJSON(cfg Config, routes gin.RoutesInfo) ConfigJSON {
+	c := ConfigJSON{TileURL: cfg.TileURL, TileAttribution: cfg.TileAttribution}
+	if c.TileURL == "" {
+		c.TileURL = DefaultTileURL
+		if c.TileAttribution == "" {
+			c.TileAttribution = DefaultTileAttribution
+		}
+	}
+	for _, t := range meeting.Types {
+		if t.Legacy {
+			continue
+		}
+		c.Types = append(c.Types, TypeJSON{Code: t.Code, EN: t.Name, ES: t.NameES, InPersonOnly: t.InPersonOnly})
+	}
+	for _, p := range meeting.Programs {
+		c.Programs = append(c.Programs, string(p))
+	}
+	for i, city := range demo.Cities() {
+		if i == 24 {
+			break
+		}
+		c.Cities = append(c.Cities, CityJSON{Name: city.Name + ", " + city.Region, Lat: city.Lat, Lng: city.Lng})
+	}
+	c.Features.Map = HasMap()
+	for _, r := range routes {
+		switch {
+		case r.Method == http.MethodGet && r.Path == "/v1/places":
+			c.Features.Places = true
+		case r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/v1/") && strings.Contains(r.Path, "change"):
+			if c.Features.Corrections == "" {
+				c.Features.Corrections = r.Path
+			}
+		}
+	}
+	return c
+}
+
+// Mount adds the page's routes to e: GET / (the page), GET /static/*
+// (assets), GET /config.json. Call it after every API route is registered,
+// so the features it reports are complete.
+func Mount(e *gin.Engine, cfg Config) {
+	var body []byte // built on first use: every API route is registered by then
+	e.GET("/config.json", func(c *gin.Context) {
+		if body == nil {
+			b, err := json.Marshal(NewConfigJSON(cfg, e.Routes()))
+			if err != nil {
+				c.AbortWithStatus(http.StatusInternalServerError)
+				return
+			}
+			body = b
+		}
+		c.Header("Cache-Control", "no-cache")
+		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+	})
+	index, err := fs.ReadFile(staticFS, "index.html")
+	if err != nil {
+		panic("web: index.html missing from the embedded files: " + err.Error())
+	}
+	page := func(c *gin.Context) {
+		setPageHeaders(c)
+		c.Header("Cache-Control", "no-cache")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
+	}
+	e.GET("/", page)
+	e.HEAD("/", page)
+	files := http.StripPrefix("/static/", http.FileServer(http.FS(staticFS)))
+	e.GET("/static/*path", func(c *gin.Context) {
+		if p := c.Param("path"); p == "/" || strings.HasSuffix(p, "/") {
+			c.AbortWithStatus(http.StatusNotFound) // no directory listings
+			return
+		}
+		c.Header("Cache-Control", "public, max-age=300")
+		c.Header("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(c.Writer, c.Request)
+	})
+}
+
+// setPageHeaders sets the page's security headers. The content security
+// policy allows scripts and styles from this server only; images (map
+// tiles) may come from anywhere over https, since the tile server is
+// configurable.
+func setPageHeaders(c *gin.Context) {
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Referrer-Policy", "no-referrer")
+}

@@ -1,0 +1,661 @@
+// The finder page. Plain JavaScript, no framework and no build step: it reads
+// /config.json and /static/i18n/<lang>.json, asks /v1/meetings, and keeps the
+// whole search in the address bar so a link reproduces it. Every text from the
+// server is inserted with textContent, never as HTML.
+(function () {
+  'use strict';
+
+  var $ = function (id) { return document.getElementById(id); };
+  var S = {};              // strings of the current language
+  var cfg = null;          // /config.json
+  var lang = 'en';
+  var viewerTZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  var DEFAULTS = { lat: '', lng: '', place: '', when: 'today', day: '', tod: '', att: '', program: '', dist: '', types: [], sort: 'time', view: 'list', m: '' };
+  var state = copyState(DEFAULTS);
+  var results = [];
+  var cursor = null;
+  var seq = 0;             // drops answers to superseded searches
+  var lastOpener = null;   // id of the list link that opened the meeting view
+  var mapReady = null;     // promise of the map module once asked for
+  var TOD = { morning: ['04:00', '12:00'], afternoon: ['12:00', '17:00'], evening: ['17:00', '20:00'], night: ['20:00', ''] };
+  var reduceMotion = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  function copyState(s) { var o = {}; for (var k in s) o[k] = Array.isArray(s[k]) ? s[k].slice() : s[k]; return o; }
+
+  // t returns the string key with {name} placeholders filled in.
+  function t(key, vars) {
+    var s = S[key] != null ? S[key] : key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, function (_, k) { return vars[k] != null ? vars[k] : ''; });
+    return s;
+  }
+
+  // h builds an element: h('a', {href: '…', class: 'x'}, 'text', child…).
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    for (var k in attrs || {}) {
+      var v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k === 'text') el.textContent = v;
+      else if (k.slice(0, 2) === 'on') el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? '' : v);
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c == null || c === false) continue;
+      el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    }
+    return el;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
+      if (!r.ok) { var e = new Error('HTTP ' + r.status); e.status = r.status; throw e; }
+      return r.json();
+    });
+  }
+
+  // ---- language ----
+
+  function pickLang() {
+    var q = new URLSearchParams(location.search).get('lang');
+    if (q === 'en' || q === 'es') return q;
+    try { var s = localStorage.getItem('mf-lang'); if (s === 'en' || s === 'es') return s; } catch (e) { /* storage blocked */ }
+    return /^es\b/i.test(navigator.language || '') ? 'es' : 'en';
+  }
+
+  function loadLang(l) {
+    return getJSON('/static/i18n/' + l + '.json').then(function (s) { S = s; lang = l; applyStrings(); });
+  }
+
+  function applyStrings() {
+    document.documentElement.lang = lang;
+    document.title = t('page_title');
+    $('lang').value = lang;
+    document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = t(el.getAttribute('data-i18n')); });
+    document.querySelectorAll('[data-i18n-aria]').forEach(function (el) { el.setAttribute('aria-label', t(el.getAttribute('data-i18n-aria'))); });
+    buildChoices();
+    showHere();
+    renderList();
+    if (state.m) renderMeetingById(state.m);
+  }
+
+  function typeName(code) {
+    var ty = cfg && cfg.types.find(function (x) { return x.code === code; });
+    return ty ? (lang === 'es' && ty.es ? ty.es : ty.en) : code;
+  }
+
+  // ---- units ----
+
+  function useMiles() {
+    var region = (navigator.language || '').split('-')[1] || '';
+    return ['US', 'GB', 'LR', 'MM'].indexOf(region.toUpperCase()) >= 0;
+  }
+
+  function fmtNumber(n, digits) { return new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n); }
+
+  function fmtDistance(meters) {
+    if (meters == null) return '';
+    if (useMiles()) { var mi = meters / 1609.344; return t('mi', { n: fmtNumber(mi, mi < 10 ? 1 : 0) }); }
+    if (meters < 1000) return t('m', { n: fmtNumber(Math.round(meters / 10) * 10, 0) });
+    var km = meters / 1000;
+    return t('km', { n: fmtNumber(km, km < 10 ? 1 : 0) });
+  }
+
+  function distanceOptions() {
+    if (useMiles()) return [1, 2, 5, 10, 15, 25, 50, 100].map(function (n) { return { km: String(Math.round(n * 1.609344 * 100) / 100), label: t('mi', { n: n }) }; });
+    return [1, 2, 5, 10, 25, 50, 100, 200].map(function (n) { return { km: String(n), label: t('km', { n: n }) }; });
+  }
+
+  // ---- times, each in the meeting's own zone ----
+
+  function zoneOf(m) {
+    var z = m.timezone || viewerTZ;
+    try { new Intl.DateTimeFormat('en', { timeZone: z }); return z; } catch (e) { return viewerTZ; }
+  }
+
+  function fmt(date, tz, opts) {
+    var o = { timeZone: tz };
+    for (var k in opts) o[k] = opts[k];
+    return new Intl.DateTimeFormat(lang, o).format(date);
+  }
+
+  function dateKey(date, tz) { return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date); }
+
+  // sameClock reports whether tz shows the same wall time as the viewer's zone at date.
+  function sameClock(date, tz) {
+    var o = { hour: '2-digit', minute: '2-digit', day: '2-digit', hourCycle: 'h23' };
+    return fmt(date, tz, o) === fmt(date, viewerTZ, o);
+  }
+
+  // when describes a meeting's next start: {text, badge, badgeClass}.
+  function when(m) {
+    if (m.by_appointment) return { text: t('by_appointment') };
+    if (!m.next_start) return { text: t('no_time') };
+    var d = new Date(m.next_start), now = new Date(), tz = zoneOf(m);
+    var differs = !sameClock(d, tz);
+    var clock = fmt(d, tz, { hour: 'numeric', minute: '2-digit', timeZoneName: differs ? 'short' : undefined });
+    var day;
+    if (dateKey(d, tz) === dateKey(now, tz)) day = t('today');
+    else if (dateKey(d, tz) === dateKey(new Date(now.getTime() + 864e5), tz)) day = t('tomorrow');
+    else day = fmt(d, tz, { weekday: 'long' });
+    var text = day + ' ' + clock;
+    if (differs && (m.attendance === 'online' || m.attendance === 'hybrid')) {
+      text += ' (' + t('your_time', { t: fmt(d, viewerTZ, { weekday: 'short', hour: 'numeric', minute: '2-digit' }) }) + ')';
+    }
+    var r = { text: text };
+    var mins = (d.getTime() - now.getTime()) / 60000;
+    if (m.in_progress) { r.badge = t('in_progress'); r.badgeClass = 'now'; r.text = day + ' ' + t('started_at', { t: clock }); }
+    else if (mins >= 0 && mins <= 60) { r.badge = t('starting_soon', { m: Math.max(1, Math.round(mins)) }); r.badgeClass = 'soon'; }
+    return r;
+  }
+
+  function fmtHHMM(s) {
+    if (!s) return '';
+    var p = s.split(':');
+    return new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }).format(new Date(Date.UTC(2000, 0, 2, +p[0], +p[1])));
+  }
+
+  function attendanceLabel(a) { return t((a || 'in_person') + '_label'); }
+
+  // ---- state in the URL ----
+
+  function readURL() {
+    var q = new URLSearchParams(location.search);
+    state = copyState(DEFAULTS);
+    ['lat', 'lng', 'place', 'when', 'day', 'tod', 'att', 'program', 'dist', 'sort', 'view', 'm'].forEach(function (k) { if (q.get(k) != null) state[k] = q.get(k); });
+    state.types = (q.get('types') || '').split(',').filter(Boolean);
+    if (!/^-?\d+(\.\d+)?$/.test(state.lat) || !/^-?\d+(\.\d+)?$/.test(state.lng)) { state.lat = state.lng = ''; }
+    if (['now', 'today', 'any', 'day'].indexOf(state.when) < 0) state.when = 'today';
+    if (!/^[0-6]$/.test(state.day)) state.day = '';
+    if (!TOD[state.tod]) state.tod = '';
+    if (['', 'in_person', 'online', 'hybrid'].indexOf(state.att) < 0) state.att = '';
+    if (['time', 'distance'].indexOf(state.sort) < 0) state.sort = 'time';
+    if (['list', 'map'].indexOf(state.view) < 0) state.view = 'list';
+    if (!/^\d+$/.test(state.m)) state.m = '';
+    if (state.dist && !(+state.dist > 0 && +state.dist <= 500)) state.dist = '';
+  }
+
+  function queryString(s, extra) {
+    var q = new URLSearchParams();
+    var o = copyState(s);
+    for (var k in extra || {}) o[k] = extra[k];
+    ['lat', 'lng', 'place', 'when', 'day', 'tod', 'att', 'program', 'dist'].forEach(function (k) { if (o[k] !== DEFAULTS[k] && o[k] !== '') q.set(k, o[k]); });
+    if (o.when !== 'day') q.delete('day');
+    if (o.types.length) q.set('types', o.types.join(','));
+    if (o.sort !== DEFAULTS.sort) q.set('sort', o.sort);
+    if (o.view !== DEFAULTS.view) q.set('view', o.view);
+    if (o.m) q.set('m', o.m);
+    if (lang !== 'en') q.set('lang', lang);
+    var qs = q.toString();
+    return qs ? '?' + qs : location.pathname;
+  }
+
+  function shareURL(extra) { return location.origin + location.pathname + queryString(state, extra).replace(/^\/$/, ''); }
+
+  function writeURL(push, data) {
+    var url = queryString(state);
+    if (push) history.pushState(data || {}, '', url); else history.replaceState(history.state, '', url);
+  }
+
+  // ---- the form ----
+
+  function buildChoices() {
+    var day = $('day');
+    day.textContent = '';
+    for (var i = 0; i < 7; i++) day.appendChild(h('option', { value: String(i), text: t('day_' + i) }));
+    day.value = state.day || String(new Date().getDay());
+
+    var prog = $('program');
+    prog.textContent = '';
+    prog.appendChild(h('option', { value: '', text: t('program_any') }));
+    (cfg ? cfg.programs : []).forEach(function (p) { prog.appendChild(h('option', { value: p, text: t('program_' + p) })); });
+    prog.value = state.program;
+
+    var dist = $('dist');
+    dist.textContent = '';
+    var opts = distanceOptions(), found = false;
+    opts.forEach(function (o) { if (o.km === state.dist) found = true; dist.appendChild(h('option', { value: o.km, text: t('dist_option', { d: o.label }) })); });
+    if (!found) dist.value = useMiles() ? opts[5].km : opts[4].km; else dist.value = state.dist;
+
+    var box = $('types');
+    box.textContent = '';
+    var types = (cfg ? cfg.types.slice() : []).sort(function (a, b) { return typeName(a.code).localeCompare(typeName(b.code), lang); });
+    types.forEach(function (ty) {
+      var id = 'type-' + ty.code;
+      box.appendChild(h('label', { for: id }, h('input', { type: 'checkbox', id: id, value: ty.code, checked: state.types.indexOf(ty.code) >= 0 }), typeName(ty.code)));
+    });
+    syncForm();
+  }
+
+  function syncForm() {
+    var r = document.querySelector('input[name=when][value="' + state.when + '"]'); if (r) r.checked = true;
+    $('day-pick').hidden = state.when !== 'day';
+    if (state.day) $('day').value = state.day;
+    $('tod').value = state.tod;
+    r = document.querySelector('input[name=att][value="' + state.att + '"]'); if (r) r.checked = true;
+    $('program').value = state.program;
+    if (state.dist) $('dist').value = state.dist;
+    r = document.querySelector('input[name=sort][value="' + state.sort + '"]'); if (r) r.checked = true;
+    document.querySelectorAll('#types input').forEach(function (c) { c.checked = state.types.indexOf(c.value) >= 0; });
+    var n = (state.tod ? 1 : 0) + (state.att ? 1 : 0) + (state.program ? 1 : 0) + (state.dist ? 1 : 0) + state.types.length;
+    $('filter-count').textContent = n ? t('filters_on', { n: n }) : '';
+    $('sort-dist').disabled = !state.lat;
+  }
+
+  function readForm() {
+    state.when = document.querySelector('input[name=when]:checked').value;
+    state.day = state.when === 'day' ? $('day').value : '';
+    state.tod = $('tod').value;
+    state.att = document.querySelector('input[name=att]:checked').value;
+    state.program = $('program').value;
+    var dist = $('dist').value;
+    state.dist = dist === distanceOptions()[useMiles() ? 5 : 4].km ? '' : dist;
+    state.sort = document.querySelector('input[name=sort]:checked').value;
+    state.types = Array.prototype.map.call(document.querySelectorAll('#types input:checked'), function (c) { return c.value; });
+  }
+
+  var changeTimer = 0;
+  function onFilterChange(e) {
+    if (e.target.id === 'place' || e.target.id === 'city' || e.target.id === 'lang') return;
+    clearTimeout(changeTimer);
+    changeTimer = setTimeout(function () { readForm(); syncForm(); writeURL(false); search(); }, e.target.type === 'checkbox' ? 400 : 0);
+  }
+
+  function showHere() {
+    var txt;
+    if (state.lat) txt = state.place ? t('near', { place: state.place }) : t('near_you');
+    else txt = t('anywhere');
+    $('here').textContent = txt;
+  }
+
+  function setPoint(lat, lng, place) {
+    state.lat = String(Math.round(lat * 1e4) / 1e4);
+    state.lng = String(Math.round(lng * 1e4) / 1e4);
+    state.place = place || '';
+    $('place-results').hidden = true;
+    showHere();
+    syncForm();
+    writeURL(false);
+    search();
+  }
+
+  // ---- where: geolocation and places ----
+
+  function locate() {
+    if (!navigator.geolocation) { say(t('locate_unsupported'), true); return; }
+    say(t('locating'));
+    navigator.geolocation.getCurrentPosition(function (p) {
+      setPoint(p.coords.latitude, p.coords.longitude, '');
+      if (state.sort !== 'distance' && state.when === 'any') state.sort = 'distance';
+    }, function (err) {
+      say(err.code === 1 ? t('locate_denied') : t('locate_failed'), true);
+      $('place').focus();
+    }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
+  }
+
+  function parsePlaces(d) {
+    var arr = Array.isArray(d) ? d : (d.places || d.results || d.data || []);
+    return arr.map(function (p) {
+      var loc = p.location || p.point || {};
+      var lat = p.lat != null ? p.lat : p.latitude != null ? p.latitude : loc.lat;
+      var lng = p.lng != null ? p.lng : p.lon != null ? p.lon : p.longitude != null ? p.longitude : loc.lng;
+      var name = p.display_name || p.label || p.formatted_address || [p.name, p.region, p.country].filter(Boolean).join(', ');
+      return { name: name, lat: +lat, lng: +lng };
+    }).filter(function (p) { return isFinite(p.lat) && isFinite(p.lng) && p.name; });
+  }
+
+  function findPlace() {
+    var q = $('place').value.trim();
+    if (!q) return;
+    var ll = q.match(/^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$/);
+    if (ll && Math.abs(+ll[1]) <= 90 && Math.abs(+ll[2]) <= 180) { setPoint(+ll[1], +ll[2], q); return; }
+    var city = cfg.cities.find(function (c) { return c.name.toLowerCase().indexOf(q.toLowerCase()) === 0; });
+    if (!cfg.features.places) {
+      if (city) setPoint(city.lat, city.lng, city.name); else say(t('place_bad'), true);
+      return;
+    }
+    getJSON('/v1/places?q=' + encodeURIComponent(q) + '&limit=5').then(function (d) {
+      var places = parsePlaces(d);
+      if (!places.length && city) places = [city];
+      if (!places.length) { say(t('place_none', { q: q }), true); return; }
+      if (places.length === 1) { setPoint(places[0].lat, places[0].lng, places[0].name); return; }
+      var ul = $('place-results');
+      ul.textContent = '';
+      ul.setAttribute('aria-label', t('place_pick'));
+      places.forEach(function (p) { ul.appendChild(h('li', null, h('button', { type: 'button', onclick: function () { setPoint(p.lat, p.lng, p.name); } }, p.name))); });
+      ul.hidden = false;
+      say(t('place_pick'));
+      ul.querySelector('button').focus();
+    }).catch(function () { say(t('error'), true); });
+  }
+
+  // ---- searching ----
+
+  function say(msg, isError) {
+    var st = $('status');
+    st.textContent = msg;
+    st.classList.toggle('error', !!isError);
+  }
+
+  function apiQuery() {
+    var q = new URLSearchParams();
+    if (state.lat) { q.set('lat', state.lat); q.set('lng', state.lng); q.set('radius_km', state.dist || (useMiles() ? distanceOptions()[5].km : '25')); }
+    if (state.when === 'now') q.set('upcoming_hours', '2');
+    else if (state.when === 'today') q.set('day', 'today');
+    else if (state.when === 'day') q.set('day', state.day || String(new Date().getDay()));
+    if (state.tod) { q.set('start_after', TOD[state.tod][0]); if (TOD[state.tod][1]) q.set('start_before', TOD[state.tod][1]); }
+    if (state.types.length) q.set('types', state.types.join(','));
+    q.set('attendance', { '': 'in_person,hybrid,online', in_person: 'in_person,hybrid', online: 'online,hybrid', hybrid: 'hybrid' }[state.att]);
+    if (state.program) q.set('program', state.program);
+    q.set('limit', '100');
+    return q;
+  }
+
+  function search(more) {
+    var my = ++seq;
+    var q = apiQuery();
+    if (more && cursor) q.set('cursor', cursor);
+    say(t('loading'));
+    $('list').setAttribute('aria-busy', 'true');
+    return getJSON('/v1/meetings?' + q.toString()).then(function (d) {
+      if (my !== seq) return;
+      results = more ? results.concat(d.meetings) : d.meetings;
+      cursor = d.next_cursor;
+      sortResults();
+      renderList();
+      $('list').setAttribute('data-query', q.toString()); // the answered query, for tests and debugging
+      var n = results.length;
+      say(cursor ? t('found_more', { n: n }) : n === 0 ? t('none') : n === 1 ? t('found_one') : t('found', { n: n }));
+      if (mapReady) mapReady.then(function (mp) { if (mp) mp.update(results, state.lat ? [+state.lat, +state.lng] : null); });
+    }).catch(function () {
+      if (my === seq) say(t('error'), true);
+    }).then(function () { if (my === seq) $('list').removeAttribute('aria-busy'); });
+  }
+
+  function sortResults() {
+    if (state.sort === 'distance' && state.lat) {
+      results.sort(function (a, b) { return (a.distance_m || 0) - (b.distance_m || 0); });
+      return;
+    }
+    var key = function (m) { return m.next_start ? Date.parse(m.next_start) : Infinity; };
+    results.sort(function (a, b) { return key(a) - key(b) || (a.distance_m || 0) - (b.distance_m || 0); });
+  }
+
+  function renderList() {
+    var ol = $('list');
+    if (!ol) return;
+    ol.textContent = '';
+    results.forEach(function (m) {
+      var w = when(m);
+      var place = [m.location.name, m.location.city].filter(Boolean).join(', ');
+      if (m.attendance === 'online' && m.location.approximate) place = m.location.city || '';
+      var types = m.types.slice(0, 4).map(typeName).join(' · ');
+      ol.appendChild(h('li', null, h('article', null,
+        h('h3', null, h('a', { href: shareURL({ m: String(m.id) }), id: 'mlink-' + m.id, 'data-id': m.id, onclick: openFromLink }, m.name || '—')),
+        h('p', { class: 'when-line' }, w.badge ? h('span', { class: 'badge ' + w.badgeClass }, w.badge) : null, w.text),
+        h('p', { class: 'meta' }, h('span', { class: 'badge kind' }, attendanceLabel(m.attendance)),
+          [place, m.distance_m != null ? t('away', { d: fmtDistance(m.distance_m) }) : ''].filter(Boolean).join(' · ')),
+        h('p', { class: 'meta' }, [t('program_' + m.program), types].filter(Boolean).join(' · '))
+      )));
+    });
+    $('more').hidden = !cursor;
+  }
+
+  // ---- views ----
+
+  function setView(v, focus) {
+    state.view = v;
+    $('show-list').setAttribute('aria-pressed', String(v === 'list'));
+    $('show-map').setAttribute('aria-pressed', String(v === 'map'));
+    if (!state.m) { $('results').hidden = v !== 'list'; $('map-view').hidden = v !== 'map'; }
+    if (v === 'map') loadMap();
+    if (focus) writeURL(false);
+  }
+
+  function loadScript(src) {
+    return new Promise(function (ok, fail) {
+      var s = h('script', { src: src });
+      s.onload = ok; s.onerror = fail;
+      document.head.appendChild(s);
+    });
+  }
+
+  function loadMap() {
+    if (mapReady) return mapReady;
+    document.head.appendChild(h('link', { rel: 'stylesheet', href: '/static/vendor/leaflet/leaflet.css' }));
+    mapReady = loadScript('/static/vendor/leaflet/leaflet.js').then(function () { return loadScript('/static/map.js'); }).then(function () {
+      var mp = window.MeetingMap.create($('map'), {
+        tileURL: cfg.tile_url, attribution: cfg.tile_attribution, reduceMotion: reduceMotion,
+        t: t, when: when, open: function (id) { openMeeting(id, true); }
+      });
+      mp.update(results, state.lat ? [+state.lat, +state.lng] : null);
+      return mp;
+    }).catch(function () { say(t('map_unavailable'), true); return null; });
+    return mapReady;
+  }
+
+  function searchArea() {
+    mapReady.then(function (mp) {
+      if (!mp) return;
+      var c = mp.center();
+      setPoint(c[0], c[1], '');
+    });
+  }
+
+  function openFromLink(e) {
+    if (e.ctrlKey || e.metaKey || e.shiftKey || e.button) return;
+    e.preventDefault();
+    openMeeting(e.currentTarget.getAttribute('data-id'), true);
+  }
+
+  function openMeeting(id, push) {
+    lastOpener = 'mlink-' + id;
+    state.m = String(id);
+    if (push) writeURL(true, { fromList: true }); else writeURL(false);
+    showMeetingPane(true);
+    renderMeetingById(state.m, true);
+  }
+
+  function showMeetingPane(on) {
+    ['search', 'results', 'map-view'].forEach(function (id) { $(id).hidden = on; });
+    document.querySelector('.bar').hidden = on;
+    $('status').hidden = on;
+    $('meeting').hidden = !on;
+    if (!on) setView(state.view);
+  }
+
+  function closeMeeting() {
+    if (history.state && history.state.fromList) { history.back(); return; }
+    state.m = '';
+    writeURL(false);
+    afterClose();
+  }
+
+  function afterClose() {
+    showMeetingPane(false);
+    if (!results.length) search();
+    var link = lastOpener && $(lastOpener);
+    if (link && state.view === 'list') link.focus(); else $('results-h').parentNode.focus();
+  }
+
+  window.addEventListener('popstate', function () {
+    var wasMeeting = !!state.m;
+    readURL();
+    syncForm();
+    showHere();
+    if (state.m) { showMeetingPane(true); renderMeetingById(state.m, true); }
+    else if (wasMeeting) afterClose();
+    else { setView(state.view); search(); }
+  });
+
+  function renderMeetingById(id, focus) {
+    var cached = results.find(function (m) { return String(m.id) === String(id); });
+    var sec = $('meeting');
+    if (cached) { renderMeeting(cached, focus); return; }
+    sec.textContent = '';
+    sec.appendChild(h('p', { role: 'status' }, t('loading')));
+    getJSON('/v1/meetings/' + encodeURIComponent(id)).then(function (m) {
+      if (state.m === String(id)) renderMeeting(m, focus);
+    }).catch(function () {
+      sec.textContent = '';
+      sec.appendChild(backButton());
+      sec.appendChild(h('h2', { id: 'm-name', tabindex: '-1' }, t('not_found')));
+      if (focus) $('m-name').focus();
+    });
+  }
+
+  function backButton() { return h('button', { type: 'button', class: 'link back', onclick: closeMeeting }, '← ' + t('back')); }
+
+  function phoneHref(p) { return 'tel:' + p.replace(/[^0-9+,*#]/g, ''); }
+
+  function renderMeeting(m, focus) {
+    var sec = $('meeting');
+    var loc = m.location || {};
+    var w = when(m);
+    var tz = zoneOf(m);
+    sec.textContent = '';
+    sec.appendChild(backButton());
+    sec.appendChild(h('h2', { id: 'm-name', tabindex: '-1' }, m.name || '—'));
+    sec.appendChild(h('p', null, h('span', { class: 'badge kind' }, attendanceLabel(m.attendance)), t('program_' + m.program)));
+
+    sec.appendChild(h('h3', null, t('next')));
+    sec.appendChild(h('p', { class: 'when-line' }, w.badge ? h('span', { class: 'badge ' + w.badgeClass }, w.badge) : null, w.text));
+    if (m.day != null && m.start_time) {
+      var zoneName = m.next_start ? fmt(new Date(m.next_start), tz, { timeZoneName: 'long' }).replace(/^[^A-Za-zÀ-ÿ]*[\d/.,\s-]+/, '') : tz;
+      var span = fmtHHMM(m.start_time) + (m.end_time ? ' – ' + fmtHHMM(m.end_time) : '');
+      sec.appendChild(h('p', { class: 'meta' }, t('weekly', { day: t('day_' + m.day), time: span }) + ' (' + zoneName + ')'));
+    }
+
+    var inPerson = m.attendance === 'in_person' || m.attendance === 'hybrid' || m.attendance === 'inactive';
+    if (inPerson || loc.formatted_address) {
+      sec.appendChild(h('h3', null, t('where_h')));
+      if (loc.name) sec.appendChild(h('p', null, loc.name));
+      var addr = loc.formatted_address || [loc.address, loc.city, loc.region, loc.postal_code].filter(Boolean).join(', ');
+      if (addr) sec.appendChild(h('p', null, addr, loc.approximate ? ' (' + t('approx') + ')' : ''));
+      if (loc.notes) sec.appendChild(h('p', { class: 'notes' }, loc.notes));
+      if (inPerson && !loc.approximate && (addr || loc.lat != null)) {
+        var dest = loc.lat != null ? loc.lat + ',' + loc.lng : addr;
+        sec.appendChild(h('p', null, h('a', { href: 'https://www.google.com/maps/dir/?api=1&destination=' + encodeURIComponent(dest), target: '_blank', rel: 'noopener noreferrer' }, t('directions'))));
+      }
+    }
+
+    var on = m.online;
+    if (on && (on.url || on.phone)) {
+      sec.appendChild(h('h3', null, t('join_h')));
+      if (on.url && /^https?:\/\//i.test(on.url)) sec.appendChild(h('p', null, h('a', { class: 'join', href: on.url, target: '_blank', rel: 'noopener noreferrer' }, t('join'))));
+      if (on.url_notes) sec.appendChild(h('p', { class: 'notes' }, on.url_notes));
+      if (on.phone) sec.appendChild(h('p', null, h('a', { href: phoneHref(on.phone) }, t('dial', { phone: on.phone }))));
+      if (on.phone_notes) sec.appendChild(h('p', { class: 'notes' }, on.phone_notes));
+    }
+
+    if (m.notes) { sec.appendChild(h('h3', null, t('notes_h'))); sec.appendChild(h('p', { class: 'notes' }, m.notes)); }
+    if (m.types && m.types.length) {
+      sec.appendChild(h('h3', null, t('types_h')));
+      var ul = h('ul', { class: 'types' });
+      m.types.forEach(function (c) { ul.appendChild(h('li', null, typeName(c))); });
+      sec.appendChild(ul);
+    }
+    if (m.group) sec.appendChild(h('p', null, t('group', { g: m.group })));
+    if (m.url && /^https?:\/\//i.test(m.url)) sec.appendChild(h('p', null, h('a', { href: m.url, target: '_blank', rel: 'noopener noreferrer' }, t('website'))));
+
+    var actions = h('div', { class: 'actions' },
+      h('a', { id: 'ics', href: '/v1/meetings/' + m.id + '.ics', download: 'meeting-' + m.id + '.ics' }, t('calendar')),
+      h('button', { type: 'button', id: 'share-meeting', onclick: function () { share(shareURL({ m: String(m.id) }), m.name, sec); } }, t('share_meeting')),
+      cfg.features.corrections ? h('button', { type: 'button', id: 'correct', onclick: function () { correction(m, sec); } }, t('correct')) : null
+    );
+    sec.appendChild(actions);
+    if (focus) $('m-name').focus();
+  }
+
+  // share offers the system share sheet where there is one, and always shows
+  // the link in a box with a Copy button.
+  function share(url, title, where) {
+    var old = where.querySelector('.copy');
+    if (old) old.remove();
+    var input = h('input', { type: 'text', id: 'share-url', readonly: true, value: url, 'aria-label': t('copy_label') });
+    var note = h('span', { role: 'status', class: 'hint' });
+    var box = h('div', null, h('div', { class: 'copy' }, input, h('button', { type: 'button', onclick: function () {
+      input.select();
+      var done = function () { note.textContent = t('copied'); };
+      if (navigator.clipboard) navigator.clipboard.writeText(url).then(done, function () { document.execCommand('copy'); done(); });
+      else { document.execCommand('copy'); done(); }
+    } }, t('copy'))), note);
+    box.className = 'copy-wrap copy';
+    where.appendChild(box);
+    input.focus();
+    input.select();
+    if (navigator.share && /Mobi|Android/i.test(navigator.userAgent)) navigator.share({ title: title || t('title'), url: url }).catch(function () { /* dismissed */ });
+  }
+
+  function correction(m, sec) {
+    if ($('correct-form')) { $('correct-text').focus(); return; }
+    var msg = h('p', { role: 'status', id: 'correct-status' });
+    var form = h('form', { id: 'correct-form', 'aria-labelledby': 'correct-h' },
+      h('h3', { id: 'correct-h' }, t('correct_h')),
+      h('label', { for: 'correct-text' }, t('correct_what')),
+      h('textarea', { id: 'correct-text', required: true }),
+      h('label', { for: 'correct-email' }, t('correct_contact')),
+      h('input', { id: 'correct-email', type: 'email', autocomplete: 'email' }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('correct_send')),
+        h('button', { type: 'button', onclick: function () { form.remove(); $('correct').focus(); } }, t('correct_cancel'))),
+      msg);
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var text = $('correct-text').value.trim();
+      if (!text) { msg.textContent = t('correct_empty'); $('correct-text').focus(); return; }
+      var path = cfg.features.corrections.replace(/:[a-z_]+/i, encodeURIComponent(m.id));
+      fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ meeting_id: m.id, message: text, email: $('correct-email').value.trim() || undefined }) })
+        .then(function (r) {
+          if (!r.ok) throw new Error('HTTP ' + r.status);
+          form.textContent = '';
+          form.appendChild(h('p', { role: 'status' }, t('correct_thanks')));
+        }).catch(function () { msg.textContent = t('correct_failed'); });
+    });
+    sec.appendChild(form);
+    $('correct-text').focus();
+  }
+
+  // ---- start ----
+
+  function start() {
+    readURL();
+    var chosen = pickLang();
+    Promise.all([getJSON('/config.json'), getJSON('/static/i18n/' + chosen + '.json')]).then(function (r) {
+      cfg = r[0]; S = r[1]; lang = chosen;
+      applyStrings();
+      if (!cfg.features.places) {
+        $('place-note').hidden = false;
+        $('city-pick').hidden = false;
+        cfg.cities.forEach(function (c, i) { $('city').appendChild(h('option', { value: String(i), text: c.name })); });
+      }
+      $('show-map').hidden = !cfg.features.map;
+      if (!cfg.features.map && state.view === 'map') state.view = 'list';
+      $('search').addEventListener('change', onFilterChange);
+      $('search').addEventListener('submit', function (e) { e.preventDefault(); findPlace(); });
+      $('place').addEventListener('keydown', function (e) { if (e.key === 'Enter') { e.preventDefault(); findPlace(); } });
+      $('place-go').addEventListener('click', findPlace);
+      $('city').addEventListener('change', function () { var c = cfg.cities[+$('city').value]; if (c) setPoint(c.lat, c.lng, c.name); });
+      $('locate').addEventListener('click', locate);
+      $('clear').addEventListener('click', function () {
+        ['tod', 'att', 'program', 'dist'].forEach(function (k) { state[k] = ''; });
+        state.types = [];
+        buildChoices(); writeURL(false); search();
+      });
+      $('lang').addEventListener('change', function () {
+        var l = $('lang').value;
+        try { localStorage.setItem('mf-lang', l); } catch (e) { /* storage blocked */ }
+        loadLang(l).then(function () { writeURL(false); });
+      });
+      $('show-list').addEventListener('click', function () { setView('list', true); });
+      $('show-map').addEventListener('click', function () { setView('map', true); });
+      $('search-area').addEventListener('click', searchArea);
+      $('more').addEventListener('click', function () { search(true); });
+      $('share').addEventListener('click', function () { share(shareURL({ m: '' }), t('title'), document.querySelector('.bar')); });
+      if (state.m) { showMeetingPane(true); renderMeetingById(state.m, true); } else setView(state.view);
+      search();
+    }).catch(function () { say(t('error'), true); });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+})();
