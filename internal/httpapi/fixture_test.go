@@ -174,6 +174,9 @@ func downStore(t *testing.T) (*postgres.DB, *postgres.MeetingStore) {
 	return db, postgres.NewMeetingStore(db)
 }
 
+// quietLogger discards everything, for servers whose logs a test ignores.
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
 // response is a recorded answer.
 type response struct {
 	status int

@@ -84,7 +84,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	served := map[string]bool{}
-	for _, r := range httpapi.New(httpapi.Config{}).Engine().Routes() {
+	for _, r := range httpapi.New(httpapi.Config{Logger: quietLogger()}).Engine().Routes() {
 		served[r.Method+" "+ginParam.ReplaceAllString(r.Path, "{$1}")] = true
 	}
 	if len(served) == 0 {
@@ -209,6 +209,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		{name: "types", target: "/v1/meetings?types=O,W", status: 200},
 		{name: "attendance", target: "/v1/meetings?attendance=online,hybrid", status: 200},
 		{name: "program", target: "/v1/meetings?program=aa,smart", status: 200},
+		{name: "every attendance", target: "/v1/meetings?attendance=in_person,hybrid,online,inactive", status: 200},
+		{name: "every program", target: "/v1/meetings?program=aa,na,smart,al-anon,celebrate-recovery,activity,other", status: 200},
 		{name: "source", target: "/v1/meetings?source=test,other", status: 200},
 		{name: "upcoming", target: "/v1/meetings?upcoming_hours=48", status: 200},
 		{name: "everything", target: "/v1/meetings?lat=40.7128&lng=-74.006&radius_km=500&limit=200&day=1,2&start_after=06:00&start_before=23:59&types=O&attendance=in_person&program=aa&source=test&upcoming_hours=168", status: 200},
@@ -268,7 +270,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 
 	t.Run("not ready", func(t *testing.T) {
-		srv := httpapi.New(httpapi.Config{Store: e.store, Ready: func(context.Context) error { return errors.New("schema is behind") }})
+		srv := httpapi.New(httpapi.Config{Store: e.store, Logger: quietLogger(), Ready: func(context.Context) error { return errors.New("schema is behind") }})
 		res, _ := spec.exchange(t, srv, request(t, http.MethodGet, "/readyz"))
 		if res.status != http.StatusServiceUnavailable {
 			t.Errorf("status %d, want 503; body %s", res.status, res.body)
@@ -276,7 +278,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	})
 	t.Run("database down", func(t *testing.T) {
 		_, down := downStore(t)
-		srv := httpapi.New(httpapi.Config{Store: down})
+		srv := httpapi.New(httpapi.Config{Store: down, Logger: quietLogger()})
 		for _, target := range []string{"/v1/meetings", "/v1/meetings?lat=40.7128&lng=-74.006", "/v1/meetings/1"} {
 			res, reqErr := spec.exchange(t, srv, request(t, http.MethodGet, target))
 			if res.status != http.StatusServiceUnavailable {
