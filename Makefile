@@ -77,3 +77,10 @@ web:
 
 clean:
 	rm -rf bin
+
+# The crouton browser test's npm package (e2e/crouton/node_modules, ignored
+# by git). Without it, or without Chromium, the test skips unless
+# MF_REQUIRE_BROWSER=1 (set by .ci/run).
+.PHONY: e2e-deps
+e2e-deps:
+	npm ci --prefix e2e/crouton --no-audit --no-fund --ignore-scripts
