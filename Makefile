@@ -40,7 +40,7 @@ db-up:
 db-down:
 	@$(PG) down
 
-build:
+build: web
 	$(GO) build -o $(BIN) ./cmd/meetingfinder
 
 migrate: $(DB_UP) build
@@ -50,7 +50,7 @@ run: migrate
 	$(BIN) demo --meetings 20000 --if-empty
 	$(BIN) serve --addr $(ADDR)
 
-test: $(DB_UP)
+test: $(DB_UP) web
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory fmt-check
 	MF_REQUIRE_DB=1 $(GO) test -count=1 -timeout 30m ./...
@@ -71,9 +71,22 @@ fmt-check:
 bench: $(DB_UP) build
 	$(BIN) bench $(BENCH_ARGS)
 
-# Filled in by a later issue (web front end build).
-web:
-	@true
+# The finder page's Leaflet: npm ci into web/node_modules (never committed)
+# when it is missing, then copy Leaflet's dist files where the binary embeds
+# them (web/static/vendor, ignored by git). Without npm the page still works
+# as a list and hides the map.
+LEAFLET_DIST := web/node_modules/leaflet/dist
+LEAFLET_VENDOR := web/static/vendor/leaflet
+
+web: $(LEAFLET_VENDOR)/leaflet.js
+
+$(LEAFLET_VENDOR)/leaflet.js: web/package.json web/package-lock.json
+	@if [ ! -f $(LEAFLET_DIST)/leaflet.js ]; then \
+		if command -v npm >/dev/null; then npm ci --prefix web --no-audit --no-fund; \
+		else echo "web: npm not found; building without the map (the page works as a list)" >&2; exit 0; fi; \
+	fi; \
+	mkdir -p $(LEAFLET_VENDOR) && cp $(LEAFLET_DIST)/leaflet.js $(LEAFLET_DIST)/leaflet.css $(LEAFLET_VENDOR)/ && \
+	cp -R $(LEAFLET_DIST)/images $(LEAFLET_VENDOR)/ && touch $@
 
 clean:
 	rm -rf bin

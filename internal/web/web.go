@@ -55,8 +55,8 @@ type CityJSON struct {
 type FeaturesJSON struct {
 	// Places is true when GET /v1/places exists (place search).
 	Places bool `json:"places"`
-	// Corrections is the path pattern of the change-request route, with
-	// ":id" for the meeting, or "" when there is none.
+	// Corrections is the path pattern of the change-request route
+	// (POST /v1/meetings/:id/change-requests), or "" when there is none.
 	Corrections string `json:"corrections"`
 	// Map is true when Leaflet was built into the binary.
 	Map bool `json:"map"`
@@ -117,7 +117,7 @@ func NewConfigJSON(cfg Config, routes gin.RoutesInfo) ConfigJSON {
 		switch {
 		case r.Method == http.MethodGet && r.Path == "/v1/places":
 			c.Features.Places = true
-		case r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/v1/") && strings.Contains(r.Path, "change"):
+		case r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/v1/meetings/:") && strings.HasSuffix(r.Path, "/change-requests"):
 			if c.Features.Corrections == "" {
 				c.Features.Corrections = r.Path
 			}

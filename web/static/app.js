@@ -266,6 +266,10 @@
     if (state.lat) txt = state.place ? t('near', { place: state.place }) : t('near_you');
     else txt = t('anywhere');
     $('here').textContent = txt;
+    // Once there is a place, fold the ways of choosing one away so the
+    // results come into view on a phone.
+    $('where-pick').hidden = !!state.lat;
+    $('change-place').hidden = !state.lat;
   }
 
   function setPoint(lat, lng, place) {
@@ -587,33 +591,58 @@
     if (navigator.share && /Mobi|Android/i.test(navigator.userAgent)) navigator.share({ title: title || t('title'), url: url }).catch(function () { /* dismissed */ });
   }
 
+  // correction shows a form prefilled with the listing's details and sends
+  // the fields the person changed as a change request (a JSON merge patch).
   function correction(m, sec) {
-    if ($('correct-form')) { $('correct-text').focus(); return; }
+    if ($('correct-form')) { $('c-name').focus(); return; }
+    var loc = m.location || {}, on = m.online || {};
+    var fields = [
+      ['c-name', 'correct_name', 'text', m.name || '', function (v) { return { name: v }; }],
+      ['c-start', 'correct_start', 'time', m.start_time || '', function (v) { return { start_time: v }; }],
+      ['c-end', 'correct_end', 'time', m.end_time || '', function (v) { return { end_time: v }; }],
+      ['c-address', 'correct_address', 'text', loc.formatted_address || '', function (v) { return { location: { formatted_address: v } }; }],
+      ['c-url', 'correct_url', 'url', on.url || '', function (v) { return { online: { url: v } }; }],
+      ['c-phone', 'correct_phone', 'tel', on.phone || '', function (v) { return { online: { phone: v } }; }],
+      ['c-notes', 'correct_notes', 'textarea', m.notes || '', function (v) { return { notes: v }; }]
+    ];
     var msg = h('p', { role: 'status', id: 'correct-status' });
-    var form = h('form', { id: 'correct-form', 'aria-labelledby': 'correct-h' },
-      h('h3', { id: 'correct-h' }, t('correct_h')),
-      h('label', { for: 'correct-text' }, t('correct_what')),
-      h('textarea', { id: 'correct-text', required: true }),
-      h('label', { for: 'correct-email' }, t('correct_contact')),
-      h('input', { id: 'correct-email', type: 'email', autocomplete: 'email' }),
-      h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('correct_send')),
-        h('button', { type: 'button', onclick: function () { form.remove(); $('correct').focus(); } }, t('correct_cancel'))),
-      msg);
+    var form = h('form', { id: 'correct-form', 'aria-labelledby': 'correct-h', novalidate: true },
+      h('h3', { id: 'correct-h' }, t('correct_h')), h('p', { class: 'hint' }, t('correct_help')));
+    var daySel = h('select', { id: 'c-day' });
+    for (var i = 0; i < 7; i++) daySel.appendChild(h('option', { value: String(i), selected: m.day === i }, t('day_' + i)));
+    fields.forEach(function (f, i) {
+      form.appendChild(h('label', { for: f[0] }, t(f[1])));
+      form.appendChild(f[2] === 'textarea' ? h('textarea', { id: f[0] }, f[3]) : h('input', { id: f[0], type: f[2], value: f[3] }));
+      if (i === 0) { form.appendChild(h('label', { for: 'c-day' }, t('day_label'))); form.appendChild(daySel); }
+    });
+    form.appendChild(h('label', { for: 'c-contact' }, t('correct_contact')));
+    form.appendChild(h('input', { id: 'c-contact', type: 'email', autocomplete: 'email' }));
+    form.appendChild(h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('correct_send')),
+      h('button', { type: 'button', onclick: function () { form.remove(); $('correct').focus(); } }, t('correct_cancel'))));
+    form.appendChild(msg);
     form.addEventListener('submit', function (e) {
       e.preventDefault();
-      var text = $('correct-text').value.trim();
-      if (!text) { msg.textContent = t('correct_empty'); $('correct-text').focus(); return; }
+      var patch = {}, n = 0;
+      var merge = function (a, b) { for (var k in b) { if (typeof b[k] === 'object' && b[k]) { a[k] = a[k] || {}; merge(a[k], b[k]); } else a[k] = b[k]; } };
+      fields.forEach(function (f) { var v = $(f[0]).value.trim(); if (v !== f[3]) { merge(patch, f[4](v)); n++; } });
+      if (daySel.value !== String(m.day)) { patch.day = +daySel.value; n++; }
+      if (!n) { msg.textContent = t('correct_empty'); $('c-name').focus(); return; }
+      var body = { proposed: patch };
+      var contact = $('c-contact').value.trim();
+      if (contact) body.contact = contact;
       var path = cfg.features.corrections.replace(/:[a-z_]+/i, encodeURIComponent(m.id));
-      fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ meeting_id: m.id, message: text, email: $('correct-email').value.trim() || undefined }) })
+      fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) })
         .then(function (r) {
-          if (!r.ok) throw new Error('HTTP ' + r.status);
+          if (!r.ok) return r.json().then(function (d) { throw d; }, function () { throw {}; });
           form.textContent = '';
-          form.appendChild(h('p', { role: 'status' }, t('correct_thanks')));
-        }).catch(function () { msg.textContent = t('correct_failed'); });
+          form.appendChild(h('p', { role: 'status', id: 'correct-done' }, t('correct_thanks')));
+        }).catch(function (d) {
+          var f = d && d.error && d.error.fields;
+          msg.textContent = t('correct_failed') + (f ? ' ' + Object.keys(f).map(function (k) { return k + ': ' + f[k]; }).join('; ') : '');
+        });
     });
     sec.appendChild(form);
-    $('correct-text').focus();
+    $('c-name').focus();
   }
 
   // ---- start ----
@@ -637,6 +666,7 @@
       $('place-go').addEventListener('click', findPlace);
       $('city').addEventListener('change', function () { var c = cfg.cities[+$('city').value]; if (c) setPoint(c.lat, c.lng, c.name); });
       $('locate').addEventListener('click', locate);
+      $('change-place').addEventListener('click', function () { $('where-pick').hidden = false; $('change-place').hidden = true; $('locate').focus(); });
       $('clear').addEventListener('click', function () {
         ['tod', 'att', 'program', 'dist'].forEach(function (k) { state[k] = ''; });
         state.types = [];
