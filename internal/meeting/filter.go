@@ -19,6 +19,10 @@ const (
 // (StartAfter, StartBefore, Today, UpcomingHours) are read in each meeting's
 // own time zone.
 type Filter struct {
+	// Q is free text ("serenity", "big book", a town); when set, results are
+	// ranked by text relevance (combined with distance when HasPoint) and
+	// only meetings matching every word are kept.
+	Q           string
 	Point       orb.Point // [lon, lat]; used when HasPoint
 	HasPoint    bool
 	RadiusKM    float64
@@ -39,8 +43,12 @@ type Filter struct {
 }
 
 // Cursor marks where a page ended: the sort key of its last meeting. With a
-// point the key is (DistanceM, ID); without one it is (Day, Start, ID).
+// point the key is (DistanceM, ID); without one it is (Day, Start, ID). A
+// text query (Filter.Q) pages by Offset, the number of results already
+// shown, since relevance is no stable key across search backends; ID is
+// then the last meeting shown.
 type Cursor struct {
+	Offset    int     `json:"o,omitempty"`
 	DistanceM float64 `json:"d,omitempty"`
 	Day       int     `json:"w,omitempty"`
 	Start     int     `json:"t,omitempty"`

@@ -1,0 +1,273 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/search"
+)
+
+// The embedded full-text index lives in the meetings table itself
+// (migrations/0003_search.sql): search_doc is a weighted tsvector of the
+// unaccented lowercase name (A), group and type names (B), place (C) and
+// notes (D); search_text is the unaccented name, group, type names,
+// location name and city for pg_trgm. Both are generated columns, so every
+// writer (COPY, importer, API) keeps them current in its own transaction.
+//
+// A query matches a meeting when every word does, either as a prefix of a
+// word of search_doc ("big bo" finds "Big Book") or, for words of four or
+// more letters, by trigram strict word similarity of at least
+// pg_trgm.strict_word_similarity_threshold (0.5) to a word of search_text
+// ("serinity" finds "Serenity").
+
+// minTypoLen is the shortest word matched with typos: trigrams of shorter
+// words match too much.
+const minTypoLen = 4
+
+// textSearch adds the text match of terms to q and returns the score
+// expression: 4 for a name equal to the query, 1 more for a name starting
+// with it, plus ts_rank over all words and the trigram similarity of the
+// query to search_text. distExpr, when not empty, divides the score by
+// 1 + distance/10 km, so that among equal matches the nearer comes first.
+func (q *query) textSearch(terms []string, distExpr string) string {
+	var any []string
+	for _, t := range terms {
+		ta := q.arg(t)
+		tsq := "to_tsquery('simple', quote_literal(search_normalize(" + ta + ")) || ':*')"
+		any = append(any, tsq)
+		match := "m.search_doc @@ " + tsq
+		if utf8.RuneCountInString(t) >= minTypoLen {
+			match = "(" + match + " OR m.search_text %>> search_normalize(" + ta + "))"
+		}
+		q.where = append(q.where, match)
+	}
+	phrase := q.arg(strings.Join(terms, " "))
+	name := "btrim(regexp_replace(search_normalize(m.name), '[^[:alnum:]]+', ' ', 'g'))"
+	norm := "search_normalize(" + phrase + ")"
+	score := "(CASE WHEN " + name + " = " + norm + " THEN 4 ELSE 0 END" +
+		" + CASE WHEN " + name + " LIKE " + norm + " || '%' THEN 1 ELSE 0 END" +
+		" + ts_rank(m.search_doc, " + strings.Join(any, " || ") + ")" +
+		" + strict_word_similarity(" + norm + ", m.search_text))"
+	if distExpr != "" {
+		score = "(" + score + " / (1 + " + distExpr + " / 10000.0))"
+	}
+	return score
+}
+
+// searchQuery builds the text query of f, selecting cols plus the score and
+// the distance (NULL without a point), with the page's LIMIT and OFFSET.
+// The caller has checked that f has terms.
+func searchQuery(f meeting.Filter, terms []string, cols string) (string, []any, int, int) {
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = meeting.DefaultLimit
+	}
+	offset := 0
+	if f.Cursor != nil {
+		offset = f.Cursor.Offset
+	}
+	q := &query{}
+	nowArg := q.arg(now)
+	q.where = append(q.where, publicRows)
+	distExpr := ""
+	if f.HasPoint {
+		pt := q.arg(fmt.Sprintf("SRID=4326;POINT(%s %s)", ftoa(f.Point.Lon()), ftoa(f.Point.Lat()))) + "::geography"
+		radius := f.RadiusKM
+		if radius <= 0 {
+			radius = meeting.DefaultRadiusKM
+		}
+		distExpr = "(m.geog <-> " + pt + ")"
+		q.where = append(q.where, "ST_DWithin(m.geog, "+pt+", "+q.arg(radius*1000)+", false)")
+	}
+	q.filter(f, now, nowArg)
+	score := q.textSearch(terms, distExpr)
+	if distExpr == "" {
+		distExpr = "NULL::float8"
+	}
+	sql := `SELECT ` + cols + `, ` + distExpr + `, ` + occurrenceExpr(nowArg) + `, ` + score + ` AS score` +
+		` FROM meetings m WHERE ` + strings.Join(q.where, " AND ") +
+		` ORDER BY score DESC, m.id LIMIT ` + q.arg(limit+1) + ` OFFSET ` + q.arg(offset)
+	return sql, q.args, limit, offset
+}
+
+// nextCursor returns the cursor after a page of limit results starting at
+// offset whose last meeting is lastID, or nil when more==false or the next
+// page would pass search.MaxResults.
+func nextCursor(more bool, offset, limit int, lastID int64) *meeting.Cursor {
+	if !more || offset+limit >= search.MaxResults {
+		return nil
+	}
+	return &meeting.Cursor{Offset: offset + limit, ID: lastID}
+}
+
+// findText answers Find for a filter with text: the public meetings that
+// match every word of f.Q and the other filters, by relevance.
+func (s *MeetingStore) findText(ctx context.Context, f meeting.Filter) (meeting.Page, error) {
+	const op = "postgres.Find"
+	terms := search.Terms(f.Q)
+	if len(terms) == 0 {
+		f.Q = ""
+		return s.Find(ctx, f)
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	sql, args, limit, offset := searchQuery(f, terms, meetingColumns)
+	rows, err := s.db.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return meeting.Page{}, translate(op, err)
+	}
+	defer rows.Close()
+	page := meeting.Page{Results: make([]meeting.Result, 0, limit)}
+	for rows.Next() {
+		var r meeting.Result
+		var dist *float64
+		var occ *time.Time
+		var score float64
+		if err := scanMeeting(rows, &r.Meeting, &dist, &occ, &score); err != nil {
+			return meeting.Page{}, translate(op, err)
+		}
+		if dist != nil {
+			r.DistanceM, r.HasDistance = *dist, true
+		}
+		if occ != nil {
+			r.NextStart = inZone(*occ, r.TimeZone)
+			r.InProgress = !r.NextStart.After(now)
+		}
+		page.Results = append(page.Results, r)
+	}
+	if err := rows.Err(); err != nil {
+		return meeting.Page{}, translate(op, err)
+	}
+	more := len(page.Results) > limit
+	if more {
+		page.Results = page.Results[:limit]
+	}
+	if n := len(page.Results); n > 0 {
+		page.NextCursor = nextCursor(more, offset, limit, page.Results[n-1].ID)
+	}
+	return page, nil
+}
+
+// Results returns the public meetings with the given ids, in that order,
+// with their distance from f's point (when it has one) and their current or
+// next occurrence at f.Now. Ids that are not public are skipped. It is how
+// search.Store turns the hits of an external index into meetings.
+func (s *MeetingStore) Results(ctx context.Context, ids []int64, f meeting.Filter) ([]meeting.Result, error) {
+	const op = "postgres.Results"
+	if len(ids) == 0 {
+		return []meeting.Result{}, nil
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	q := &query{}
+	nowArg := q.arg(now)
+	distExpr := "NULL::float8"
+	if f.HasPoint {
+		distExpr = "(m.geog <-> " + q.arg(fmt.Sprintf("SRID=4326;POINT(%s %s)", ftoa(f.Point.Lon()), ftoa(f.Point.Lat()))) + "::geography)"
+	}
+	sql := `SELECT ` + meetingColumns + `, ` + distExpr + `, ` + occurrenceExpr(nowArg) +
+		` FROM meetings m WHERE m.id = ANY(` + q.arg(ids) + `::bigint[]) AND ` + publicRows
+	rows, err := s.db.Pool.Query(ctx, sql, q.args...)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]meeting.Result, len(ids))
+	for rows.Next() {
+		var r meeting.Result
+		var dist *float64
+		var occ *time.Time
+		if err := scanMeeting(rows, &r.Meeting, &dist, &occ); err != nil {
+			return nil, translate(op, err)
+		}
+		if dist != nil {
+			r.DistanceM, r.HasDistance = *dist, true
+		}
+		if occ != nil {
+			r.NextStart = inZone(*occ, r.TimeZone)
+			r.InProgress = !r.NextStart.After(now)
+		}
+		byID[r.ID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(op, err)
+	}
+	out := make([]meeting.Result, 0, len(byID))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// SearchIndex is search.Index on PostgreSQL: the full-text index embedded
+// in the meetings table. Upsert and Delete have nothing to do, since the
+// index columns are generated by the database in the writer's own
+// transaction; Search runs the same query as MeetingStore.Find with text.
+type SearchIndex struct {
+	db *DB
+}
+
+// NewSearchIndex returns the embedded index over db.
+func NewSearchIndex(db *DB) *SearchIndex { return &SearchIndex{db: db} }
+
+var _ search.Index = (*SearchIndex)(nil)
+
+// Upsert does nothing: the meetings table is the index.
+func (*SearchIndex) Upsert(context.Context, []meeting.Meeting) error { return nil }
+
+// Delete does nothing: the meetings table is the index.
+func (*SearchIndex) Delete(context.Context, []int64) error { return nil }
+
+// Search returns one page of hits for f (see search.Index). A query
+// without words is KindInvalid.
+func (x *SearchIndex) Search(ctx context.Context, f meeting.Filter) (search.Hits, error) {
+	const op = "postgres.SearchIndex.Search"
+	terms := search.Terms(f.Q)
+	if len(terms) == 0 {
+		return search.Hits{}, meeting.Errorf(meeting.KindInvalid, op, "the query has no words to search for")
+	}
+	sql, args, limit, offset := searchQuery(f, terms, "m.id")
+	rows, err := x.db.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return search.Hits{}, translate(op, err)
+	}
+	defer rows.Close()
+	hits := search.Hits{Hits: make([]search.Hit, 0, limit)}
+	for rows.Next() {
+		var h search.Hit
+		var dist *float64
+		var occ *time.Time
+		if err := rows.Scan(&h.ID, &dist, &occ, &h.Score); err != nil {
+			return search.Hits{}, translate(op, err)
+		}
+		if dist != nil {
+			h.DistanceM, h.HasDistance = *dist, true
+		}
+		hits.Hits = append(hits.Hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return search.Hits{}, translate(op, err)
+	}
+	more := len(hits.Hits) > limit
+	if more {
+		hits.Hits = hits.Hits[:limit]
+	}
+	if n := len(hits.Hits); n > 0 {
+		hits.NextCursor = nextCursor(more, offset, limit, hits.Hits[n-1].ID)
+	}
+	return hits, nil
+}
