@@ -34,6 +34,25 @@ type Config struct {
 	// Feeds reads whole results for the feeds and compatible endpoints;
 	// nil means Store, when it implements FeedStore.
 	Feeds FeedStore
+
+	// Orgs checks API keys for the /v1/org and /v1/admin routes; nil
+	// makes them answer 503.
+	Orgs meeting.OrgStore
+	// Listings keeps organizations' listings and their audit log.
+	Listings meeting.ListingStore
+	// ChangeRequests keeps public change requests.
+	ChangeRequests meeting.ChangeRequestStore
+	// KeyRate limits each API key, AddrRate each client address on the
+	// routes that need a key, ChangeRequestRate each address filing change
+	// requests; zero values mean DefaultKeyRate, DefaultAddrRate and
+	// DefaultChangeRequestRate.
+	KeyRate, AddrRate, ChangeRequestRate Rate
+	// MaxBodyBytes caps JSON request bodies (0: DefaultMaxBodyBytes);
+	// MaxUploadBytes caps bulk uploads (0: DefaultMaxUploadBytes).
+	MaxBodyBytes, MaxUploadBytes int64
+	// TrustedProxies lists the proxies whose X-Forwarded-For is believed
+	// when telling client addresses apart for rate limits; none by default.
+	TrustedProxies []string
 }
 
 // Server is the HTTP API.
@@ -59,6 +78,10 @@ func New(cfg Config) *Server {
 	}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		s.log.Warn("ignoring TrustedProxies", slog.String("error", err.Error()))
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.Use(s.recoverer(), s.logRequests(), s.timeout(), s.cors())
 	e.NoRoute(s.handle(func(c *gin.Context) error {
 		return meeting.Errorf(meeting.KindNotFound, "httpapi", "no route %s %s", c.Request.Method, c.Request.URL.Path)
@@ -71,6 +94,7 @@ func New(cfg Config) *Server {
 	v1 := e.Group("/v1")
 	v1.GET("/meetings", s.handle(s.listMeetings))
 	v1.GET("/meetings/:id", s.handle(s.getMeeting))
+	s.registerOrgs(v1)
 	s.registerFeeds(e)
 	s.engine = e
 	return s
