@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -264,6 +265,7 @@ func benchSize(ctx context.Context, cfg benchConfig, admin *pgx.Conn, baseURL, n
 		return nil, "", err
 	}
 
+	bodies := sync.Pool{New: func() any { return new(bytes.Buffer) }}
 	label := bench.Thousands(size)
 	phases := []struct {
 		short, path string
@@ -285,6 +287,26 @@ func benchSize(ctx context.Context, cfg benchConfig, admin *pgx.Conn, baseURL, n
 			page, err := store.Find(ctx, filter(points[seq%len(points)]))
 			return len(page.Results), err
 		}},
+		{"body", "HTTP API, body read, not decoded", func(ctx context.Context, seq int) (int, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, urls[seq%len(urls)], nil)
+			if err != nil {
+				return 0, err
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				return 0, err
+			}
+			defer resp.Body.Close()
+			b := bodies.Get().(*bytes.Buffer)
+			defer bodies.Put(b)
+			b.Reset()
+			_, err = b.ReadFrom(resp.Body)
+			if err == nil && resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("GET /v1/meetings: %s", resp.Status)
+			}
+			// Each meeting object starts with its id.
+			return bytes.Count(b.Bytes(), []byte(`{"id":`)), err
+		}},
 		{"api", "HTTP API, JSON decoded", func(ctx context.Context, seq int) (int, error) {
 			body, err := getAPI(ctx, seq)
 			if err != nil {
@@ -295,7 +317,8 @@ func benchSize(ctx context.Context, cfg benchConfig, admin *pgx.Conn, baseURL, n
 	}
 	results := make([]bench.Result, len(phases))
 	for i, ph := range phases {
-		p := bench.Phase{Name: ph.short, Concurrency: cfg.concurrency, Warmup: cfg.warmup, Duration: cfg.duration, Op: ph.op}
+		p := bench.Phase{Name: ph.short, Concurrency: cfg.concurrency, Warmup: cfg.warmup, Duration: cfg.duration, Op: ph.op,
+			ServerCPU: func() (time.Duration, bool) { return backendCPU(ctx, admin, name) }}
 		var prof *os.File
 		if cfg.cpuprofile != "" {
 			if prof, err = os.Create(fmt.Sprintf("%s-%d-%s.pprof", cfg.cpuprofile, size, ph.short)); err != nil {
@@ -324,8 +347,56 @@ func benchSize(ctx context.Context, cfg benchConfig, admin *pgx.Conn, baseURL, n
 	for i, ph := range phases {
 		out[i] = bench.Row{Dataset: label, Path: ph.path, Result: results[i], Baseline: baseline}
 	}
-	fmt.Fprintf(stdout, "bench: %s meetings: API / baseline throughput = %.2f\n", label, results[2].Throughput()/baseline)
+	apiRes := results[len(results)-1]
+	fmt.Fprintf(stdout, "bench: %s meetings: API / baseline throughput = %.2f", label, apiRes.Throughput()/baseline)
+	if c := results[1].Capacity(runtime.NumCPU()); c > 0 {
+		fmt.Fprintf(stdout, "; CPU-bound capacity on %d cores (Go + DB CPU per request): baseline %.0f req/s, API %.0f req/s, ratio %.2f",
+			runtime.NumCPU(), c, apiRes.Capacity(runtime.NumCPU()), apiRes.Capacity(runtime.NumCPU())/c)
+	}
+	fmt.Fprintln(stdout)
 	return out, postgis, nil
+}
+
+// backendCPU returns the CPU time used so far by the server processes of
+// the sessions connected to database name, read from /proc: so it is known
+// only when PostgreSQL runs on this machine and this process may read its
+// processes' stat files. It assumes the usual 100 clock ticks per second.
+func backendCPU(ctx context.Context, admin *pgx.Conn, name string) (time.Duration, bool) {
+	rows, err := admin.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, name)
+	if err != nil {
+		return 0, false
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil || len(pids) == 0 {
+		return 0, false
+	}
+	const tick = 10 * time.Millisecond
+	var total time.Duration
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return 0, false
+		}
+		// pid (comm) state ppid … utime stime: utime and stime are the
+		// 12th and 13th fields after the command name, which may hold
+		// spaces but ends at the last ')'.
+		st := string(b)
+		i := strings.LastIndexByte(st, ')')
+		if i < 0 {
+			return 0, false
+		}
+		f := strings.Fields(st[i+1:])
+		if len(f) < 13 {
+			return 0, false
+		}
+		utime, err1 := strconv.ParseInt(f[11], 10, 64)
+		stime, err2 := strconv.ParseInt(f[12], 10, 64)
+		if err1 != nil || err2 != nil {
+			return 0, false
+		}
+		total += time.Duration(utime+stime) * tick
+	}
+	return total, true
 }
 
 // msOf returns d in milliseconds.

@@ -38,6 +38,11 @@ type Phase struct {
 	// Profile, when not nil, receives a CPU profile (pprof format) of this
 	// process over the measured window.
 	Profile io.Writer
+	// ServerCPU, when not nil, returns the CPU time used so far by work
+	// done for this phase outside this process (say, the database
+	// backends serving it). It is called just before and just after the
+	// measured window; ok false means unknown.
+	ServerCPU func() (cpu time.Duration, ok bool)
 }
 
 // Result is what a Phase measured. Latencies and counts cover the measured
@@ -55,6 +60,9 @@ type Result struct {
 	// ProcessCPU is the user+system CPU time this process used during the
 	// measured window; 0 when the platform does not say.
 	ProcessCPU time.Duration
+	// ServerCPU is the CPU time Phase.ServerCPU reported for the measured
+	// window; 0 when unknown.
+	ServerCPU time.Duration
 	// MachineBusy is the fraction (0–1) of all CPUs' time the whole machine
 	// was busy during the measured window; negative when unknown.
 	MachineBusy float64
@@ -85,6 +93,28 @@ func (r Result) CPUPerRequest() time.Duration {
 	return r.ProcessCPU / time.Duration(r.Requests)
 }
 
+// ServerCPUPerRequest returns the server-side CPU time per successful
+// request, 0 when unknown.
+func (r Result) ServerCPUPerRequest() time.Duration {
+	if r.Requests == 0 {
+		return 0
+	}
+	return r.ServerCPU / time.Duration(r.Requests)
+}
+
+// Capacity returns the requests per second the work would reach if it had
+// cores CPUs to itself and were bound by CPU alone: cores divided by the
+// CPU time (this process plus server) per request. It is 0 when the CPU
+// time is unknown. Unlike Throughput it does not depend on what else the
+// machine was running.
+func (r Result) Capacity(cores int) float64 {
+	per := r.CPUPerRequest() + r.ServerCPUPerRequest()
+	if per <= 0 {
+		return 0
+	}
+	return float64(cores) / per.Seconds()
+}
+
 // Run runs p and returns its result. It returns ctx's error, with what was
 // measured so far, when ctx ends early, and an error when the CPU profile
 // cannot be written; failed requests are not an error of Run: they are
@@ -104,6 +134,11 @@ func Run(ctx context.Context, p Phase) (Result, error) {
 			return res, fmt.Errorf("bench: cpu profile: %w", err)
 		}
 	}
+	var srv0 time.Duration
+	srvOK := false
+	if p.ServerCPU != nil {
+		srv0, srvOK = p.ServerCPU()
+	}
 	cpu0, cpuOK := processCPU()
 	busy0, total0, statOK := machineCPU()
 	start := time.Now()
@@ -111,6 +146,11 @@ func Run(ctx context.Context, p Phase) (Result, error) {
 	res.Elapsed = time.Since(start)
 	if cpu1, ok := processCPU(); ok && cpuOK {
 		res.ProcessCPU = cpu1 - cpu0
+	}
+	if srvOK {
+		if srv1, ok := p.ServerCPU(); ok {
+			res.ServerCPU = srv1 - srv0
+		}
 	}
 	if busy1, total1, ok := machineCPU(); ok && statOK && total1 > total0 {
 		res.MachineBusy = float64(busy1-busy0) / float64(total1-total0)

@@ -79,7 +79,7 @@ func TestRunCountsRequestsRowsAndErrors(t *testing.T) {
 	if err := bench.WriteMarkdown(&b, []bench.Row{{Dataset: "10", Path: "fake", Result: res, Baseline: res.Throughput()}}); err != nil {
 		t.Fatal(err)
 	}
-	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 3 || !strings.HasSuffix(lines[2], "| 1.00 |") {
+	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 3 || !strings.Contains(lines[2], "| 1.00 |") {
 		t.Errorf("table:\n%s", b.String())
 	}
 }

@@ -22,8 +22,8 @@ type Row struct {
 // paste into a README. It returns w's write error.
 func WriteMarkdown(w io.Writer, rows []Row) error {
 	var b strings.Builder
-	b.WriteString("| meetings | path | conc. | requests | p50 ms | p99 ms | req/s | rows/req | bench CPU ms/req | machine CPU | ÷ baseline |\n")
-	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| meetings | path | conc. | requests | p50 ms | p99 ms | req/s | ÷ baseline | rows/req | Go CPU ms/req | DB CPU ms/req | machine busy |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		res := r.Result
 		ratio := ""
@@ -34,13 +34,17 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 		if res.ProcessCPU > 0 {
 			cpu = fmt.Sprintf("%.2f", ms(res.CPUPerRequest()))
 		}
+		dbCPU := "–"
+		if res.ServerCPU > 0 {
+			dbCPU = fmt.Sprintf("%.2f", ms(res.ServerCPUPerRequest()))
+		}
 		busy := "–"
 		if res.MachineBusy >= 0 {
 			busy = fmt.Sprintf("%.0f%%", 100*res.MachineBusy)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.2f | %.2f | %.0f | %.1f | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.2f | %.2f | %.0f | %s | %.1f | %s | %s | %s |\n",
 			r.Dataset, r.Path, res.Concurrency, res.Requests, ms(res.P50), ms(res.P99),
-			res.Throughput(), res.RowsPerRequest(), cpu, busy, ratio)
+			res.Throughput(), ratio, res.RowsPerRequest(), cpu, dbCPU, busy)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
