@@ -51,6 +51,8 @@ func (s *Server) registerFeeds(e *gin.Engine) {
 	e.GET("/feeds/meeting-guide.json", s.handle(s.meetingGuideFeed))
 	e.GET("/bmlt/client_interface/json/", s.handle(s.bmltJSON))
 	e.GET("/bmlt/client_interface/jsonp/", s.handle(s.bmltJSONP))
+	e.GET("/v1/meetings.ics", s.handle(s.listMeetingsICS))
+	e.GET("/v1/meetings.geojson", s.handle(s.listMeetingsGeoJSON))
 }
 
 // cors lets any web page read the public GET routes (feeds are meant to

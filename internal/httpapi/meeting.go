@@ -135,6 +135,9 @@ func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 
 // getMeeting serves GET /v1/meetings/{id}.
 func (s *Server) getMeeting(c *gin.Context) error {
+	if strings.HasSuffix(c.Param("id"), ".ics") { // gin has no suffix routes
+		return s.getMeetingICS(c)
+	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.getMeeting", Message: "the meeting id must be a positive integer",

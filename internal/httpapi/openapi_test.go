@@ -79,6 +79,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	doc := loadSpec(t)
 	inSpec := map[string]bool{}
 	for path, item := range doc.Paths.Map() {
+		// A path gin cannot route by itself ("/v1/meetings/{id}.ics") names
+		// the registered route whose handler serves it.
+		if via, ok := item.Extensions["x-served-by"].(string); ok {
+			path = via
+		}
 		for method := range item.Operations() {
 			inSpec[method+" "+path] = true
 		}
