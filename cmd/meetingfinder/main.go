@@ -59,6 +59,8 @@ func commands() []command {
 		{"demo", "load a synthetic demo dataset", runDemo},
 		{"import", "import listings from a feed or file", runImport},
 		{"bench", "benchmark the nearby query (API vs. SQL baseline)", runBench},
+		{"org", "manage organizations and their API keys", runOrg},
+		{"admin", "make admin API keys (moderation)", runAdmin},
 	}
 }
 

@@ -37,10 +37,15 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err := db.CheckSchema(ctx); err != nil {
 		return fmt.Errorf("refusing to serve: %w", err)
 	}
+	listings := postgres.NewListingStore(db)
 	api := httpapi.New(httpapi.Config{
-		Store:  postgres.NewMeetingStore(db),
-		Ready:  db.CheckSchema,
-		Logger: log,
+		Store:          postgres.NewMeetingStore(db),
+		Ready:          db.CheckSchema,
+		Logger:         log,
+		Orgs:           postgres.NewOrgStore(db),
+		Listings:       listings,
+		ChangeRequests: listings,
+		TrustedProxies: splitList(getenv("MF_TRUSTED_PROXIES")),
 	})
 	web.Mount(api.Engine(), web.Config{TileURL: *tileURL, TileAttribution: *tileAttr})
 	ln, err := net.Listen("tcp", *addr)
