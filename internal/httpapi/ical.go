@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -50,11 +51,19 @@ func (s *Server) listMeetingsICS(c *gin.Context) error {
 
 func (s *Server) writeCalendar(c *gin.Context, ms []meeting.Meeting, name string) error {
 	var buf bytes.Buffer
-	if err := ical.Encode(&buf, ms, ical.Options{Name: name, Host: c.Request.Host, Now: s.now()}); err != nil {
+	if err := ical.Encode(&buf, ms, ical.Options{Name: name, Host: hostOnly(c.Request.Host), Now: s.now()}); err != nil {
 		return meeting.Wrap(meeting.KindInternal, "httpapi.writeCalendar", err)
 	}
 	writeCached(c, calendarType, buf.Bytes())
 	return nil
+}
+
+// hostOnly strips the port from a Host header value.
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
 }
 
 // wholeOrPage reads the /v1/meetings filters of the request and returns

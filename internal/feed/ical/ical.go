@@ -26,8 +26,9 @@ type Options struct {
 	Name string
 	// Host makes UIDs globally unique: "meeting-<id>@<host>".
 	Host string
-	// Now is the reference time: VTIMEZONEs cover the years from Now-1 to
-	// Now+2. Zero means time.Now().
+	// Now is the reference time: each VTIMEZONE covers the years from its
+	// earliest event's first occurrence (at most Now-1) to Now+2. Zero means
+	// time.Now().
 	Now time.Time
 }
 
@@ -51,11 +52,21 @@ func Encode(w io.Writer, ms []meeting.Meeting, opts Options) error {
 		b.prop("X-WR-CALNAME", opts.Name)
 	}
 	zones := map[string]*time.Location{}
+	firstYear := map[string]int{}
 	for i := range ms {
-		if tz := ms[i].TimeZone; tz != "" && zones[tz] == nil {
-			if loc, err := time.LoadLocation(tz); err == nil {
-				zones[tz] = loc
+		tz := ms[i].TimeZone
+		if tz == "" || ms[i].ByAppointment {
+			continue
+		}
+		if zones[tz] == nil {
+			loc, err := time.LoadLocation(tz)
+			if err != nil {
+				continue
 			}
+			zones[tz], firstYear[tz] = loc, now.Year()-1
+		}
+		if y := firstDay(&ms[i], zones[tz]).Year(); y < firstYear[tz] {
+			firstYear[tz] = y
 		}
 	}
 	names := make([]string, 0, len(zones))
@@ -64,7 +75,7 @@ func Encode(w io.Writer, ms []meeting.Meeting, opts Options) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		writeTimezone(b, n, zones[n], now)
+		writeTimezone(b, n, zones[n], firstYear[n], now.Year()+2)
 	}
 	for i := range ms {
 		m := &ms[i]
@@ -80,19 +91,7 @@ func Encode(w io.Writer, ms []meeting.Meeting, opts Options) error {
 
 // writeEvent writes one meeting's VEVENT. loc is nil when the zone is unknown.
 func writeEvent(b *builder, m *meeting.Meeting, loc *time.Location, host string) {
-	// The first occurrence on or after the day the listing was created
-	// (stable, so the calendar does not change from day to day).
-	created := m.CreatedAt
-	if created.IsZero() {
-		created = m.UpdatedAt
-	}
-	zone := loc
-	if zone == nil {
-		zone = time.UTC
-	}
-	y, mo, d := created.In(zone).Date()
-	day0 := time.Date(y, mo, d, 12, 0, 0, 0, time.UTC)
-	day0 = day0.AddDate(0, 0, (int(m.Day)-int(day0.Weekday())+7)%7)
+	day0 := firstDay(m, loc)
 	start := fmt.Sprintf("%04d%02d%02dT%02d%02d00", day0.Year(), day0.Month(), day0.Day(), m.Start.Hour(), m.Start.Minute())
 
 	b.line("BEGIN:VEVENT")
@@ -143,6 +142,23 @@ func writeEvent(b *builder, m *meeting.Meeting, loc *time.Location, host string)
 	b.line("END:VEVENT")
 }
 
+// firstDay returns the date (at noon UTC) of the meeting's first
+// occurrence: its weekday on or after the day the listing was created, in
+// its zone (UTC when loc is nil). It is stable, so the calendar does not
+// change from day to day.
+func firstDay(m *meeting.Meeting, loc *time.Location) time.Time {
+	created := m.CreatedAt
+	if created.IsZero() {
+		created = m.UpdatedAt
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, mo, d := created.In(loc).Date()
+	day0 := time.Date(y, mo, d, 12, 0, 0, 0, time.UTC)
+	return day0.AddDate(0, 0, (int(m.Day)-int(day0.Weekday())+7)%7)
+}
+
 // description says how to take part: join details, notes, types.
 func description(m *meeting.Meeting) string {
 	var parts []string
@@ -170,13 +186,13 @@ func description(m *meeting.Meeting) string {
 	return strings.Join(parts, "\n")
 }
 
-// writeTimezone writes a VTIMEZONE for loc covering the years from now-1
-// to now+2: one STANDARD or DAYLIGHT observance per transition in Go's
+// writeTimezone writes a VTIMEZONE for loc covering the years fromYear to
+// toYear: one STANDARD or DAYLIGHT observance per transition in Go's
 // zone data (explicit DTSTART, no RRULE), plus one for the offset in force
 // at the start of the range.
-func writeTimezone(b *builder, name string, loc *time.Location, now time.Time) {
-	from := time.Date(now.Year()-1, 1, 1, 0, 0, 0, 0, loc)
-	to := time.Date(now.Year()+3, 1, 1, 0, 0, 0, 0, loc)
+func writeTimezone(b *builder, name string, loc *time.Location, fromYear, toYear int) {
+	from := time.Date(fromYear, 1, 1, 0, 0, 0, 0, loc)
+	to := time.Date(toYear+1, 1, 1, 0, 0, 0, 0, loc)
 	b.line("BEGIN:VTIMEZONE")
 	b.line("TZID:" + name)
 	abbr, off := from.Zone()
