@@ -1,0 +1,153 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/meetingfinder/meetingfinder/internal/httpapi"
+)
+
+// send serves a request from addr with an optional key and raw body,
+// checked against openapi.yaml.
+func (e *orgEnv) send(t *testing.T, method, target, key, addr, contentType string, body []byte) response {
+	t.Helper()
+	req, err := http.NewRequest(method, baseURL+target, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.RemoteAddr = addr
+	res, _ := e.spec.exchange(t, e.srv, req)
+	return res
+}
+
+func TestRateLimits(t *testing.T) {
+	e := newOrgEnv(t, func(c *httpapi.Config) {
+		c.ChangeRequestRate = httpapi.Rate{PerMinute: 1, Burst: 2}
+		c.KeyRate = httpapi.Rate{PerMinute: 1, Burst: 2}
+	})
+	target := fmt.Sprintf("/v1/meetings/%d/change-requests", e.imported)
+	body := []byte(`{"proposed": {"notes": "moved upstairs"}}`)
+	for i, c := range []struct {
+		addr, forwarded string
+		status          int
+	}{
+		{"192.0.2.1:1", "", 200},
+		{"192.0.2.1:2", "203.0.113.9", 200}, // X-Forwarded-For is not trusted by default
+		{"192.0.2.1:3", "203.0.113.10", 429},
+		{"192.0.2.2:1", "", 200},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, baseURL+target, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if c.forwarded != "" {
+			req.Header.Set("X-Forwarded-For", c.forwarded)
+		}
+		req.RemoteAddr = c.addr
+		res, _ := e.spec.exchange(t, e.srv, req)
+		if res.status != c.status {
+			t.Fatalf("request %d from %s: status %d, want %d; %s", i, c.addr, res.status, c.status, res.body)
+		}
+		if c.status == 429 {
+			if s, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || s < 1 {
+				t.Errorf("Retry-After %q", res.header.Get("Retry-After"))
+			}
+			if res.errorBody(t).Error.Code != "rate_limited" {
+				t.Errorf("body %s", res.body)
+			}
+		}
+	}
+
+	// Per key: a's third request is refused, b still gets through, even
+	// from the same address.
+	for i := range 3 {
+		res := e.do(t, http.MethodGet, "/v1/org/meetings", e.a, nil)
+		if wantStatus := map[bool]int{true: 429, false: 200}[i == 2]; res.status != wantStatus {
+			t.Fatalf("key a request %d: status %d, want %d", i, res.status, wantStatus)
+		}
+	}
+	want(t, e.do(t, http.MethodGet, "/v1/org/meetings", e.b, nil), http.StatusOK)
+}
+
+func TestAddressLimitBeforeKeys(t *testing.T) {
+	e := newOrgEnv(t, func(c *httpapi.Config) { c.AddrRate = httpapi.Rate{PerMinute: 1, Burst: 3} })
+	for i := range 3 {
+		want(t, e.send(t, http.MethodGet, "/v1/org/meetings", fmt.Sprintf("mf_guess%d", i), "198.51.100.7:1", "", nil), http.StatusUnauthorized)
+	}
+	want(t, e.send(t, http.MethodGet, "/v1/org/meetings", e.a, "198.51.100.7:1", "", nil), http.StatusTooManyRequests)
+	want(t, e.send(t, http.MethodGet, "/v1/org/meetings", e.a, "198.51.100.8:1", "", nil), http.StatusOK)
+}
+
+func TestBodyLimits(t *testing.T) {
+	e := newOrgEnv(t, func(c *httpapi.Config) { c.MaxBodyBytes = 1024; c.MaxUploadBytes = 2048 })
+	big := listing("Big")
+	big["notes"] = strings.Repeat("x", 2000)
+	res := e.do(t, http.MethodPost, "/v1/org/meetings", e.a, big)
+	want(t, res, http.StatusRequestEntityTooLarge)
+	if res.errorBody(t).Error.Code != "too_large" {
+		t.Errorf("body %s", res.body)
+	}
+	// Without a Content-Length the limit holds while reading.
+	req, _ := http.NewRequest(http.MethodPost, baseURL+"/v1/org/meetings", strings.NewReader(`{"notes": "`+strings.Repeat("x", 2000)+`"}`))
+	req.ContentLength = -1
+	req.Header.Set("Authorization", "Bearer "+e.a)
+	if res := serve(e.srv, req); res.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked: status %d; %s", res.status, res.body)
+	}
+	want(t, e.do(t, http.MethodPost, fmt.Sprintf("/v1/meetings/%d/change-requests", e.imported), "",
+		map[string]any{"proposed": map[string]any{"notes": strings.Repeat("y", 2000)}}), http.StatusRequestEntityTooLarge)
+	want(t, e.send(t, http.MethodPost, "/v1/org/uploads?format=csv", e.a, "192.0.2.1:1", "text/csv", bytes.Repeat([]byte("a,b\n"), 600)), http.StatusRequestEntityTooLarge)
+}
+
+func TestChangeRequestValidation(t *testing.T) {
+	e := newOrgEnv(t, func(c *httpapi.Config) { c.ChangeRequestRate = httpapi.Rate{PerMinute: 600, Burst: 100} })
+	target := fmt.Sprintf("/v1/meetings/%d/change-requests", e.imported)
+	for _, c := range []struct {
+		name, body, field string
+	}{
+		{"no proposal", `{"contact": "x"}`, "proposed"},
+		{"empty proposal", `{"proposed": {}}`, "proposed"},
+		{"not an object", `{"proposed": "rename it"}`, "proposed"},
+		{"unknown field", `{"proposed": {"colour": "red"}}`, "proposed.colour"},
+		{"bad day", `{"proposed": {"day": 9}}`, "proposed.day"},
+		{"javascript link", `{"proposed": {"online": {"url": "javascript:alert(1)"}}}`, "proposed.online.url"},
+		{"long contact", `{"proposed": {"notes": "x"}, "contact": "` + strings.Repeat("c", 501) + `"}`, "contact"},
+		{"unknown top-level field", `{"proposed": {"notes": "x"}, "name": "x"}`, "name"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := e.do(t, http.MethodPost, target, "", c.body)
+			want(t, res, http.StatusBadRequest)
+			if res.errorBody(t).Error.Fields[c.field] == "" {
+				t.Errorf("field %s not named: %s", c.field, res.body)
+			}
+		})
+	}
+	want(t, e.do(t, http.MethodPost, "/v1/meetings/987654/change-requests", "", `{"proposed": {"notes": "x"}}`), http.StatusNotFound)
+
+	// An admin applies a request to an imported meeting (whose zone is not
+	// required), and sees the difference first.
+	id := e.ids["Saturday No Zone"]
+	res := e.do(t, http.MethodPost, fmt.Sprintf("/v1/meetings/%d/change-requests", id), "", `{"proposed": {"name": "Saturday Morning"}}`)
+	want(t, res, http.StatusOK)
+	var crs httpapi.ChangeRequestListJSON
+	res = e.do(t, http.MethodGet, "/v1/admin/change-requests", e.admin, nil)
+	want(t, res, http.StatusOK)
+	res.decode(t, &crs)
+	if len(crs.ChangeRequests) != 1 || crs.ChangeRequests[0].Changes["name"].Current != "Saturday No Zone" {
+		t.Fatalf("admin's change requests: %s", res.body)
+	}
+	want(t, e.do(t, http.MethodPost, fmt.Sprintf("/v1/admin/change-requests/%d/apply", crs.ChangeRequests[0].ID), e.admin, nil), http.StatusOK)
+	res = e.do(t, http.MethodGet, fmt.Sprintf("/v1/meetings/%d", id), "", nil)
+	if !strings.Contains(string(res.body), `"Saturday Morning"`) {
+		t.Errorf("after apply: %s", res.body)
+	}
+	want(t, e.do(t, http.MethodPost, fmt.Sprintf("/v1/admin/change-requests/%d/dismiss", crs.ChangeRequests[0].ID), e.admin, nil), http.StatusConflict)
+}
