@@ -9,11 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
 // MeetingJSON is a meeting as the API shows it.
@@ -207,6 +209,9 @@ func decodeCursor(s string, point bool) (*meeting.Cursor, string) {
 	return &c.Cursor, ""
 }
 
+// MaxQueryLen is the longest q accepted, in characters.
+const MaxQueryLen = 200
+
 // ParseFilter reads the query parameters of GET /v1/meetings (and the
 // routes that share its filters) into a meeting.Filter. It returns a
 // KindInvalid error naming every bad parameter.
@@ -219,6 +224,12 @@ func ParseFilter(q map[string][]string, now time.Time) (meeting.Filter, error) {
 	}
 	f := meeting.Filter{Now: now, RadiusKM: meeting.DefaultRadiusKM, Limit: meeting.DefaultLimit}
 	bad := meeting.FieldErrors{}
+	if v := get("q"); v != "" {
+		if utf8.RuneCountInString(v) > MaxQueryLen {
+			bad.Add("q", fmt.Sprintf("is longer than %d characters", MaxQueryLen))
+		}
+		f.Q = v
+	}
 	lat, lng := get("lat"), get("lng")
 	switch {
 	case lat != "" && lng != "":
@@ -328,8 +339,13 @@ func ParseFilter(q map[string][]string, now time.Time) (meeting.Filter, error) {
 	}
 	if v := get("cursor"); v != "" {
 		c, reason := decodeCursor(v, f.HasPoint)
-		if reason != "" {
+		switch {
+		case reason != "":
 			bad.Add("cursor", reason)
+		case c.Offset < 0 || c.Offset >= search.MaxResults:
+			bad.Add("cursor", "is not a cursor returned by this API")
+		case (c.Offset > 0) != (f.Q != ""): // text queries page by offset
+			bad.Add("cursor", "belongs to a query with a different q; start again without cursor")
 		}
 		f.Cursor = c
 	}

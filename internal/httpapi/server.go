@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
 // Checker reports whether a dependency is ready; a nil error means ready.
@@ -31,6 +32,15 @@ type Config struct {
 	Now func() time.Time
 	// QueryTimeout bounds each request's work; 0 means 5 seconds.
 	QueryTimeout time.Duration
+	// Places answers GET /v1/places; nil makes it answer 503.
+	Places search.PlaceFinder
+	// Geocoder, when set, is asked by GET /v1/places for the places the
+	// listings do not name (a street, a landmark).
+	Geocoder search.PlaceFinder
+	// Search reports the health of the external search index for /readyz:
+	// an error shows search as "degraded" (text queries then run on
+	// PostgreSQL, so the instance stays ready). Nil means there is none.
+	Search Checker
 	// Feeds reads whole results for the feeds and compatible endpoints;
 	// nil means Store, when it implements FeedStore.
 	Feeds FeedStore
@@ -53,9 +63,6 @@ type Config struct {
 	// TrustedProxies lists the proxies whose X-Forwarded-For is believed
 	// when telling client addresses apart for rate limits; none by default.
 	TrustedProxies []string
-	// Sources lists import sources and their last runs for GET /v1/sources;
-	// nil makes the list empty.
-	Sources SourceLister
 }
 
 // Server is the HTTP API.
@@ -97,7 +104,7 @@ func New(cfg Config) *Server {
 	v1 := e.Group("/v1")
 	v1.GET("/meetings", s.handle(s.listMeetings))
 	v1.GET("/meetings/:id", s.handle(s.getMeeting))
-	v1.GET("/sources", s.handle(s.listSources))
+	v1.GET("/places", s.handle(s.listPlaces))
 	s.registerOrgs(v1)
 	s.registerFeeds(e)
 	s.engine = e
@@ -129,6 +136,9 @@ func (s *Server) readyz(c *gin.Context) error {
 		} else {
 			checks["database"] = "ok"
 		}
+	}
+	if s.cfg.Search != nil {
+		checks["search"] = s.searchCheck(c.Request.Context())
 	}
 	word := "ok"
 	if status != http.StatusOK {

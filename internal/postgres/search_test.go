@@ -77,10 +77,11 @@ func sharedData(t *testing.T) string {
 }
 
 // loadFeeds imports real Meeting Guide feeds into a fresh database.
-func loadFeeds(t *testing.T, files ...string) *postgres.MeetingStore {
+func loadFeeds(t *testing.T, files ...string) (*postgres.MeetingStore, *postgres.DB) {
 	t.Helper()
 	dir := sharedData(t)
-	s := postgres.NewMeetingStore(pgtest.New(t))
+	db := pgtest.New(t)
+	s := postgres.NewMeetingStore(db)
 	for _, name := range files {
 		f, err := os.Open(filepath.Join(dir, "meetingguide", name))
 		if err != nil {
@@ -104,7 +105,7 @@ func loadFeeds(t *testing.T, files ...string) *postgres.MeetingStore {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	return s
+	return s, db
 }
 
 // scranton is the centre of Scranton, PA: [lon, lat].
@@ -113,7 +114,7 @@ var scranton = orb.Point{-75.6624, 41.4090}
 // TestSearchRelevanceOnRealFeeds runs the queries people type against real
 // feeds: exact names first, typos, accents, prefixes, type names and towns.
 func TestSearchRelevanceOnRealFeeds(t *testing.T) {
-	s := loadFeeds(t, "nepa-tsml-cache.json", "aasepia.json", "aasfmarin.test.json", "aasanjose.test.json")
+	s, _ := loadFeeds(t, "nepa-tsml-cache.json", "aasepia.json", "aasfmarin.test.json", "aasanjose.test.json")
 	typeNames := func(m meeting.Meeting) string {
 		var b strings.Builder
 		for _, c := range m.Types {
@@ -204,7 +205,7 @@ func TestSearchRelevanceOnRealFeeds(t *testing.T) {
 // TestSearchPagesByOffset walks a text query page by page: no meeting twice,
 // none missed, the same order as one big page.
 func TestSearchPagesByOffset(t *testing.T) {
-	s := loadFeeds(t, "aasepia.json")
+	s, _ := loadFeeds(t, "aasepia.json")
 	ctx := context.Background()
 	all, err := s.Find(ctx, meeting.Filter{Q: "step", Limit: meeting.MaxLimit})
 	if err != nil {

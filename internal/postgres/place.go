@@ -1,0 +1,70 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/search"
+)
+
+// PlaceStore is search.PlaceFinder over the places materialized view
+// (migrations/0005_places.sql): cities and postal codes of public
+// meetings with their centre and meeting count.
+type PlaceStore struct {
+	db *DB
+}
+
+// NewPlaceStore returns a place finder over db.
+func NewPlaceStore(db *DB) *PlaceStore { return &PlaceStore{db: db} }
+
+var _ search.PlaceFinder = (*PlaceStore)(nil)
+
+// Places returns up to limit places for q ("scran", "Scranton, PA",
+// "18503", "pittson"): an exact name first, then names starting with q,
+// then names that look like it (pg_trgm similarity), the busier first. The
+// words after a comma narrow the match to a region or country.
+func (s *PlaceStore) Places(ctx context.Context, q string, limit int) ([]search.Place, error) {
+	const op = "postgres.Places"
+	head, rest, _ := strings.Cut(q, ",")
+	head = strings.TrimSpace(head)
+	if head == "" {
+		return nil, meeting.Errorf(meeting.KindInvalid, op, "the place query is empty")
+	}
+	if limit <= 0 {
+		limit = 10
+	}
+	within := []string{} // region or country words after the comma
+	for _, w := range strings.FieldsFunc(strings.ToUpper(rest), func(r rune) bool { return r == ',' || r == ' ' }) {
+		within = append(within, w)
+	}
+	rows, err := s.db.Pool.Query(ctx, `
+		WITH q AS (SELECT search_normalize($1) AS k)
+		SELECT p.kind, p.name, p.lat, p.lng, p.meetings
+		FROM places p, q
+		WHERE (p.key LIKE replace(replace(q.k, '\', '\\'), '%', '\%') || '%' OR p.key % q.k)
+		  AND (cardinality($2::text[]) = 0 OR p.region = ANY($2) OR p.country = ANY($2))
+		ORDER BY p.key = q.k DESC, p.key LIKE replace(replace(q.k, '\', '\\'), '%', '\%') || '%' DESC,
+		         similarity(p.key, q.k) DESC, p.meetings DESC, p.name
+		LIMIT $3`, head, within, limit)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	defer rows.Close()
+	out := []search.Place{}
+	for rows.Next() {
+		var p search.Place
+		if err := rows.Scan(&p.Kind, &p.Name, &p.Lat, &p.Lng, &p.Meetings); err != nil {
+			return nil, translate(op, err)
+		}
+		out = append(out, p)
+	}
+	return out, translate(op, rows.Err())
+}
+
+// Refresh rebuilds the places view from the meetings, without blocking
+// readers.
+func (s *PlaceStore) Refresh(ctx context.Context) error {
+	_, err := s.db.Pool.Exec(ctx, `REFRESH MATERIALIZED VIEW CONCURRENTLY places`)
+	return translate("postgres.PlaceStore.Refresh", err)
+}

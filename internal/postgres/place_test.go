@@ -1,0 +1,56 @@
+package postgres_test
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/postgres"
+	"github.com/meetingfinder/meetingfinder/internal/search"
+)
+
+// TestPlacesFromListings builds places from real feeds (NEPA lists no city
+// field, only formatted addresses) and finds them by prefix, typo, postal
+// code and region.
+func TestPlacesFromListings(t *testing.T) {
+	_, db := loadFeeds(t, "nepa-tsml-cache.json", "aasfmarin.test.json")
+	ps := postgres.NewPlaceStore(db)
+	ctx := context.Background()
+	if err := ps.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q, first, kind string
+	}{
+		{"scran", "Scranton, PA, US", search.PlaceCity},
+		{"Scranton", "Scranton, PA, US", search.PlaceCity},
+		{"scranon", "Scranton, PA, US", search.PlaceCity},
+		{"scranton, pa", "Scranton, PA, US", search.PlaceCity},
+		{"west pitt", "West Pittston, PA, US", search.PlaceCity},
+		{"18643", "18643, US", search.PlacePostalCode},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			got, err := ps.Places(ctx, tc.q, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 0 {
+				t.Fatalf("no places for %q", tc.q)
+			}
+			p := got[0]
+			if p.Name != tc.first || p.Kind != tc.kind {
+				t.Errorf("first place %q (%s), want %q (%s); all %+v", p.Name, p.Kind, tc.first, tc.kind, got)
+			}
+			if p.Meetings < 1 || math.Abs(p.Lat-41.4) > 0.5 || math.Abs(p.Lng+75.7) > 0.5 {
+				t.Errorf("place %+v: want meetings and a centre in north-east Pennsylvania", p)
+			}
+		})
+	}
+	if got, err := ps.Places(ctx, "scranton, CA", 5); err != nil || len(got) != 0 {
+		t.Errorf("Scranton in region CA: %+v, %v; want none", got, err)
+	}
+	if _, err := ps.Places(ctx, " ", 5); !meeting.IsKind(err, meeting.KindInvalid) {
+		t.Errorf("empty query: %v, want KindInvalid", err)
+	}
+}
