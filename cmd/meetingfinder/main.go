@@ -9,6 +9,8 @@
 //	meetingfinder demo [--meetings 20000] [--seed 1] [--if-empty] [--replace]
 //	meetingfinder import --source NAME --format FORMAT PATH_OR_URL
 //	meetingfinder bench [flags]
+//	meetingfinder org create NAME [--trusted] [--json]   (and list, trust, untrust, create-key, keys, revoke-key)
+//	meetingfinder admin create-key [--json]
 package main
 
 import (
