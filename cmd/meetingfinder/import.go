@@ -173,3 +173,30 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	}
 	return nil
 }
+
+// scheduledImports prepares serve's imports: it returns the store that
+// answers GET /v1/sources and a function that, when path names a sources
+// file, re-imports its sources on their schedule until its context ends
+// (with no file, it does nothing). The file is read and its sources
+// registered before serve starts listening, so a bad file stops serve.
+func scheduledImports(ctx context.Context, db *postgres.DB, path string, log *slog.Logger) (*postgres.ImportStore, func(context.Context), error) {
+	store := postgres.NewImportStore(db)
+	if path == "" {
+		return store, func(context.Context) {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--sources: %w", err)
+	}
+	srcs, err := ingest.ParseConfig(f, filepath.Dir(path))
+	f.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("--sources %s: %w", path, err)
+	}
+	if err := store.RegisterSources(ctx, srcs); err != nil {
+		return nil, nil, err
+	}
+	im := &ingest.Importer{Store: store, Logger: log}
+	log.Info("import schedule", slog.Int("sources", len(srcs)))
+	return store, func(ctx context.Context) { im.Schedule(ctx, srcs) }, nil
+}

@@ -25,6 +25,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	tileURL := fs.String("tile-url", getenv("MF_TILE_URL"), "map tile URL template for the finder page ({z}/{x}/{y}; default OpenStreetMap; env MF_TILE_URL)")
 	tileAttr := fs.String("tile-attribution", getenv("MF_TILE_ATTRIBUTION"), "HTML credit for the map tiles (env MF_TILE_ATTRIBUTION)")
+	sourcesFile := fs.String("sources", "", "sources `FILE` (JSON) to re-import on their schedule (see \"meetingfinder import -h\")")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -37,6 +38,10 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err := db.CheckSchema(ctx); err != nil {
 		return fmt.Errorf("refusing to serve: %w", err)
 	}
+	imports, runImports, err := scheduledImports(ctx, db, *sourcesFile, log)
+	if err != nil {
+		return err
+	}
 	listings := postgres.NewListingStore(db)
 	api := httpapi.New(httpapi.Config{
 		Store:          postgres.NewMeetingStore(db),
@@ -46,6 +51,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		Listings:       listings,
 		ChangeRequests: listings,
 		TrustedProxies: splitList(getenv("MF_TRUSTED_PROXIES")),
+		Sources:        imports,
 	})
 	web.Mount(api.Engine(), web.Config{TileURL: *tileURL, TileAttribution: *tileAttr})
 	ln, err := net.Listen("tcp", *addr)
@@ -64,6 +70,12 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	fmt.Fprintf(stdout, "meetingfinder: serving on %s\n  try: curl '%s/v1/meetings?lat=40.7128&lng=-74.006'\n", url, url)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Scheduled imports stop with the server; an import in progress is
+	// cancelled (its transaction rolls back) before serve returns.
+	ictx, stopImports := context.WithCancel(ctx)
+	importsDone := make(chan struct{})
+	go func() { defer close(importsDone); runImports(ictx) }()
+	defer func() { stopImports(); <-importsDone }()
 	select {
 	case err := <-errc:
 		return err

@@ -46,7 +46,7 @@ func (f Format) Valid() bool {
 // does not say.
 const DefaultRefresh = 6 * time.Hour
 
-// MinRefresh is the shortest refresh interval a source may ask for.
+// MinRefresh is the shortest refresh interval a sources file may ask for.
 const MinRefresh = time.Minute
 
 // Source is one feed or file meetings are imported from. Name goes into
@@ -92,9 +92,6 @@ func (s Source) Check() error {
 	}
 	if s.Mapping != "" && s.Format != FormatCSV {
 		f.Add("mapping", "is only for the csv format")
-	}
-	if s.Refresh != 0 && s.Refresh < MinRefresh {
-		f.Add("refresh", fmt.Sprintf("must be at least %s", MinRefresh))
 	}
 	return f.Err("ingest.Source", fmt.Sprintf("source %q is not valid", s.Name))
 }
@@ -162,6 +159,9 @@ func ParseConfig(r io.Reader, dir string) ([]Source, error) {
 			d, err := time.ParseDuration(c.Refresh)
 			if err != nil {
 				return nil, meeting.Errorf(meeting.KindInvalid, op, "source %d (%s): refresh %q is not a duration like \"6h\"", i+1, c.Name, c.Refresh)
+			}
+			if d < MinRefresh {
+				return nil, meeting.Errorf(meeting.KindInvalid, op, "source %d (%s): refresh %s is shorter than %s", i+1, c.Name, d, MinRefresh)
 			}
 			s.Refresh = d
 		}
