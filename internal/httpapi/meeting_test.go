@@ -326,7 +326,10 @@ func TestListMeetingsPagination(t *testing.T) {
 // each next_start is in the meeting's own zone, with the offset in force on
 // the day of the occurrence.
 func TestNextStart(t *testing.T) {
-	e := newEnv(t, standardFixtures()...)
+	e := newEnv(t, append(standardFixtures(),
+		fixture{name: "Late Night NYC", day: 2, start: "21:30", end: "00:30", tz: "America/New_York", at: near(2, 0)},
+		fixture{name: "Sunday 02:30 NYC", day: 0, start: "02:30", end: "03:30", tz: "America/New_York", at: near(2, 0)},
+	)...)
 	cases := []struct {
 		name       string
 		nextStart  *string
@@ -339,6 +342,11 @@ func TestNextStart(t *testing.T) {
 		{name: "Monday Night NYC", nextStart: ptr("2026-03-09T19:00:00-04:00")},
 		{name: "Tuesday Early Hybrid", nextStart: ptr("2026-03-10T07:00:00-04:00")},
 		{name: "Online Chicago", nextStart: ptr("2026-03-04T20:00:00-06:00")},
+		// Under way since 21:30 and running past midnight.
+		{name: "Late Night NYC", nextStart: ptr("2026-03-03T21:30:00-05:00"), inProgress: true},
+		// 02:30 does not exist on 8 March (clocks jump from 02:00 to 03:00):
+		// read with the offset before the jump, it is 03:30 EDT.
+		{name: "Sunday 02:30 NYC", nextStart: ptr("2026-03-08T03:30:00-04:00")},
 		{name: "Saturday No Zone"},
 		{name: "By Appointment"},
 	}
