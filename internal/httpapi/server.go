@@ -63,6 +63,9 @@ type Config struct {
 	// TrustedProxies lists the proxies whose X-Forwarded-For is believed
 	// when telling client addresses apart for rate limits; none by default.
 	TrustedProxies []string
+	// Sources lists import sources and their last runs for GET /v1/sources;
+	// nil makes the list empty.
+	Sources SourceLister
 }
 
 // Server is the HTTP API.
@@ -104,6 +107,7 @@ func New(cfg Config) *Server {
 	v1 := e.Group("/v1")
 	v1.GET("/meetings", s.handle(s.listMeetings))
 	v1.GET("/meetings/:id", s.handle(s.getMeeting))
+	v1.GET("/sources", s.handle(s.listSources))
 	v1.GET("/places", s.handle(s.listPlaces))
 	s.registerOrgs(v1)
 	s.registerFeeds(e)
