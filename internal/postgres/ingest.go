@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -95,12 +96,23 @@ func stageSQL() (stage, cast []string) {
 // row: its key, and the moderation state and owner set by people.
 var importKeep = map[string]bool{"source": true, "external_id": true, "status": true, "org_id": true}
 
-// Apply implements ingest.Store: in one transaction, under a lock per
-// source, it copies ms into a staging table and then, set-based, inserts
-// new (source, external id) pairs, rewrites rows whose content hash
-// differs (only those get a new updated_at), restores rows an earlier run
-// removed, and removes (deleted_at = now()) the source's live imported rows
-// missing from ms. Rows owned by an organization (org_id set) are never
+// storedRow is what Apply needs to know about a stored row of the source.
+type storedRow struct {
+	id      int64
+	hash    []byte
+	deleted bool
+	owned   bool
+}
+
+// Apply implements ingest.Store. In one transaction, under a lock per
+// source, it reads the key, content hash and state of the source's stored
+// rows and sorts ms into new, changed (hash differs), restored (removed by
+// an earlier run), unchanged and owned-by-an-organization; only the new,
+// changed and restored meetings are copied into a staging table, from
+// which one INSERT and one UPDATE write them (only these rows get a new
+// updated_at). The source's live imported rows missing from ms are then
+// removed recoverably (deleted_at = now()). An unchanged re-import thus
+// costs one SELECT. Rows owned by an organization (org_id set) are never
 // touched; their ids come back in Outcome.Conflicts.
 //
 // Unless force is set it writes nothing and sets Outcome.HeldBack when ms
@@ -114,111 +126,121 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 			return out, meeting.Errorf(meeting.KindInvalid, op, "meeting %q is from source %q, not %q", ms[i].ExternalID, ms[i].Source, source)
 		}
 	}
-	stage, cast := stageSQL()
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7246132, hashtext($1))`, source); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT `+strings.Join(stage, ", ")+
-			`, content_hash FROM meetings WITH NO DATA`); err != nil {
+		stored := map[string]storedRow{}
+		rows, err := tx.Query(ctx, `SELECT external_id, id, content_hash, deleted_at IS NOT NULL, org_id IS NOT NULL
+			FROM meetings WHERE source = $1`, source)
+		if err != nil {
 			return err
 		}
-		cols := append(append([]string{}, writeColumns...), "content_hash")
-		i := 0
-		src := pgx.CopyFromFunc(func() ([]any, error) {
-			if i >= len(ms) {
-				return nil, nil
+		for rows.Next() {
+			var ext string
+			var r storedRow
+			if err := rows.Scan(&ext, &r.id, &r.hash, &r.deleted, &r.owned); err != nil {
+				rows.Close()
+				return err
 			}
-			v := rowValues(&ms[i])
-			v = append(v, contentHash(v))
-			i++
-			return v, nil
-		})
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, cols, src); err != nil {
+			stored[ext] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		// No ANALYZE: it costs more than it saves here. Without statistics
-		// the planner sizes the temp table from its pages, which is enough
-		// to pick hash joins for large feeds and nested loops for small ones.
 
-		// Classify the feed against what is stored.
-		var fresh, owned, changed, restore, same int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE m.id IS NULL),
-				count(*) FILTER (WHERE m.org_id IS NOT NULL),
-				count(*) FILTER (WHERE m.id IS NOT NULL AND m.org_id IS NULL AND m.deleted_at IS NOT NULL),
-				count(*) FILTER (WHERE m.id IS NOT NULL AND m.org_id IS NULL AND m.deleted_at IS NULL
-					AND m.content_hash IS DISTINCT FROM s.content_hash)
-			FROM import_stage s LEFT JOIN meetings m ON m.source = s.source AND m.external_id = s.external_id`).
-			Scan(&fresh, &owned, &restore, &changed); err != nil {
-			return err
-		}
-		if owned > 0 {
-			rows, err := tx.Query(ctx, `SELECT s.external_id FROM import_stage s
-				JOIN meetings m ON m.source = s.source AND m.external_id = s.external_id
-				WHERE m.org_id IS NOT NULL ORDER BY 1`)
-			if err != nil {
-				return err
+		// Sort the feed against what is stored.
+		var write [][]any // new, changed and restored rows, with their hash
+		var fresh, changed, restore int
+		inFeed := make(map[string]struct{}, len(ms))
+		for i := range ms {
+			m := &ms[i]
+			inFeed[m.ExternalID] = struct{}{}
+			vals := rowValues(m)
+			h := contentHash(vals)
+			r, ok := stored[m.ExternalID]
+			switch {
+			case !ok:
+				fresh++
+			case r.owned:
+				out.Conflicts = append(out.Conflicts, m.ExternalID)
+				continue
+			case r.deleted:
+				restore++
+			case !bytes.Equal(r.hash, h):
+				changed++
+			default:
+				out.Unchanged++
+				continue
 			}
-			ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				return err
-			}
-			out.Conflicts = ids
+			write = append(write, append(vals, h))
 		}
-		same = len(ms) - fresh - changed - restore - owned
-		var live, gone int
-		if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE s.external_id IS NULL)
-			FROM meetings m LEFT JOIN import_stage s ON s.external_id = m.external_id
-			WHERE m.source = $1 AND m.deleted_at IS NULL AND m.org_id IS NULL`, source).Scan(&live, &gone); err != nil {
-			return err
+		live := 0
+		var gone []int64
+		for ext, r := range stored {
+			if r.deleted || r.owned {
+				continue
+			}
+			live++
+			if _, ok := inFeed[ext]; !ok {
+				gone = append(gone, r.id)
+			}
 		}
 		if !force {
 			switch {
 			case len(ms) == 0 && live > 0:
 				out.HeldBack = fmt.Sprintf("the feed has no meetings, and the source has %d live meetings that would all be removed", live)
-			case live > 0 && gone*2 > live:
-				out.HeldBack = fmt.Sprintf("the feed would remove %d of the source's %d live meetings (more than half at once)", gone, live)
+			case live > 0 && len(gone)*2 > live:
+				out.HeldBack = fmt.Sprintf("the feed would remove %d of the source's %d live meetings (more than half at once)", len(gone), live)
 			}
 			if out.HeldBack != "" {
-				out.Conflicts = nil
 				return errHeldBack
 			}
 		}
-		out.Unchanged = same
 
-		if changed+restore > 0 {
-			var set []string
-			for j, c := range writeColumns {
-				if !importKeep[c] {
-					set = append(set, c+" = "+cast[j])
+		if len(write) > 0 {
+			stage, cast := stageSQL()
+			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT `+strings.Join(stage, ", ")+
+				`, content_hash FROM meetings WITH NO DATA`); err != nil {
+				return err
+			}
+			cols := append(append([]string{}, writeColumns...), "content_hash")
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, cols, pgx.CopyFromRows(write)); err != nil {
+				return err
+			}
+			if changed+restore > 0 {
+				var set []string
+				for j, c := range writeColumns {
+					if !importKeep[c] {
+						set = append(set, c+" = "+cast[j])
+					}
 				}
+				tag, err := tx.Exec(ctx, `UPDATE meetings m SET `+strings.Join(set, ", ")+`,
+						content_hash = s.content_hash, updated_at = now(), deleted_at = NULL
+					FROM import_stage s
+					WHERE m.source = s.source AND m.external_id = s.external_id AND m.org_id IS NULL`)
+				if err != nil {
+					return err
+				}
+				if n := int(tag.RowsAffected()); n != changed+restore {
+					return &meeting.Error{Kind: meeting.KindInternal, Op: op, Message: fmt.Sprintf("updated %d rows, expected %d", n, changed+restore)}
+				}
+				out.Updated, out.Restored = changed, restore
 			}
-			tag, err := tx.Exec(ctx, `UPDATE meetings m SET `+strings.Join(set, ", ")+`,
-					content_hash = s.content_hash, updated_at = now(), deleted_at = NULL
-				FROM import_stage s
-				WHERE m.source = s.source AND m.external_id = s.external_id AND m.org_id IS NULL
-					AND (m.deleted_at IS NOT NULL OR m.content_hash IS DISTINCT FROM s.content_hash)`)
-			if err != nil {
-				return err
+			if fresh > 0 {
+				tag, err := tx.Exec(ctx, `INSERT INTO meetings (`+strings.Join(writeColumns, ", ")+`, content_hash)
+					SELECT `+strings.Join(cast, ", ")+`, s.content_hash FROM import_stage s
+					WHERE NOT EXISTS (SELECT 1 FROM meetings m WHERE m.source = s.source AND m.external_id = s.external_id)`)
+				if err != nil {
+					return err
+				}
+				out.Inserted = int(tag.RowsAffected())
 			}
-			if n := int(tag.RowsAffected()); n != changed+restore {
-				return &meeting.Error{Kind: meeting.KindInternal, Op: op, Message: fmt.Sprintf("updated %d rows, expected %d", n, changed+restore)}
-			}
-			out.Updated, out.Restored = changed, restore
 		}
-		if fresh > 0 {
-			tag, err := tx.Exec(ctx, `INSERT INTO meetings (`+strings.Join(writeColumns, ", ")+`, content_hash)
-				SELECT `+strings.Join(cast, ", ")+`, s.content_hash FROM import_stage s
-				WHERE NOT EXISTS (SELECT 1 FROM meetings m WHERE m.source = s.source AND m.external_id = s.external_id)`)
-			if err != nil {
-				return err
-			}
-			out.Inserted = int(tag.RowsAffected())
-		}
-		if gone > 0 {
-			tag, err := tx.Exec(ctx, `UPDATE meetings m SET deleted_at = now(), updated_at = now()
-				WHERE m.source = $1 AND m.deleted_at IS NULL AND m.org_id IS NULL
-					AND NOT EXISTS (SELECT 1 FROM import_stage s WHERE s.external_id = m.external_id)`, source)
+		if len(gone) > 0 {
+			tag, err := tx.Exec(ctx, `UPDATE meetings SET deleted_at = now(), updated_at = now()
+				WHERE id = ANY($1) AND deleted_at IS NULL AND org_id IS NULL`, gone)
 			if err != nil {
 				return err
 			}
@@ -227,6 +249,8 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 		return nil
 	})
 	if errors.Is(err, errHeldBack) {
+		out.Conflicts = nil
+		out.Unchanged = 0
 		return out, nil
 	}
 	if err != nil {
