@@ -5,6 +5,7 @@
 // Usage:
 //
 //	meetingfinder migrate
+//	meetingfinder reindex [--batch 1000] [--keep]
 //	meetingfinder serve [--addr 127.0.0.1:8080]
 //	meetingfinder demo [--meetings 20000] [--seed 1] [--if-empty] [--replace]
 //	meetingfinder import --source NAME --format FORMAT PATH_OR_URL
@@ -58,6 +59,7 @@ func commands() []command {
 	return []command{
 		{"serve", "serve the HTTP API", runServe},
 		{"migrate", "apply the database migrations", runMigrate},
+		{"reindex", "rebuild the search index (Meilisearch) and the places", runReindex},
 		{"demo", "load a synthetic demo dataset", runDemo},
 		{"import", "import listings from a feed or file", runImport},
 		{"bench", "benchmark the nearby query (API vs. SQL baseline)", runBench},

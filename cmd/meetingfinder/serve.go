@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
@@ -43,8 +44,20 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return err
 	}
 	listings := postgres.NewListingStore(db)
+	sc, err := setupSearch(ctx, db, getenv, log)
+	if err != nil {
+		return err
+	}
+	var background sync.WaitGroup
+	defer background.Wait()
+	bgctx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	background.Go(func() { sc.run(bgctx) })
 	api := httpapi.New(httpapi.Config{
-		Store:          postgres.NewMeetingStore(db),
+		Store:          sc.store,
+		Feeds:          postgres.NewMeetingStore(db),
+		Places:         sc.places,
+		Search:         sc.check,
 		Ready:          db.CheckSchema,
 		Logger:         log,
 		Orgs:           postgres.NewOrgStore(db),
