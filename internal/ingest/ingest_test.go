@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,7 +43,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := pgtest.New(t)
-	return &env{t: t, db: db, dir: t.TempDir(), im: &ingest.Importer{Store: postgres.NewImportStore(db)}}
+	return &env{t: t, db: db, dir: t.TempDir(), im: &ingest.Importer{Store: postgres.NewImportStore(db), Logger: slog.New(slog.DiscardHandler)}}
 }
 
 // fixture returns the records of testdata/feed.json.

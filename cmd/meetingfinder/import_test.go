@@ -1,0 +1,63 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meetingfinder/meetingfinder/internal/ingest"
+	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
+)
+
+func TestImportCommand(t *testing.T) {
+	db := pgtest.New(t)
+	feed, err := filepath.Abs("../../internal/ingest/testdata/feed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Flags may follow the location.
+	out, err := cli(t, db, "import", "--source", "fixture", "--format", "meetingguide", feed, "--timezone", "America/Chicago")
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "inserted 7") || !strings.Contains(out, "record 5 (no-name) rejected: name") {
+		t.Errorf("text report lacks the counts or the rejection:\n%s", out)
+	}
+	out, err = cli(t, db, "import", "--json", "--source", "fixture", "--format", "meetingguide", "--timezone", "America/Chicago", feed)
+	if err != nil {
+		t.Fatalf("re-import: %v\n%s", err, out)
+	}
+	var rep ingest.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output is not a report: %v\n%s", err, out)
+	}
+	if rep.Status != ingest.StatusOK || rep.Unchanged != 7 || rep.Rejected != 1 || len(rep.Problems) != 1 {
+		t.Errorf("re-import report = %+v", rep)
+	}
+
+	empty := filepath.Join(t.TempDir(), "empty.json")
+	os.WriteFile(empty, []byte("[]"), 0o644)
+	out, err = cli(t, db, "import", "--source", "fixture", "--format", "meetingguide", empty)
+	if err == nil || !strings.Contains(out, "held back") {
+		t.Errorf("empty feed: error %v, output:\n%s\nwant held back and an error (non-zero exit)", err, out)
+	}
+	out, err = cli(t, db, "import", "--source", "fixture", "--format", "meetingguide", filepath.Join(t.TempDir(), "missing.json"))
+	if err == nil || !strings.Contains(out, "failed") {
+		t.Errorf("missing file: error %v, output:\n%s", err, out)
+	}
+
+	var ue usageError
+	for _, args := range [][]string{
+		{"import", feed},
+		{"import", "--source", "x", "--format", "xml", feed},
+		{"import", "--source", "x", "--format", "meetingguide"},
+		{"import", "--config", "s.json", "--format", "csv"},
+	} {
+		if _, err := cli(t, db, args...); !errors.As(err, &ue) {
+			t.Errorf("%q: %v, want a usage error", args, err)
+		}
+	}
+}
