@@ -12,17 +12,18 @@ import (
 )
 
 // The embedded full-text index lives in the meetings table itself
-// (migrations/0003_search.sql): search_doc is a weighted tsvector of the
-// unaccented lowercase name (A), group and type names (B), place (C) and
-// notes (D); search_text is the unaccented name, group, type names,
-// location name and city for pg_trgm. Both are generated columns, so every
+// (migrations 0003 and 0006): search_doc is a weighted tsvector of the
+// unaccented lowercase name (A), group (B), place (C) and notes (D);
+// search_text is the unaccented name, group, place and service areas for
+// pg_trgm. Both are generated columns, so every
 // writer (COPY, importer, API) keeps them current in its own transaction.
 //
 // A query matches a meeting when every word does, either as a prefix of a
-// word of search_doc ("big bo" finds "Big Book") or, for words of four or
+// word of search_doc ("big bo" finds "Big Book"), or, for words of four or
 // more letters, by trigram strict word similarity of at least
 // pg_trgm.strict_word_similarity_threshold (0.5) to a word of search_text
-// ("serinity" finds "Serenity").
+// ("serinity" finds "Serenity"), or by naming one of the meeting's types
+// (search.TypeCodes: "women" finds type W, "español" type S).
 
 // minTypoLen is the shortest word matched with typos: trigrams of shorter
 // words match too much.
@@ -30,20 +31,25 @@ const minTypoLen = 4
 
 // textSearch adds the text match of terms to q and returns the score
 // expression: 4 for a name equal to the query, 1 more for a name starting
-// with it, plus ts_rank over all words and the trigram similarity of the
-// query to search_text. distExpr, when not empty, divides the score by
+// with it, plus ts_rank over all words, the trigram similarity of the
+// query to search_text and 0.1 for each word that names one of its types. distExpr, when not empty, divides the score by
 // 1 + distance/10 km, so that among equal matches the nearer comes first.
 func (q *query) textSearch(terms []string, distExpr string) string {
-	var any []string
+	var any, typeHits []string
 	for _, t := range terms {
 		ta := q.arg(t)
 		tsq := "to_tsquery('simple', quote_literal(search_normalize(" + ta + ")) || ':*')"
 		any = append(any, tsq)
 		match := "m.search_doc @@ " + tsq
 		if utf8.RuneCountInString(t) >= minTypoLen {
-			match = "(" + match + " OR m.search_text %>> search_normalize(" + ta + "))"
+			match += " OR m.search_text %>> search_normalize(" + ta + ")"
 		}
-		q.where = append(q.where, match)
+		if codes := search.TypeCodes(t); len(codes) > 0 {
+			has := "m.types && " + q.arg(codes) + "::text[]"
+			match += " OR " + has
+			typeHits = append(typeHits, "CASE WHEN "+has+" THEN 0.1 ELSE 0 END")
+		}
+		q.where = append(q.where, "("+match+")")
 	}
 	phrase := q.arg(strings.Join(terms, " "))
 	name := "btrim(regexp_replace(search_normalize(m.name), '[^[:alnum:]]+', ' ', 'g'))"
@@ -51,7 +57,11 @@ func (q *query) textSearch(terms []string, distExpr string) string {
 	score := "(CASE WHEN " + name + " = " + norm + " THEN 4 ELSE 0 END" +
 		" + CASE WHEN " + name + " LIKE " + norm + " || '%' THEN 1 ELSE 0 END" +
 		" + ts_rank(m.search_doc, " + strings.Join(any, " || ") + ")" +
-		" + strict_word_similarity(" + norm + ", m.search_text))"
+		" + strict_word_similarity(" + norm + ", m.search_text)"
+	for _, h := range typeHits {
+		score += " + " + h
+	}
+	score += ")"
 	if distExpr != "" {
 		score = "(" + score + " / (1 + " + distExpr + " / 10000.0))"
 	}

@@ -17,37 +17,6 @@ import (
 	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
 )
 
-// TestTypeVocabularyMatchesGo keeps the migration's meeting_type_vocabulary
-// (which expands type codes into searchable names) equal to meeting.Types.
-func TestTypeVocabularyMatchesGo(t *testing.T) {
-	db := pgtest.New(t)
-	rows, err := db.Pool.Query(context.Background(), `SELECT code, name, name_es FROM meeting_type_vocabulary() ORDER BY code`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []meeting.TypeInfo
-	for rows.Next() {
-		var ti meeting.TypeInfo
-		if err := rows.Scan(&ti.Code, &ti.Name, &ti.NameES); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, ti)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	var want []meeting.TypeInfo
-	for _, ti := range meeting.Types {
-		want = append(want, meeting.TypeInfo{Code: ti.Code, Name: ti.Name, NameES: ti.NameES})
-	}
-	slices.SortFunc(want, func(a, b meeting.TypeInfo) int { return strings.Compare(a.Code, b.Code) })
-	slices.SortFunc(got, func(a, b meeting.TypeInfo) int { return strings.Compare(a.Code, b.Code) })
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("meeting_type_vocabulary() differs from meeting.Types (-Go +SQL): write a migration that replaces the function:\n%s", d)
-	}
-}
-
 // sharedData returns the folder of real sample feeds (../shared/data beside
 // the repository, or $MF_SHARED_DATA), skipping the test when it is absent.
 func sharedData(t *testing.T) string {
