@@ -348,7 +348,8 @@ func TestContractSetupUpsertDeleteSearch(t *testing.T) {
 	req := f.searches[len(f.searches)-1]
 	wantReq := map[string]any{
 		"q": "serinity", "limit": float64(2), "attributesToRetrieve": []any{"id"}, "showRankingScore": true,
-		"hybrid": nil,
+		"matchingStrategy": "all",
+		"hybrid":           nil,
 		"filter": []any{"_geoRadius(41.409, -75.6624, 10000)", "day IN [1, 3]", "start >= 420", "start < 1290",
 			`types = "O"`, `types = "W\"x"`, `attendance IN ["in_person", "hybrid"]`, `program IN ["aa"]`, `source IN ["test"]`},
 		"sort": []any{"_geoPoint(41.409, -75.6624):asc"},

@@ -265,6 +265,9 @@ func Request(f meeting.Filter) *meilisearch.SearchRequest {
 	req := &meilisearch.SearchRequest{
 		Offset: int64(offset), Limit: int64(limit + 1),
 		AttributesToRetrieve: []string{"id"}, ShowRankingScore: true,
+		// Every word must match, as in the contract (Meilisearch's default,
+		// "last", drops words from the end when few documents match).
+		MatchingStrategy: meilisearch.All,
 	}
 	if fs := Filters(f); len(fs) > 0 {
 		req.Filter = fs
@@ -366,4 +369,13 @@ func translate(op string, err error) error {
 		return &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
 	}
 	return &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the search index is unavailable", Err: err}
+}
+
+// Drop deletes the whole index (tests use it to clean up).
+func (x *Index) Drop(ctx context.Context) error {
+	task, err := x.client.DeleteIndex(ctx, x.uid)
+	if err != nil {
+		return translate("meili.Drop", err)
+	}
+	return x.wait(ctx, "meili.Drop", task.TaskUID)
 }
