@@ -614,9 +614,13 @@ func (c *sqlCapture) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.Tra
 // TraceQueryEnd implements pgx.QueryTracer.
 func (c *sqlCapture) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// captureFindSQL runs MeetingStore.Find once per point on a one-connection
-// pool with a tracer and returns the SQL text it sent (the same for every
-// point) and the arguments at each point.
+// captureFindSQL returns the SQL text MeetingStore.Find sends for the
+// nearby query (the same at every point) and its arguments at each point.
+// It runs Find with a tracer on a one-connection pool of its own at the
+// first few points; the arguments at the other points are those of the
+// first point with the point replaced, once that rule has been checked
+// against every captured point (else Find is run at every point, which is
+// slow when the query is).
 func captureFindSQL(ctx context.Context, dbURL string, points []orb.Point, filter func(orb.Point) meeting.Filter) (string, [][]any, error) {
 	pcfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
@@ -633,9 +637,9 @@ func captureFindSQL(ctx context.Context, dbURL string, points []orb.Point, filte
 	store := postgres.NewMeetingStore(&postgres.DB{Pool: pool})
 	var sqlText string
 	args := make([][]any, len(points))
-	for i, p := range points {
-		if _, err := store.Find(ctx, filter(p)); err != nil {
-			return "", nil, err
+	run := func(i int) error {
+		if _, err := store.Find(ctx, filter(points[i])); err != nil {
+			return err
 		}
 		capture.mu.Lock()
 		s, a := capture.sql, capture.args
@@ -643,9 +647,46 @@ func captureFindSQL(ctx context.Context, dbURL string, points []orb.Point, filte
 		if i == 0 {
 			sqlText = s
 		} else if s != sqlText {
-			return "", nil, errors.New("bench: MeetingStore.Find sent different SQL text for different points")
+			return errors.New("bench: MeetingStore.Find sent different SQL text for different points")
 		}
 		args[i] = a
+		return nil
+	}
+	const sample = 8
+	for i := range min(len(points), sample) {
+		if err := run(i); err != nil {
+			return "", nil, err
+		}
+	}
+	// The argument that carries the point, as Find writes it (EWKT).
+	ewkt := func(p orb.Point) string {
+		return fmt.Sprintf("SRID=4326;POINT(%s %s)", strconv.FormatFloat(p.Lon(), 'f', -1, 64), strconv.FormatFloat(p.Lat(), 'f', -1, 64))
+	}
+	at := slices.IndexFunc(args[0], func(a any) bool { return a == any(ewkt(points[0])) })
+	derive := func(i int) []any {
+		a := slices.Clone(args[0])
+		a[at] = ewkt(points[i])
+		return a
+	}
+	sameArgs := func(a, b []any) bool {
+		return slices.EqualFunc(a, b, func(x, y any) bool {
+			if tx, ok := x.(time.Time); ok { // "now" differs from call to call
+				_, ok := y.(time.Time)
+				return ok && !tx.IsZero()
+			}
+			return fmt.Sprintf("%T %v", x, x) == fmt.Sprintf("%T %v", y, y)
+		})
+	}
+	ok := at >= 0
+	for i := 1; ok && i < min(len(points), sample); i++ {
+		ok = sameArgs(derive(i), args[i])
+	}
+	for i := min(len(points), sample); i < len(points); i++ {
+		if ok {
+			args[i] = derive(i)
+		} else if err := run(i); err != nil {
+			return "", nil, err
+		}
 	}
 	return sqlText, args, nil
 }
