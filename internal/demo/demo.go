@@ -11,7 +11,7 @@
 // fellowships; 70% in person, 15% hybrid, 13% online and 2% inactive
 // (temporarily closed, type TC). Everything is made up: street addresses
 // are plausible rather than real, join links do not lead to real meetings
-// and dial-in numbers are in the +1-555-01xx range kept for fiction. Every
+// and dial-in numbers are in the +1-212-555-01xx range (555-0100 to 0199 are kept for fiction). Every
 // meeting passes (*meeting.Meeting).Validate.
 //
 // Online-only meetings carry an approximate location: the city centre with
@@ -305,7 +305,7 @@ func (g *Generator) newListing() {
 		urlEnd = len(b)
 		phoneEnd, noteEnd = urlEnd, urlEnd
 		if g.chance(0.35) {
-			b = append(b, "+1-555-01"...)
+			b = append(b, "+1-212-555-01"...)
 			b = append(b, byte('0'+g.intn(10)), byte('0'+g.intn(10)))
 			phoneEnd = len(b)
 			b = append(b, "Meeting ID "...)

@@ -317,8 +317,8 @@ func TestOnlineDetails(t *testing.T) {
 		if hasJoin && (!strings.HasPrefix(m.Online.URL, "https://zoom.us/j/") || len(m.Online.URL) != len("https://zoom.us/j/")+10) {
 			t.Errorf("%s: join URL %q, want https://zoom.us/j/<10 digits>", m.ExternalID, m.Online.URL)
 		}
-		if p := m.Online.Phone; p != "" && (!strings.HasPrefix(p, "+1-555-01") || len(p) != len("+1-555-0100")) {
-			t.Errorf("%s: phone %q, want +1-555-01xx", m.ExternalID, p)
+		if p := m.Online.Phone; p != "" && (!strings.HasPrefix(p, "+1-212-555-01") || len(p) != len("+1-212-555-0100")) {
+			t.Errorf("%s: phone %q, want +1-212-555-01xx", m.ExternalID, p)
 		}
 	}
 }
