@@ -500,7 +500,11 @@ func prepareBenchDB(ctx context.Context, cfg benchConfig, admin *pgx.Conn, dbURL
 			return db, nil
 		}
 		db.Close()
-		fmt.Fprintf(stdout, "bench: %s holds some other data set; recreating it\n", name)
+		why := fmt.Sprintf("it holds %d meetings, data set %s, not %s", count, got, want)
+		if err != nil {
+			why = err.Error()
+		}
+		fmt.Fprintf(stdout, "bench: recreating %s: %s\n", name, why)
 		if err := dropDatabase(ctx, admin, name); err != nil {
 			return nil, err
 		}
