@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
@@ -15,6 +16,13 @@ import (
 // "noon", "midnight". It returns a KindInvalid *meeting.Error for anything
 // else, including "13:00 PM" and "24:30".
 func ParseTime(s string) (meeting.Clock, error) {
+	// Fast path for the usual "HH:MM".
+	if len(s) == 5 && s[2] == ':' && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[3]) && isDigit(s[4]) {
+		h, m := int(s[0]-'0')*10+int(s[1]-'0'), int(s[3]-'0')*10+int(s[4]-'0')
+		if m <= 59 && (h < 24 || h == 24 && m == 0) {
+			return meeting.NewClock(h%24, m), nil
+		}
+	}
 	orig := s
 	s = strings.ToLower(strings.TrimSpace(s))
 	s = strings.ReplaceAll(s, ".", "")
@@ -32,28 +40,30 @@ func ParseTime(s string) (meeting.Clock, error) {
 			break
 		}
 	}
-	bad := meeting.Errorf(meeting.KindInvalid, "meetingguide.ParseTime", "%q is not a time of day", orig)
+	bad := func() error {
+		return meeting.Errorf(meeting.KindInvalid, "meetingguide.ParseTime", "%q is not a time of day", orig)
+	}
 	if meridiem == "" {
 		if c, err := meeting.ParseClock(s); err == nil && s != "" && isDigitsColons(s) {
 			return c, nil
 		}
-		return meeting.NoClock, bad
+		return meeting.NoClock, bad()
 	}
 	h, m := 0, 0
 	hs, ms, hasMin := strings.Cut(s, ":")
 	if !isDigits(hs) || len(hs) > 2 {
-		return meeting.NoClock, bad
+		return meeting.NoClock, bad()
 	}
 	h, _ = strconv.Atoi(hs)
 	if hasMin {
 		ms, _, _ = strings.Cut(ms, ":") // ignore seconds
 		if !isDigits(ms) || len(ms) != 2 {
-			return meeting.NoClock, bad
+			return meeting.NoClock, bad()
 		}
 		m, _ = strconv.Atoi(ms)
 	}
 	if h < 1 || h > 12 || m > 59 {
-		return meeting.NoClock, bad
+		return meeting.NoClock, bad()
 	}
 	if meridiem == "a" && h == 12 {
 		h = 0
@@ -75,8 +85,10 @@ func isDigits(s string) bool {
 	return true
 }
 
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 func isDigitsColons(s string) bool {
-	for _, part := range strings.Split(s, ":") {
+	for part := range strings.SplitSeq(s, ":") {
 		if !isDigits(part) || len(part) > 2 {
 			return false
 		}
@@ -148,6 +160,9 @@ func normalizeType(s string) (string, bool) {
 	return strings.TrimSpace(s), false
 }
 
+// typeSeparators turns the separators of type lists into commas.
+var typeSeparators = strings.NewReplacer("[", ",", "]", ",", ";", ",", "|", ",", "\n", ",", "\"", "")
+
 // normalizeTypes splits, normalises and de-duplicates type values (order
 // kept). Each value may be a code, a name, "[open]", or a list separated by
 // commas, semicolons, pipes or new lines; a piece made only of known codes
@@ -160,11 +175,14 @@ func normalizeTypes(values []string) (codes, unknown []string) {
 				return
 			}
 		}
+		if *list == nil {
+			*list = make([]string, 0, 4)
+		}
 		*list = append(*list, s)
 	}
 	for _, v := range values {
-		v = strings.NewReplacer("[", ",", "]", ",", ";", ",", "|", ",", "\n", ",", "\"", "").Replace(v)
-		for _, piece := range strings.Split(v, ",") {
+		v = typeSeparators.Replace(v)
+		for piece := range strings.SplitSeq(v, ",") {
 			piece = strings.TrimSpace(piece)
 			if piece == "" {
 				continue
@@ -217,8 +235,8 @@ var (
 // block tags become new lines, other tags are dropped, entities are
 // decoded, runs of spaces collapse, and blank edges are trimmed.
 func CleanText(s string) string {
-	if s == "" {
-		return ""
+	if s == "" || isClean(s) {
+		return s
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
@@ -231,7 +249,10 @@ func CleanText(s string) string {
 	}
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimSpace(spaces.ReplaceAllString(l, " "))
+		if hasSpaceRun(l) {
+			l = spaces.ReplaceAllString(l, " ")
+		}
+		lines[i] = strings.TrimSpace(l)
 	}
 	s = strings.Join(lines, "\n")
 	for strings.Contains(s, "\n\n\n") {
@@ -240,8 +261,60 @@ func CleanText(s string) string {
 	return strings.TrimSpace(s)
 }
 
+// isClean reports whether CleanText would return s unchanged because it
+// has no markup, no line breaks, no run of spaces and nothing to trim.
+func isClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; cleanBreak[c] {
+			switch {
+			case c == ' ':
+				if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+					return false
+				}
+			case c == 0xc2:
+				if i+1 < len(s) && s[i+1] == 0xa0 {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	}
+	if len(s) > 0 && (s[0] >= utf8.RuneSelf || s[len(s)-1] >= utf8.RuneSelf) {
+		// Unicode white space at either end is trimmed.
+		return len(strings.TrimSpace(s)) == len(s)
+	}
+	return true
+}
+
+// cleanBreak marks the bytes that isClean looks at closely.
+var cleanBreak = [256]bool{'<': true, '&': true, '\r': true, '\n': true, '\t': true, '\f': true, '\v': true, ' ': true, 0xc2: true}
+
+// hasSpaceRun reports whether the spaces pattern could change s: it has a
+// tab, form feed, vertical tab, no-break space or two spaces in a row.
+func hasSpaceRun(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\t', '\f', '\v':
+			return true
+		case ' ':
+			if i+1 < len(s) && s[i+1] == ' ' {
+				return true
+			}
+		case 0xc2:
+			if i+1 < len(s) && s[i+1] == 0xa0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // CleanLine is CleanText for one-line values: line breaks become spaces.
 func CleanLine(s string) string {
+	if isClean(s) {
+		return s
+	}
 	s = CleanText(s)
 	if strings.Contains(s, "\n") {
 		s = strings.Join(strings.Fields(s), " ")

@@ -42,34 +42,120 @@ const op = "meetingguide.Parse"
 // Rejected problem with a reason; kept meetings with a caveat (an unknown
 // type code, unusable coordinates, a bad time zone) come with Flagged
 // problems. Problem.Record is the record's 1-based position in the array.
+//
+// The returned meetings' text fields may share memory with one copy of
+// the input.
 func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
+	var b strings.Builder
+	if _, err := io.Copy(&b, r); err != nil {
 		return nil, nil, meeting.Wrap(meeting.KindInvalid, op, fmt.Errorf("reading the feed: %w", err))
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	raws, err := splitFeed(data)
-	if err != nil {
-		return nil, nil, err
-	}
+	data := strings.TrimPrefix(b.String(), "\xef\xbb\xbf")
 	iopts := opts.ImportOptions
 	if iopts.Program == "" {
 		iopts.Program = meeting.ProgramAA
+	}
+	if ms, ps, ok := parseFast(data, iopts); ok {
+		return ms, ps, nil
+	}
+	return parseSlow([]byte(data), iopts)
+}
+
+// parseFast parses the feed in one pass with the scanner of scan.go. It
+// returns ok == false, and nothing else, when the input is anything but a
+// plain JSON array; parseSlow then handles it (and reports the error).
+func parseFast(s string, iopts meeting.ImportOptions) (meetings []meeting.Meeting, problems []meeting.Problem, ok bool) {
+	sc := scanner{s: s}
+	sc.ws()
+	if sc.i >= len(s) || s[sc.i] != '[' {
+		return nil, nil, false
+	}
+	sc.i++
+	sc.depth = 1
+	sc.ws()
+	conv := NewConverter(iopts)
+	if sc.i < len(s) && s[sc.i] == ']' {
+		sc.i++
+	} else {
+		// Guess the number of records from the size of the first one, so
+		// that the slices rarely grow.
+		guessed := false
+		for pos := 1; ; pos++ {
+			start := sc.i
+			var f fieldSpans
+			isObject := start < len(s) && s[start] == '{'
+			if isObject {
+				ok = sc.object(&f)
+			} else {
+				ok = sc.value()
+			}
+			if !ok {
+				return nil, nil, false
+			}
+			raw := s[start:sc.i]
+			if !guessed {
+				guessed = true
+				if n := len(s) / max(len(raw), 512); isObject && n > 1 {
+					meetings = make([]meeting.Meeting, 0, n+n/8)
+					conv.seen = make(map[string]int, n+n/8)
+				}
+			}
+			if isObject {
+				conv.addRecord(&f, pos, raw, &meetings, &problems)
+			} else {
+				problems = append(problems, notAnObject(pos, raw))
+			}
+			sc.ws()
+			if sc.i >= len(s) {
+				return nil, nil, false
+			}
+			if s[sc.i] == ',' {
+				sc.i++
+				sc.ws()
+				continue
+			}
+			if s[sc.i] != ']' {
+				return nil, nil, false
+			}
+			sc.i++
+			break
+		}
+	}
+	sc.ws()
+	if sc.i != len(s) {
+		return nil, nil, false
+	}
+	if len(meetings) == 0 {
+		meetings = nil
+	}
+	return meetings, problems, true
+}
+
+// parseSlow parses the feed with encoding/json, for input the fast path
+// does not take: it reports why data is not a feed, or else reads it as
+// parseFast would.
+func parseSlow(data []byte, iopts meeting.ImportOptions) ([]meeting.Meeting, []meeting.Problem, error) {
+	raws, err := splitFeed(data)
+	if err != nil {
+		return nil, nil, err
 	}
 	conv := NewConverter(iopts)
 	var meetings []meeting.Meeting
 	var problems []meeting.Problem
 	for i, raw := range raws {
 		pos := i + 1
-		rec, field, err := decodeRecord(raw)
-		if err != nil {
-			problems = append(problems, meeting.Problem{Record: pos, ExternalID: rec.Slug, Name: CleanLine(rec.Name), Severity: meeting.Rejected,
-				Field: field, Reason: err.Error(), Raw: Excerpt(compact(raw))})
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+			problems = append(problems, notAnObject(pos, string(raw)))
 			continue
 		}
-		ms, ps := conv.Convert(rec, pos, compact(raw))
-		meetings = append(meetings, ms...)
-		problems = append(problems, ps...)
+		var f fieldSpans
+		for k, v := range obj {
+			if idx := fieldOf(k); idx >= 0 {
+				f[idx] = string(v)
+			}
+		}
+		conv.addRecord(&f, pos, string(raw), &meetings, &problems)
 	}
 	return meetings, problems, nil
 }
@@ -107,112 +193,114 @@ func splitFeed(data []byte) ([]json.RawMessage, error) {
 	return nil, meeting.Errorf(meeting.KindInvalid, op, "not a Meeting Guide feed: the top level is %s, want an array of meetings", kind)
 }
 
-// compact returns raw on one line for a problem excerpt.
-func compact(raw json.RawMessage) string {
-	var b bytes.Buffer
-	if json.Compact(&b, raw) != nil {
-		return string(raw)
-	}
-	return b.String()
+// notAnObject is the problem for an array element that is not an object;
+// raw is the element, valid JSON.
+func notAnObject(pos int, raw string) meeting.Problem {
+	return meeting.Problem{Record: pos, Severity: meeting.Rejected,
+		Reason: "the record is " + jsonKind(raw) + ", want an object", Raw: compactExcerpt(raw)}
 }
 
-// decodeRecord turns one array element into a Record. On failure it
-// returns the offending field (or "") and the reason.
-func decodeRecord(raw json.RawMessage) (Record, string, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-		return Record{}, "", fmt.Errorf("the record is %s, want an object", jsonKind(raw))
-	}
+// addRecord decodes the record at position pos, an object with the fields
+// f (raw is the whole object, valid JSON), and converts it, appending to
+// ms and ps.
+func (c *Converter) addRecord(f *fieldSpans, pos int, raw string, ms *[]meeting.Meeting, ps *[]meeting.Problem) {
 	var rec Record
+	field, err := decodeFields(f, &rec)
+	if err != nil {
+		*ps = append(*ps, meeting.Problem{Record: pos, ExternalID: rec.Slug, Name: CleanLine(rec.Name), Severity: meeting.Rejected,
+			Field: field, Reason: err.Error(), Raw: compactExcerpt(raw)})
+		return
+	}
+	c.convert(&rec, pos, raw, true, ms, ps)
+}
+
+// decodeFields sets *rec, a zero Record, from the fields of one record. On
+// failure it returns the offending field (or "") and the reason.
+func decodeFields(f *fieldSpans, rec *Record) (string, error) {
 	var field string
 	var ferr error
-	text := func(key string, dst *string) {
-		if ferr != nil {
+	text := func(i int, dst *string) {
+		if ferr != nil || f[i] == "" {
 			return
 		}
-		v, ok := obj[key]
-		if !ok {
-			return
-		}
-		s, err := scalar(v)
+		s, err := scalar(f[i])
 		if err != nil {
-			field, ferr = key, fmt.Errorf("%s: %w", key, err)
+			field, ferr = fieldKeys[i], fmt.Errorf("%s: %w", fieldKeys[i], err)
 			return
 		}
 		*dst = s
 	}
-	list := func(key string, dst *[]string) (isList bool) {
-		if ferr != nil {
+	list := func(i int, dst *[]string) (isList bool) {
+		if ferr != nil || f[i] == "" {
 			return false
 		}
-		v, ok := obj[key]
-		if !ok {
-			return false
-		}
-		l, isList, err := scalarList(v)
+		l, isList, err := scalarList(f[i])
 		if err != nil {
-			field, ferr = key, fmt.Errorf("%s: %w", key, err)
+			field, ferr = fieldKeys[i], fmt.Errorf("%s: %w", fieldKeys[i], err)
 			return false
 		}
 		*dst = l
 		return isList
 	}
-	text("slug", &rec.Slug)
-	text("name", &rec.Name)
-	rec.DayList = list("day", &rec.Days)
-	text("time", &rec.Time)
-	text("end_time", &rec.EndTime)
-	text("timezone", &rec.Timezone)
-	list("types", &rec.Types)
-	text("attendance_option", &rec.Attendance)
-	text("program", &rec.Program)
-	text("location", &rec.Location)
-	text("location_notes", &rec.LocationNotes)
-	text("address", &rec.Address)
-	text("city", &rec.City)
-	text("state", &rec.State)
-	text("postal_code", &rec.PostalCode)
-	text("country", &rec.Country)
-	text("formatted_address", &rec.FormattedAddress)
-	if _, ok := obj["regions"]; ok {
-		list("regions", &rec.Regions)
+	text(fSlug, &rec.Slug)
+	text(fName, &rec.Name)
+	rec.DayList = list(fDay, &rec.Days)
+	text(fTime, &rec.Time)
+	text(fEndTime, &rec.EndTime)
+	text(fTimezone, &rec.Timezone)
+	list(fTypes, &rec.Types)
+	text(fAttendance, &rec.Attendance)
+	text(fProgram, &rec.Program)
+	text(fLocation, &rec.Location)
+	text(fLocationNotes, &rec.LocationNotes)
+	text(fAddress, &rec.Address)
+	text(fCity, &rec.City)
+	text(fState, &rec.State)
+	text(fPostalCode, &rec.PostalCode)
+	text(fCountry, &rec.Country)
+	text(fFormattedAddress, &rec.FormattedAddress)
+	if f[fRegions] != "" {
+		list(fRegions, &rec.Regions)
 	}
 	if len(rec.Regions) == 0 {
 		var region, sub, subsub string
-		text("region", &region)
-		text("sub_region", &sub)
-		text("sub_sub_region", &subsub)
-		for _, s := range []string{region, sub, subsub} {
+		text(fRegion, &region)
+		text(fSubRegion, &sub)
+		text(fSubSubRegion, &subsub)
+		for _, s := range [...]string{region, sub, subsub} {
 			if strings.TrimSpace(s) != "" {
 				rec.Regions = append(rec.Regions, s)
 			}
 		}
 	}
-	text("latitude", &rec.Latitude)
-	text("longitude", &rec.Longitude)
-	text("coordinates", &rec.Coordinates)
-	text("approximate", &rec.Approximate)
-	text("conference_url", &rec.ConferenceURL)
-	text("conference_url_notes", &rec.ConferenceURLNotes)
-	text("conference_phone", &rec.ConferencePhone)
-	text("conference_phone_notes", &rec.ConferencePhoneNotes)
-	text("notes", &rec.Notes)
-	text("group", &rec.Group)
-	text("url", &rec.URL)
-	return rec, field, ferr
+	text(fLatitude, &rec.Latitude)
+	text(fLongitude, &rec.Longitude)
+	text(fCoordinates, &rec.Coordinates)
+	text(fApproximate, &rec.Approximate)
+	text(fConferenceURL, &rec.ConferenceURL)
+	text(fConferenceURLNotes, &rec.ConferenceURLNotes)
+	text(fConferencePhone, &rec.ConferencePhone)
+	text(fConferencePhoneNotes, &rec.ConferencePhoneNotes)
+	text(fNotes, &rec.Notes)
+	text(fGroup, &rec.Group)
+	text(fURL, &rec.URL)
+	return field, ferr
 }
 
-// scalar renders a JSON string, number, boolean or null as text (numbers
-// as written, null as "").
-func scalar(v json.RawMessage) (string, error) {
-	v = bytes.TrimSpace(v)
+// scalar renders the JSON text of a string, number, boolean or null as
+// text (numbers as written, null as "").
+func scalar(v string) (string, error) {
+	v = strings.TrimSpace(v)
 	if len(v) == 0 {
 		return "", nil
 	}
 	switch v[0] {
 	case '"':
+		if s, ok := plainString(v); ok {
+			return s, nil
+		}
 		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
+		if err := json.Unmarshal([]byte(v), &s); err != nil {
 			return "", err
 		}
 		return s, nil
@@ -221,26 +309,46 @@ func scalar(v json.RawMessage) (string, error) {
 	case '[', '{':
 		return "", fmt.Errorf("is %s, want a string or a number", jsonKind(v))
 	}
-	return string(v), nil // number or boolean, as written
+	return v, nil // number or boolean, as written
 }
 
-// scalarList renders a JSON array of scalars, or one scalar, as text
-// values; isList tells which it was.
-func scalarList(v json.RawMessage) (vals []string, isList bool, err error) {
-	v = bytes.TrimSpace(v)
+// unquote decodes the JSON string literal v, valid JSON.
+func unquote(v string) string {
+	s, _ := scalar(v)
+	return s
+}
+
+// scalarList renders the JSON text of an array of scalars, or of one
+// scalar, as text values; isList tells which it was.
+func scalarList(v string) (vals []string, isList bool, err error) {
+	v = strings.TrimSpace(v)
 	if len(v) > 0 && v[0] == '[' {
-		var items []json.RawMessage
-		if err := json.Unmarshal(v, &items); err != nil {
-			return nil, true, err
+		sc := scanner{s: v, i: 1}
+		sc.ws()
+		if sc.i < len(v) && v[sc.i] == ']' {
+			return nil, true, nil
 		}
-		for i, it := range items {
-			s, err := scalar(it)
+		for n := 1; ; n++ {
+			start := sc.i
+			if !sc.value() {
+				return nil, true, errors.New("invalid JSON array")
+			}
+			s, err := scalar(v[start:sc.i])
 			if err != nil {
-				return nil, true, fmt.Errorf("item %d %w", i+1, err)
+				return nil, true, fmt.Errorf("item %d %w", n, err)
+			}
+			if vals == nil {
+				vals = make([]string, 0, 4)
 			}
 			vals = append(vals, s)
+			sc.ws()
+			if sc.i < len(v) && v[sc.i] == ',' {
+				sc.i++
+				sc.ws()
+				continue
+			}
+			return vals, true, nil
 		}
-		return vals, true, nil
 	}
 	s, err := scalar(v)
 	if err != nil || s == "" {
@@ -250,8 +358,8 @@ func scalarList(v json.RawMessage) (vals []string, isList bool, err error) {
 }
 
 // jsonKind names the JSON type of v for messages.
-func jsonKind(v json.RawMessage) string {
-	v = bytes.TrimSpace(v)
+func jsonKind(v string) string {
+	v = strings.TrimSpace(v)
 	if len(v) == 0 {
 		return "empty"
 	}
@@ -267,7 +375,7 @@ func jsonKind(v json.RawMessage) string {
 	case 't', 'f':
 		return "a boolean"
 	}
-	if _, err := strconv.ParseFloat(string(v), 64); err == nil {
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
 		return "a number"
 	}
 	return "not JSON"

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/paulmach/orb"
@@ -120,41 +119,64 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // time and place gets "-2", "-3", … appended (concurrent meetings of one
 // group); a record equal in every field to an earlier one is rejected.
 func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting, []meeting.Problem) {
-	r := c.clean(rec)
-	raw = Excerpt(raw)
+	var out []meeting.Meeting
 	var probs []meeting.Problem
-	flag := func(id, field, format string, args ...any) {
-		probs = append(probs, meeting.Problem{Record: pos, ExternalID: id, Name: r.Name, Severity: meeting.Flagged, Field: field, Reason: fmt.Sprintf(format, args...), Raw: raw})
+	c.convert(&rec, pos, raw, false, &out, &probs)
+	return out, probs
+}
+
+// convert is Convert appending to *out and *probs; it cleans *r in place.
+// When rawJSON is set, raw is the record as valid JSON and problems get its
+// compacted excerpt. The excerpt is made only when there is a problem.
+func (c *Converter) convert(r *Record, pos int, raw string, rawJSON bool, out *[]meeting.Meeting, probs *[]meeting.Problem) {
+	c.clean(r)
+	excerpt, cut := "", false
+	rawExcerpt := func() string {
+		if !cut {
+			cut = true
+			if rawJSON {
+				excerpt = compactExcerpt(raw)
+			} else {
+				excerpt = Excerpt(raw)
+			}
+		}
+		return excerpt
 	}
-	reject := func(id, field, format string, args ...any) ([]meeting.Meeting, []meeting.Problem) {
-		probs = append(probs, meeting.Problem{Record: pos, ExternalID: id, Name: r.Name, Severity: meeting.Rejected, Field: field, Reason: fmt.Sprintf(format, args...), Raw: raw})
-		return nil, probs
+	flag := func(id, field, format string, args ...any) {
+		*probs = append(*probs, meeting.Problem{Record: pos, ExternalID: id, Name: r.Name, Severity: meeting.Flagged, Field: field, Reason: fmt.Sprintf(format, args...), Raw: rawExcerpt()})
+	}
+	reject := func(id, field, format string, args ...any) {
+		*probs = append(*probs, meeting.Problem{Record: pos, ExternalID: id, Name: r.Name, Severity: meeting.Rejected, Field: field, Reason: fmt.Sprintf(format, args...), Raw: rawExcerpt()})
 	}
 
 	slug := r.Slug
 	generated := slug == ""
 	if generated && r.Name != "" {
-		h := contentHash(r)
+		h := contentHash(*r)
 		if first, dup := c.contents[h]; dup {
-			return reject("", "", "the same meeting as record %d (every field equal)", first)
+			reject("", "", "the same meeting as record %d (every field equal)", first)
+			return
 		}
 		c.contents[h] = pos
-		slug = generateSlug(r)
+		slug = generateSlug(*r)
 		for n := 2; c.bases[slug]; n++ {
-			slug = fmt.Sprintf("%s-%d", generateSlug(r), n)
+			slug = fmt.Sprintf("%s-%d", generateSlug(*r), n)
 		}
 		c.bases[slug] = true
 	}
 	if r.Name == "" {
-		return reject(slug, "name", "name is required")
+		reject(slug, "name", "name is required")
+		return
 	}
 
 	// Schedule.
-	var days []meeting.Weekday
+	var dayBuf [7]meeting.Weekday
+	days := dayBuf[:0]
 	for _, d := range r.Days {
 		wd, ok := c.parseDay(d)
 		if !ok {
-			return reject(slug, "day", "%q is not a day (want 0 to 6, 0 = Sunday, or a day name)", d)
+			reject(slug, "day", "%q is not a day (want 0 to 6, 0 = Sunday, or a day name)", d)
+			return
 		}
 		if !slices.Contains(days, wd) {
 			days = append(days, wd)
@@ -164,14 +186,16 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 	if r.Time != "" {
 		t, err := ParseTime(r.Time)
 		if err != nil {
-			return reject(slug, "start_time", "time %q is not a time of day", r.Time)
+			reject(slug, "start_time", "time %q is not a time of day", r.Time)
+			return
 		}
 		start = t
 	}
 	if r.EndTime != "" {
 		t, err := ParseTime(r.EndTime)
 		if err != nil {
-			return reject(slug, "end_time", "end_time %q is not a time of day", r.EndTime)
+			reject(slug, "end_time", "end_time %q is not a time of day", r.EndTime)
+			return
 		}
 		end = t
 	}
@@ -181,9 +205,11 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 		byAppointment = true
 		end = meeting.NoClock
 	case len(days) == 0:
-		return reject(slug, "day", "a time is given but no day")
+		reject(slug, "day", "a time is given but no day")
+		return
 	case start == meeting.NoClock:
-		return reject(slug, "start_time", "a day is given but no time")
+		reject(slug, "start_time", "a day is given but no time")
+		return
 	}
 
 	program := c.opts.Program
@@ -197,7 +223,7 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 
 	tz := ""
 	if r.Timezone != "" {
-		if _, err := time.LoadLocation(r.Timezone); err != nil || r.Timezone == "Local" {
+		if _, err := meeting.LoadZone(r.Timezone); err != nil {
 			flag(slug, "timezone", "%q is not an IANA time zone; left empty", r.Timezone)
 		} else {
 			tz = r.Timezone
@@ -217,9 +243,9 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 	}
 	builtAddress := loc.FormattedAddress == ""
 	if builtAddress {
-		loc.FormattedAddress = formatAddress(r)
+		loc.FormattedAddress = formatAddress(*r)
 	}
-	if p, field, reason := parsePoint(r); reason != "" {
+	if p, field, reason := parsePoint(*r); reason != "" {
 		flag(slug, field, "%s; not stored as a point", reason)
 	} else if field != "" {
 		loc.Point, loc.HasPoint = p, true
@@ -301,10 +327,11 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 	if byAppointment {
 		days = []meeting.Weekday{0}
 	}
-	var out []meeting.Meeting
-	for _, d := range days {
+	for i, d := range days {
 		m := base
-		m.Types = slices.Clone(base.Types)
+		if i < len(days)-1 {
+			m.Types = slices.Clone(base.Types) // the last meeting takes base.Types
+		}
 		m.Location.Regions = slices.Clone(base.Location.Regions)
 		m.Day = d
 		m.ExternalID = slug
@@ -316,19 +343,18 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 			if generated {
 				what = "generated id"
 			}
-			probs = append(probs, meeting.Problem{Record: pos, ExternalID: m.ExternalID, Name: r.Name, Severity: meeting.Rejected, Field: "slug",
-				Reason: fmt.Sprintf("duplicate %s %s, first seen at record %d", what, m.ExternalID, first), Raw: raw})
+			*probs = append(*probs, meeting.Problem{Record: pos, ExternalID: m.ExternalID, Name: r.Name, Severity: meeting.Rejected, Field: "slug",
+				Reason: fmt.Sprintf("duplicate %s %s, first seen at record %d", what, m.ExternalID, first), Raw: rawExcerpt()})
 			continue
 		}
 		if err := m.Validate(); err != nil {
 			field, reason := describe(err)
-			probs = append(probs, meeting.Problem{Record: pos, ExternalID: m.ExternalID, Name: r.Name, Severity: meeting.Rejected, Field: field, Reason: reason, Raw: raw})
+			*probs = append(*probs, meeting.Problem{Record: pos, ExternalID: m.ExternalID, Name: r.Name, Severity: meeting.Rejected, Field: field, Reason: reason, Raw: rawExcerpt()})
 			continue
 		}
 		c.seen[m.ExternalID] = pos
-		out = append(out, m)
+		*out = append(*out, m)
 	}
-	return out, probs
 }
 
 // deriveAttendance combines the two ways of taking part.
@@ -363,8 +389,9 @@ func describe(err error) (field, reason string) {
 	return keys[0], strings.Join(parts, "; ")
 }
 
-// clean returns rec with HTML removed from every text value and spaces trimmed.
-func (c *Converter) clean(rec Record) Record {
+// clean removes HTML from every text value of *rec and trims spaces. It
+// replaces the lists rather than changing their values.
+func (c *Converter) clean(rec *Record) {
 	line := func(p *string) { *p = CleanLine(*p) }
 	for _, p := range []*string{&rec.Slug, &rec.Name, &rec.Time, &rec.EndTime, &rec.Timezone, &rec.Attendance, &rec.Program,
 		&rec.Location, &rec.Address, &rec.City, &rec.State, &rec.PostalCode, &rec.Country, &rec.FormattedAddress,
@@ -377,15 +404,22 @@ func (c *Converter) clean(rec Record) Record {
 	}
 	rec.Days = cleanList(rec.Days)
 	rec.Regions = cleanList(rec.Regions)
-	rec.Types = slices.Clone(rec.Types)
-	for i := range rec.Types {
-		rec.Types[i] = CleanText(rec.Types[i])
+	if slices.ContainsFunc(rec.Types, func(s string) bool { return !isClean(s) }) {
+		rec.Types = slices.Clone(rec.Types)
+		for i := range rec.Types {
+			rec.Types[i] = CleanText(rec.Types[i])
+		}
 	}
-	return rec
 }
 
 // cleanList cleans each value and drops empty ones.
 func cleanList(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	if !slices.ContainsFunc(in, func(s string) bool { return s == "" || !isClean(s) }) {
+		return in // the caller does not change the values
+	}
 	var out []string
 	for _, s := range in {
 		if s = CleanLine(s); s != "" {
