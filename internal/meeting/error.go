@@ -107,10 +107,14 @@ func IsKind(err error, kind Kind) bool { return ErrorKind(err) == kind }
 // collection into a KindInvalid *Error, or nil when it is empty.
 type FieldErrors map[string]string
 
-// Add records reason for field, keeping the first reason given.
-func (f FieldErrors) Add(field, reason string) {
-	if _, ok := f[field]; !ok {
-		f[field] = reason
+// Add records reason for field, keeping the first reason given. The map
+// is made on first use, so a zero FieldErrors costs nothing when all is well.
+func (f *FieldErrors) Add(field, reason string) {
+	if *f == nil {
+		*f = FieldErrors{}
+	}
+	if _, ok := (*f)[field]; !ok {
+		(*f)[field] = reason
 	}
 }
 

@@ -291,10 +291,10 @@ const (
 // Validate checks m and returns a KindInvalid *Error with a reason for each
 // bad field (named as in the API: "name", "day", "location.lat", …), or nil.
 func (m *Meeting) Validate() error {
-	f := FieldErrors{}
+	var f FieldErrors
 	if strings.TrimSpace(m.Name) == "" {
 		f.Add("name", "is required")
-	} else if utf8.RuneCountInString(m.Name) > MaxNameLen {
+	} else if len(m.Name) > MaxNameLen && utf8.RuneCountInString(m.Name) > MaxNameLen {
 		f.Add("name", fmt.Sprintf("is longer than %d characters", MaxNameLen))
 	}
 	if !m.Program.Valid() {
@@ -352,16 +352,16 @@ func (m *Meeting) Validate() error {
 			f.Add("url", reason)
 		}
 	}
-	if utf8.RuneCountInString(m.Notes) > MaxTextLen {
+	if len(m.Notes) > MaxTextLen && utf8.RuneCountInString(m.Notes) > MaxTextLen {
 		f.Add("notes", fmt.Sprintf("is longer than %d characters", MaxTextLen))
 	}
-	for name, v := range map[string]string{
-		"location.name": m.Location.Name, "location.address": m.Location.Address, "location.city": m.Location.City,
-		"location.region": m.Location.Region, "location.postal_code": m.Location.PostalCode, "location.country": m.Location.Country,
-		"location.formatted_address": m.Location.FormattedAddress, "group": m.Group, "online.phone": m.Online.Phone,
+	for _, fv := range [...]struct{ name, v string }{
+		{"location.name", m.Location.Name}, {"location.address", m.Location.Address}, {"location.city", m.Location.City},
+		{"location.region", m.Location.Region}, {"location.postal_code", m.Location.PostalCode}, {"location.country", m.Location.Country},
+		{"location.formatted_address", m.Location.FormattedAddress}, {"group", m.Group}, {"online.phone", m.Online.Phone},
 	} {
-		if utf8.RuneCountInString(v) > MaxShortLen {
-			f.Add(name, fmt.Sprintf("is longer than %d characters", MaxShortLen))
+		if len(fv.v) > MaxShortLen && utf8.RuneCountInString(fv.v) > MaxShortLen {
+			f.Add(fv.name, fmt.Sprintf("is longer than %d characters", MaxShortLen))
 		}
 	}
 	if m.Source == "" {
