@@ -20,7 +20,8 @@ import (
 //
 // A query matches a meeting when every word does, either as a prefix of a
 // word of search_doc ("big bo" finds "Big Book"), or, for words of four or
-// more letters, by trigram strict word similarity of at least
+// more letters and when the exact matches are few (needTypos), by trigram
+// strict word similarity of at least
 // pg_trgm.strict_word_similarity_threshold (0.5) to a word of search_text
 // ("serinity" finds "Serenity"), or by naming one of the meeting's types
 // (search.TypeCodes: "women" finds type W, "español" type S).
@@ -31,17 +32,18 @@ const minTypoLen = 4
 
 // textSearch adds the text match of terms to q and returns the score
 // expression: 4 for a name equal to the query, 1 more for a name starting
-// with it, plus ts_rank over all words, the trigram similarity of the
-// query to search_text and 0.1 for each word that names one of its types. distExpr, when not empty, divides the score by
-// 1 + distance/10 km, so that among equal matches the nearer comes first.
-func (q *query) textSearch(terms []string, distExpr string) string {
+// with it, plus ts_rank over all words, 0.1 for each word that names one of
+// its types and, with typos, the trigram similarity of the query to
+// search_text. distExpr, when not empty, divides the score by 1 +
+// distance/10 km, so that among equal matches the nearer comes first.
+func (q *query) textSearch(terms []string, distExpr string, typos bool) string {
 	var any, typeHits []string
 	for _, t := range terms {
 		ta := q.arg(t)
 		tsq := "to_tsquery('simple', quote_literal(search_normalize(" + ta + ")) || ':*')"
 		any = append(any, tsq)
 		match := "m.search_doc @@ " + tsq
-		if utf8.RuneCountInString(t) >= minTypoLen {
+		if typos && utf8.RuneCountInString(t) >= minTypoLen {
 			match += " OR m.search_text %>> search_normalize(" + ta + ")"
 		}
 		if codes := search.TypeCodes(t); len(codes) > 0 {
@@ -56,8 +58,10 @@ func (q *query) textSearch(terms []string, distExpr string) string {
 	norm := "search_normalize(" + phrase + ")"
 	score := "(CASE WHEN " + name + " = " + norm + " THEN 4 ELSE 0 END" +
 		" + CASE WHEN " + name + " LIKE " + norm + " || '%' THEN 1 ELSE 0 END" +
-		" + ts_rank(m.search_doc, " + strings.Join(any, " || ") + ")" +
-		" + strict_word_similarity(" + norm + ", m.search_text)"
+		" + ts_rank(m.search_doc, " + strings.Join(any, " || ") + ")"
+	if typos {
+		score += " + strict_word_similarity(" + norm + ", m.search_text)"
+	}
 	for _, h := range typeHits {
 		score += " + " + h
 	}
@@ -68,26 +72,16 @@ func (q *query) textSearch(terms []string, distExpr string) string {
 	return score
 }
 
-// searchQuery builds the text query of f, selecting cols plus the score and
-// the distance (NULL without a point), with the page's LIMIT and OFFSET.
-// The caller has checked that f has terms.
-func searchQuery(f meeting.Filter, terms []string, cols string) (string, []any, int, int) {
+// buildSearch returns the WHERE clauses (in q), distance and score
+// expressions and the placeholder of now for the text query of f.
+func buildSearch(f meeting.Filter, terms []string, typos bool) (q *query, distExpr, score, nowArg string) {
 	now := f.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = meeting.DefaultLimit
-	}
-	offset := 0
-	if f.Cursor != nil {
-		offset = f.Cursor.Offset
-	}
-	q := &query{}
-	nowArg := q.arg(now)
+	q = &query{}
+	nowArg = q.arg(now)
 	q.where = append(q.where, publicRows)
-	distExpr := ""
 	if f.HasPoint {
 		pt := q.arg(fmt.Sprintf("SRID=4326;POINT(%s %s)", ftoa(f.Point.Lon()), ftoa(f.Point.Lat()))) + "::geography"
 		radius := f.RadiusKM
@@ -98,7 +92,23 @@ func searchQuery(f meeting.Filter, terms []string, cols string) (string, []any, 
 		q.where = append(q.where, "ST_DWithin(m.geog, "+pt+", "+q.arg(radius*1000)+", false)")
 	}
 	q.filter(f, now, nowArg)
-	score := q.textSearch(terms, distExpr)
+	score = q.textSearch(terms, distExpr, typos)
+	return q, distExpr, score, nowArg
+}
+
+// searchQuery builds the text query of f, selecting cols plus the score and
+// the distance (NULL without a point), with the page's LIMIT and OFFSET.
+// The caller has checked that f has terms.
+func searchQuery(f meeting.Filter, terms []string, cols string, typos bool) (string, []any, int, int) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = meeting.DefaultLimit
+	}
+	offset := 0
+	if f.Cursor != nil {
+		offset = f.Cursor.Offset
+	}
+	q, distExpr, score, nowArg := buildSearch(f, terms, typos)
 	if distExpr == "" {
 		distExpr = "NULL::float8"
 	}
@@ -106,6 +116,20 @@ func searchQuery(f meeting.Filter, terms []string, cols string) (string, []any, 
 		` FROM meetings m WHERE ` + strings.Join(q.where, " AND ") +
 		` ORDER BY score DESC, m.id LIMIT ` + q.arg(limit+1) + ` OFFSET ` + q.arg(offset)
 	return sql, q.args, limit, offset
+}
+
+// needTypos reports whether f's words should also match with typos: only
+// when matching them exactly (as prefixes or type names) finds fewer than
+// search.MaxResults meetings. Common words ("serenity" among a million
+// meetings) thus skip the costly trigram matching, and the choice does not
+// depend on the page, so paging stays consistent.
+func needTypos(ctx context.Context, db *DB, f meeting.Filter, terms []string) (bool, error) {
+	q, _, score, nowArg := buildSearch(f, terms, false)
+	var n int
+	// The score and now are selected only so that every placeholder has a type.
+	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT `+score+`, `+nowArg+`::timestamptz FROM meetings m WHERE `+strings.Join(q.where, " AND ")+
+		` LIMIT `+q.arg(search.MaxResults)+`) x`, q.args...).Scan(&n)
+	return n < search.MaxResults, err
 }
 
 // nextCursor returns the cursor after a page of limit results starting at
@@ -131,7 +155,11 @@ func (s *MeetingStore) findText(ctx context.Context, f meeting.Filter) (meeting.
 	if now.IsZero() {
 		now = time.Now()
 	}
-	sql, args, limit, offset := searchQuery(f, terms, meetingColumns)
+	typos, err := needTypos(ctx, s.db, f, terms)
+	if err != nil {
+		return meeting.Page{}, translate(op, err)
+	}
+	sql, args, limit, offset := searchQuery(f, terms, meetingColumns, typos)
 	rows, err := s.db.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return meeting.Page{}, translate(op, err)
@@ -250,7 +278,11 @@ func (x *SearchIndex) Search(ctx context.Context, f meeting.Filter) (search.Hits
 	if len(terms) == 0 {
 		return search.Hits{}, meeting.Errorf(meeting.KindInvalid, op, "the query has no words to search for")
 	}
-	sql, args, limit, offset := searchQuery(f, terms, "m.id")
+	typos, err := needTypos(ctx, x.db, f, terms)
+	if err != nil {
+		return search.Hits{}, translate(op, err)
+	}
+	sql, args, limit, offset := searchQuery(f, terms, "m.id", typos)
 	rows, err := x.db.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return search.Hits{}, translate(op, err)
