@@ -14,9 +14,11 @@
 // and dial-in numbers are in the +1-212-555-01xx range (555-0100 to 0199 are kept for fiction). Every
 // meeting passes (*meeting.Meeting).Validate.
 //
-// Online-only meetings carry an approximate location: the city centre with
-// Approximate set, HasPoint true, and only city, region and country filled
-// in, so a "near me" query around the city still finds them.
+// Online-only meetings carry an approximate location: a point in the area
+// the group serves (scattered like the city's other meetings, so thousands
+// of them do not tie at one point) with Approximate set, HasPoint true, and
+// only city, region and country filled in, so a "near me" query around the
+// city still finds them.
 //
 // The package only generates; it does no I/O and reads no time-zone data.
 package demo
@@ -338,7 +340,7 @@ func (g *Generator) newListing() {
 	loc.Regions = g.strings(c.regions...)
 	if online {
 		loc.FormattedAddress = c.approxAddress
-		loc.Point = orb.Point{c.City.Lng, c.City.Lat}
+		loc.Point = g.scatter(c)
 		loc.HasPoint = true
 		loc.Approximate = true
 	} else {
