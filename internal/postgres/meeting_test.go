@@ -402,3 +402,39 @@ func TestOccurrenceAtDaylightSavingEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestInsertRoundTripsAwkwardText checks the CSV COPY path with text that
+// needs quoting or escaping, and the difference between "" and NULL.
+func TestInsertRoundTripsAwkwardText(t *testing.T) {
+	a := mk(nyc, 4, "06:45", "")
+	a.Name = `"Quoted" Group, with commas; back\slash \N and NULL`
+	a.Notes = "line one\nline two\r\n\ttabbed, \"quoted\" — ünïcödé 日本"
+	a.Location.Regions = []string{`a "b"`, `c\d`, "e,f", "{g}", "", "NULL"}
+	a.Types = []string{}
+	a.Location.Name = ""
+	a.End = meeting.NoClock
+	b := mk(nyc, 5, "23:59", "Asia/Tokyo")
+	b.ByAppointment, b.Start, b.End = true, meeting.NoClock, meeting.NoClock
+	b.Location.HasPoint, b.Location.Point = false, orb.Point{}
+	b.Location.FormattedAddress = "Somewhere, Tokyo"
+	b.Location.Regions = []string{}
+	s := setup(t, a, b)
+	ctx := context.Background()
+	ids := map[string]int64{}
+	for _, r := range find(t, s, meeting.Filter{}).Results {
+		ids[r.ExternalID] = r.ID
+	}
+	for _, want := range []meeting.Meeting{a, b} {
+		got, err := s.Get(ctx, ids[want.ExternalID])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.ID, want.CreatedAt, want.UpdatedAt = got.ID, got.CreatedAt, got.UpdatedAt
+		if want.ByAppointment {
+			want.Day = 0
+		}
+		if d := cmp.Diff(want, *got); d != "" {
+			t.Errorf("%s round trip (-want +got):\n%s", want.ExternalID, d)
+		}
+	}
+}

@@ -1,8 +1,12 @@
 package postgres
 
 import (
+	"bufio"
 	"context"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -60,56 +64,114 @@ func rowValues(m *meeting.Meeting) []any {
 		m.Notes, m.Group, m.URL, string(status), org}
 }
 
-// InsertMeetings adds ms in bulk through a staging table and COPY, the fast
-// path for loading demo data and benchmarks. It fails with KindConflict when
-// a (source, external id) pair already exists.
+// InsertMeetings adds ms in bulk with one COPY, the fast path for loading
+// demo data and benchmarks. It fails with KindConflict when a (source,
+// external id) pair already exists.
 func (s *MeetingStore) InsertMeetings(ctx context.Context, ms []meeting.Meeting) error {
 	const op = "postgres.InsertMeetings"
 	if len(ms) == 0 {
 		return nil
 	}
 	return translate(op, pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
-		// The staging table holds text for times and the point (simple to
-		// encode), cast on the way into meetings.
-		stage, insert := "", ""
-		for j, c := range writeColumns {
-			if j > 0 {
-				stage += ", "
-				insert += ", "
-			}
-			switch c {
-			case "start_time", "end_time", "geog":
-				stage += c + "::text AS " + c
-			default:
-				stage += c
-			}
-			switch c {
-			case "start_time", "end_time":
-				insert += c + "::time"
-			case "geog":
-				insert += "geog::geography"
-			default:
-				insert += c
-			}
-		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE meetings_stage ON COMMIT DROP AS SELECT `+stage+` FROM meetings WITH NO DATA`); err != nil {
-			return err
-		}
 		i := 0
-		src := pgx.CopyFromFunc(func() ([]any, error) {
+		return copyMeetings(ctx, tx, writeColumns, func() []any {
 			if i >= len(ms) {
-				return nil, nil
+				return nil
 			}
-			v := rowValues(&ms[i])
 			i++
-			return v, nil
+			return rowValues(&ms[i-1])
 		})
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"meetings_stage"}, writeColumns, src); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO meetings (`+strings.Join(writeColumns, ", ")+`) SELECT `+insert+` FROM meetings_stage`)
-		return err
 	}))
+}
+
+// copyMeetings writes rows (values for cols, as rowValues gives them, plus
+// any extra columns' values) into meetings with one COPY in CSV format.
+// Text lets PostgreSQL parse the times and the EWKT point itself, so rows go
+// straight into the table with no staging table. next returns nil when
+// there are no more rows.
+func copyMeetings(ctx context.Context, tx pgx.Tx, cols []string, next func() []any) error {
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 256<<10)
+		var line []byte
+		for row := next(); row != nil; row = next() {
+			line = line[:0]
+			for j, v := range row {
+				if j > 0 {
+					line = append(line, ',')
+				}
+				line = appendCSV(line, v)
+			}
+			line = append(line, '\n')
+			if _, err := w.Write(line); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		pw.CloseWithError(w.Flush())
+	}()
+	_, err := tx.Conn().PgConn().CopyFrom(ctx, pr,
+		`COPY meetings (`+strings.Join(cols, ", ")+`) FROM STDIN WITH (FORMAT csv)`)
+	pr.CloseWithError(io.ErrClosedPipe) // stop the writer if COPY ended early
+	return err
+}
+
+// appendCSV appends v as one field of PostgreSQL's CSV COPY format: an
+// unquoted empty field is NULL, so every string is quoted; a text array is
+// an array literal with each element quoted; bytes are bytea hex.
+func appendCSV(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return b
+	case string:
+		return appendQuoted(b, v)
+	case []string:
+		var arr []byte
+		arr = append(arr, '{')
+		for i, e := range v {
+			if i > 0 {
+				arr = append(arr, ',')
+			}
+			arr = append(arr, '"')
+			for k := 0; k < len(e); k++ {
+				if e[k] == '"' || e[k] == '\\' {
+					arr = append(arr, '\\')
+				}
+				arr = append(arr, e[k])
+			}
+			arr = append(arr, '"')
+		}
+		arr = append(arr, '}')
+		return appendQuoted(b, string(arr))
+	case int16:
+		return strconv.AppendInt(b, int64(v), 10)
+	case int64:
+		return strconv.AppendInt(b, v, 10)
+	case bool:
+		if v {
+			return append(b, 't')
+		}
+		return append(b, 'f')
+	case float64:
+		return strconv.AppendFloat(b, v, 'g', -1, 64)
+	case []byte:
+		b = append(b, '\\', 'x')
+		return hex.AppendEncode(b, v)
+	default:
+		return appendQuoted(b, fmt.Sprint(v))
+	}
+}
+
+// appendQuoted appends s in double quotes, doubling quotes inside it.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
 }
 
 // Count returns the number of public meetings.
