@@ -151,8 +151,8 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 		}
 
 		// Sort the feed against what is stored.
-		var write [][]any // new, changed and restored rows, with their hash
-		var fresh, changed, restore int
+		var write, insert [][]any // changed and restored rows; new rows (each with its hash)
+		var changed, restore int
 		inFeed := make(map[string]struct{}, len(ms))
 		for i := range ms {
 			m := &ms[i]
@@ -162,7 +162,8 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 			r, ok := stored[m.ExternalID]
 			switch {
 			case !ok:
-				fresh++
+				insert = append(insert, append(vals, h))
+				continue
 			case r.owned:
 				out.Conflicts = append(out.Conflicts, m.ExternalID)
 				continue
@@ -209,34 +210,39 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, cols, pgx.CopyFromRows(write)); err != nil {
 				return err
 			}
-			if changed+restore > 0 {
-				var set []string
-				for j, c := range writeColumns {
-					if !importKeep[c] {
-						set = append(set, c+" = "+cast[j])
-					}
+			var set []string
+			for j, c := range writeColumns {
+				if !importKeep[c] {
+					set = append(set, c+" = "+cast[j])
 				}
-				tag, err := tx.Exec(ctx, `UPDATE meetings m SET `+strings.Join(set, ", ")+`,
-						content_hash = s.content_hash, updated_at = now(), deleted_at = NULL
-					FROM import_stage s
-					WHERE m.source = s.source AND m.external_id = s.external_id AND m.org_id IS NULL`)
-				if err != nil {
-					return err
-				}
-				if n := int(tag.RowsAffected()); n != changed+restore {
-					return &meeting.Error{Kind: meeting.KindInternal, Op: op, Message: fmt.Sprintf("updated %d rows, expected %d", n, changed+restore)}
-				}
-				out.Updated, out.Restored = changed, restore
 			}
-			if fresh > 0 {
-				tag, err := tx.Exec(ctx, `INSERT INTO meetings (`+strings.Join(writeColumns, ", ")+`, content_hash)
-					SELECT `+strings.Join(cast, ", ")+`, s.content_hash FROM import_stage s
-					WHERE NOT EXISTS (SELECT 1 FROM meetings m WHERE m.source = s.source AND m.external_id = s.external_id)`)
-				if err != nil {
-					return err
-				}
-				out.Inserted = int(tag.RowsAffected())
+			tag, err := tx.Exec(ctx, `UPDATE meetings m SET `+strings.Join(set, ", ")+`,
+					content_hash = s.content_hash, updated_at = now(), deleted_at = NULL
+				FROM import_stage s
+				WHERE m.source = s.source AND m.external_id = s.external_id AND m.org_id IS NULL`)
+			if err != nil {
+				return err
 			}
+			if n := int(tag.RowsAffected()); n != changed+restore {
+				return &meeting.Error{Kind: meeting.KindInternal, Op: op, Message: fmt.Sprintf("updated %d rows, expected %d", n, changed+restore)}
+			}
+			out.Updated, out.Restored = changed, restore
+		}
+		if len(insert) > 0 {
+			// Under the source's lock, and read in this transaction, these
+			// keys are known to be new: COPY them straight into meetings.
+			i := 0
+			err := copyMeetings(ctx, tx, append(append([]string{}, writeColumns...), "content_hash"), func() []any {
+				if i >= len(insert) {
+					return nil
+				}
+				i++
+				return insert[i-1]
+			})
+			if err != nil {
+				return err
+			}
+			out.Inserted = len(insert)
 		}
 		if len(gone) > 0 {
 			tag, err := tx.Exec(ctx, `UPDATE meetings SET deleted_at = now(), updated_at = now()
