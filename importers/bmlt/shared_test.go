@@ -9,40 +9,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meetingfinder/meetingfinder/internal/sharedtest"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
-// sharedDir returns the folder of real BMLT files, ../shared/data/bmlt next
-// to the module root (or $MF_SHARED_DATA/bmlt), and skips the test when it
-// is absent. The files are never copied into the repository.
+// sharedDir returns the folder of real BMLT files (../shared/data/bmlt
+// beside the repository, or $MF_SHARED_DATA/bmlt), skipping the test when
+// it is absent. The files are never copied into the repository.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	root := os.Getenv("MF_SHARED_DATA")
-	if root == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				t.Skip("../shared/data not present: no go.mod above the test directory")
-			}
-			dir = parent
-		}
-		root = filepath.Join(dir, "..", "shared", "data")
-	}
-	dir := filepath.Join(root, "bmlt")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("../shared/data not present: %v", err)
-	}
-	return dir
+	return filepath.Join(sharedtest.Data(t), "bmlt")
 }
 
 // sharedCatalog reads the real catalog files of the shared folder.

@@ -10,10 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meetingfinder/meetingfinder/internal/sharedtest"
+
 	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
+
 	"github.com/meetingfinder/meetingfinder/importers/meetingguide"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/paulmach/orb"
 )
 
 func opts(mp *Mapping) Options {
@@ -314,31 +317,11 @@ func TestParseMapping(t *testing.T) {
 	}
 }
 
-// sharedData returns the folder of real sample files, skipping when absent.
+// sharedData returns the folder of real sample files, skipping the test
+// when it is absent (see internal/sharedtest).
 func sharedData(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("MF_SHARED_DATA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared/data not present: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("../shared/data not present: %v (set MF_SHARED_DATA to run these tests)", err)
-	}
-	return d
+	return sharedtest.Data(t)
 }
 
 type counts struct{ Meetings, Rejected, Flagged int }

@@ -9,9 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meetingfinder/meetingfinder/internal/sharedtest"
+
 	"github.com/google/go-cmp/cmp"
-	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/paulmach/orb"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
 var testOpts = Options{ImportOptions: meeting.ImportOptions{Source: "test"}}
@@ -375,32 +378,11 @@ func TestCleanText(t *testing.T) {
 	}
 }
 
-// sharedData returns the folder of real sample files (../shared/data beside
-// the repository, or $MF_SHARED_DATA), skipping the test when it is absent.
+// sharedData returns the folder of real sample files, skipping the test
+// when it is absent (see internal/sharedtest).
 func sharedData(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("MF_SHARED_DATA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared/data not present: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("../shared/data not present: %v (set MF_SHARED_DATA to run these tests)", err)
-	}
-	return d
+	return sharedtest.Data(t)
 }
 
 // counts is what an import of one file comes to.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meetingfinder/meetingfinder/internal/sharedtest"
+
 	"github.com/meetingfinder/meetingfinder/importers/bmlt"
 	mfcsv "github.com/meetingfinder/meetingfinder/importers/csv"
 	"github.com/meetingfinder/meetingfinder/importers/meetingguide"
@@ -16,32 +18,11 @@ import (
 	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
 )
 
-// sharedData returns the folder of real sample files (../shared/data beside
-// the module root, or $MF_SHARED_DATA), skipping the test when it is absent.
+// sharedData returns the folder of real sample files, skipping the test
+// when it is absent (see internal/sharedtest).
 func sharedData(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("MF_SHARED_DATA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skip(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared/data not present: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("../shared/data not present: %v (set MF_SHARED_DATA to run these tests)", err)
-	}
-	return d
+	return sharedtest.Data(t)
 }
 
 // sharedMappings are the CSV mapping files (in importers/csv/testdata) of
