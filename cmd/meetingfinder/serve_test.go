@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
+	db := pgtest.New(t)
+	if _, err := db.Pool.Exec(context.Background(), `DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cli(t, db, "serve", "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "meetingfinder migrate") {
+		t.Fatalf("serve on a schema that is behind: err = %v, output %q; want a refusal naming \"meetingfinder migrate\"", err, out)
+	}
+}
+
+// TestServeDrainsInFlightRequests cancels serve's context (as SIGTERM does)
+// while a request is still sending its body, and checks that the request
+// still gets its answer and serve then returns cleanly.
+func TestServeDrainsInFlightRequests(t *testing.T) {
+	db := pgtest.New(t)
+	url := pgtest.DatabaseURL(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string {
+			if k == "DATABASE_URL" {
+				return url
+			}
+			return ""
+		}, &stdout, &stderr)
+	}()
+	var base string
+	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		sc := bufio.NewScanner(strings.NewReader(stdout.String()))
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "meetingfinder: serving on "); ok {
+				base = strings.TrimSpace(rest)
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v\n%s", err, stderr.String())
+		default:
+		}
+	}
+	if base == "" {
+		t.Fatalf("serve printed no address:\n%s", stdout.String())
+	}
+
+	body, w := io.Pipe()
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/meetings/1/change-requests", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	type result struct {
+		status int
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		got <- result{status: resp.StatusCode}
+	}()
+	w.Write([]byte(`{"proposed": {"notes": "`)) // the request is now in flight
+	time.Sleep(300 * time.Millisecond)
+	cancel() // what SIGINT/SIGTERM do
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("serve returned (%v) while a request was still in flight", err)
+	default:
+	}
+	w.Write([]byte(`moved to room 4"}}`))
+	w.Close()
+	r := <-got
+	if r.err != nil || r.status == 0 {
+		t.Fatalf("in-flight request: status %d, error %v; want an answer", r.status, r.err)
+	}
+	if r.status != http.StatusNotFound { // no meeting 1: the handler really ran
+		t.Errorf("in-flight request: status %d, want 404 from the handler", r.status)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after draining")
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("the server still accepts requests after shutdown")
+	}
+}
