@@ -276,8 +276,11 @@
     state.lat = String(Math.round(lat * 1e4) / 1e4);
     state.lng = String(Math.round(lng * 1e4) / 1e4);
     state.place = place || '';
-    $('place-results').hidden = true;
+    var inPick = $('where-pick').contains(document.activeElement);
+    hidePlaces();
     showHere();
+    // The ways of choosing a place fold away: keep focus on something visible.
+    if (inPick) $('change-place').focus();
     syncForm();
     writeURL(false);
     search();
@@ -297,39 +300,84 @@
     }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
   }
 
-  function parsePlaces(d) {
-    var arr = Array.isArray(d) ? d : (d.places || d.results || d.data || []);
-    return arr.map(function (p) {
-      var loc = p.location || p.point || {};
-      var lat = p.lat != null ? p.lat : p.latitude != null ? p.latitude : loc.lat;
-      var lng = p.lng != null ? p.lng : p.lon != null ? p.lon : p.longitude != null ? p.longitude : loc.lng;
-      var name = p.display_name || p.label || p.formatted_address || [p.name, p.region, p.country].filter(Boolean).join(', ');
-      return { name: name, lat: +lat, lng: +lng };
-    }).filter(function (p) { return isFinite(p.lat) && isFinite(p.lng) && p.name; });
+  // Place search: GET /v1/places answers {places: [{name, kind, lat, lng,
+  // meetings}]}, best first (openapi.yaml, PlaceList). Suggestions appear as
+  // the person types; Enter or Search takes the only match or offers the list.
+  var placeSeq = 0, placeTimer = 0;
+
+  function fetchPlaces(q) {
+    return getJSON('/v1/places?q=' + encodeURIComponent(q) + '&limit=5').then(function (d) { return d.places; });
+  }
+
+  function latLngOf(q) {
+    var ll = q.match(/^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$/);
+    return ll && Math.abs(+ll[1]) <= 90 && Math.abs(+ll[2]) <= 180 ? [+ll[1], +ll[2]] : null;
+  }
+
+  function hidePlaces() {
+    $('place-results').hidden = true;
+    $('place-results').textContent = '';
+  }
+
+  // showPlaces lists places as buttons under the box; focusFirst moves
+  // focus to the first (after Enter), otherwise focus stays in the box.
+  function showPlaces(places, focusFirst) {
+    var ul = $('place-results');
+    ul.textContent = '';
+    ul.setAttribute('aria-label', t('place_pick'));
+    places.forEach(function (p) {
+      var label = p.meetings > 0 ? t('place_option', { place: p.name, n: p.meetings }) : p.name;
+      ul.appendChild(h('li', null, h('button', { type: 'button', class: 'place-option', onclick: function () { choosePlace(p); } }, label)));
+    });
+    ul.hidden = false;
+    $('place-status').textContent = places.length === 1 ? t('place_found_one') : t('place_found', { n: places.length });
+    if (focusFirst) ul.querySelector('button').focus();
+  }
+
+  function choosePlace(p) {
+    $('place-status').textContent = '';
+    setPoint(p.lat, p.lng, p.name);
+  }
+
+  function suggestPlaces() {
+    clearTimeout(placeTimer);
+    var q = $('place').value.trim();
+    var my = ++placeSeq;
+    if (!cfg || !cfg.features.places || q.length < 2 || latLngOf(q)) { hidePlaces(); return; }
+    placeTimer = setTimeout(function () {
+      fetchPlaces(q).then(function (places) {
+        if (my !== placeSeq) return;
+        if (places.length) showPlaces(places, false); else hidePlaces();
+      }).catch(function () { /* suggestions are optional; Enter reports errors */ });
+    }, 250);
+  }
+
+  function placeKeys(e) {
+    var opts = Array.prototype.slice.call(document.querySelectorAll('#place-results button'));
+    var i = opts.indexOf(document.activeElement);
+    if (e.key === 'ArrowDown' && opts.length) { e.preventDefault(); opts[Math.min(i + 1, opts.length - 1)].focus(); }
+    else if (e.key === 'ArrowUp' && i >= 0) { e.preventDefault(); if (i === 0) $('place').focus(); else opts[i - 1].focus(); }
+    else if (e.key === 'Escape' && opts.length) { e.preventDefault(); hidePlaces(); $('place').focus(); }
   }
 
   function findPlace() {
     var q = $('place').value.trim();
     if (!q) return;
-    var ll = q.match(/^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$/);
-    if (ll && Math.abs(+ll[1]) <= 90 && Math.abs(+ll[2]) <= 180) { setPoint(+ll[1], +ll[2], q); return; }
+    clearTimeout(placeTimer);
+    var my = ++placeSeq;
+    var ll = latLngOf(q);
+    if (ll) { setPoint(ll[0], ll[1], q); return; }
     var city = cfg.cities.find(function (c) { return c.name.toLowerCase().indexOf(q.toLowerCase()) === 0; });
     if (!cfg.features.places) {
       if (city) setPoint(city.lat, city.lng, city.name); else say(t('place_bad'), true);
       return;
     }
-    getJSON('/v1/places?q=' + encodeURIComponent(q) + '&limit=5').then(function (d) {
-      var places = parsePlaces(d);
+    fetchPlaces(q).then(function (places) {
+      if (my !== placeSeq) return;
       if (!places.length && city) places = [city];
-      if (!places.length) { say(t('place_none', { q: q }), true); return; }
-      if (places.length === 1) { setPoint(places[0].lat, places[0].lng, places[0].name); return; }
-      var ul = $('place-results');
-      ul.textContent = '';
-      ul.setAttribute('aria-label', t('place_pick'));
-      places.forEach(function (p) { ul.appendChild(h('li', null, h('button', { type: 'button', onclick: function () { setPoint(p.lat, p.lng, p.name); } }, p.name))); });
-      ul.hidden = false;
-      say(t('place_pick'));
-      ul.querySelector('button').focus();
+      if (!places.length) { hidePlaces(); say(t('place_none', { q: q }), true); return; }
+      if (places.length === 1) { choosePlace(places[0]); return; }
+      showPlaces(places, true);
     }).catch(function () { say(t('error'), true); });
   }
 
@@ -592,53 +640,121 @@
   }
 
   // correction shows a form prefilled with the listing's details and sends
-  // the fields the person changed as a change request (a JSON merge patch).
+  // the fields the person changed as a change request (POST
+  // /v1/meetings/{id}/change-requests with {proposed, contact}: proposed is a
+  // JSON merge patch over the listing's MeetingInput). A 400 names each bad
+  // field ("proposed.start_time", "contact"); its reason is shown under the
+  // field it belongs to.
   function correction(m, sec) {
-    if ($('correct-form')) { $('c-name').focus(); return; }
+    var open = $('correct-form');
+    if (open && $('c-name')) { $('c-name').focus(); return; }
+    if (open) open.remove(); // the last suggestion was sent: offer a fresh form
     var loc = m.location || {}, on = m.online || {};
+    var hhmm = function (v) { return v ? String(v).slice(0, 5) : ''; };
+    var orNull = function (v) { return v === '' ? null : v; };
+    // [input id, label key, input type, current value, patch for a new value, API field names]
     var fields = [
-      ['c-name', 'correct_name', 'text', m.name || '', function (v) { return { name: v }; }],
-      ['c-start', 'correct_start', 'time', m.start_time || '', function (v) { return { start_time: v }; }],
-      ['c-end', 'correct_end', 'time', m.end_time || '', function (v) { return { end_time: v }; }],
-      ['c-address', 'correct_address', 'text', loc.formatted_address || '', function (v) { return { location: { formatted_address: v } }; }],
-      ['c-url', 'correct_url', 'url', on.url || '', function (v) { return { online: { url: v } }; }],
-      ['c-phone', 'correct_phone', 'tel', on.phone || '', function (v) { return { online: { phone: v } }; }],
-      ['c-notes', 'correct_notes', 'textarea', m.notes || '', function (v) { return { notes: v }; }]
+      ['c-name', 'correct_name', 'text', m.name || '', function (v) { return { name: v }; }, ['name']],
+      ['c-day', 'day_label', 'select', m.day != null ? String(m.day) : '', function (v) { return { day: v === '' ? null : +v }; }, ['day', 'by_appointment']],
+      ['c-start', 'correct_start', 'time', hhmm(m.start_time), function (v) { return { start_time: orNull(v) }; }, ['start_time']],
+      ['c-end', 'correct_end', 'time', hhmm(m.end_time), function (v) { return { end_time: orNull(v) }; }, ['end_time']],
+      ['c-address', 'correct_address', 'text', loc.formatted_address || '', function (v) { return { location: { formatted_address: v } }; }, ['location']],
+      ['c-url', 'correct_url', 'url', on.url || '', function (v) { return { online: { url: v } }; }, ['online.url', 'online']],
+      ['c-phone', 'correct_phone', 'tel', on.phone || '', function (v) { return { online: { phone: v } }; }, ['online.phone']],
+      ['c-notes', 'correct_notes', 'textarea', m.notes || '', function (v) { return { notes: v }; }, ['notes']],
+      ['c-contact', 'correct_contact', 'email', '', null, ['contact']]
     ];
-    var msg = h('p', { role: 'status', id: 'correct-status' });
+    var msg = h('p', { role: 'status', id: 'correct-status', class: 'hint' });
     var form = h('form', { id: 'correct-form', 'aria-labelledby': 'correct-h', novalidate: true },
-      h('h3', { id: 'correct-h' }, t('correct_h')), h('p', { class: 'hint' }, t('correct_help')));
-    var daySel = h('select', { id: 'c-day' });
-    for (var i = 0; i < 7; i++) daySel.appendChild(h('option', { value: String(i), selected: m.day === i }, t('day_' + i)));
-    fields.forEach(function (f, i) {
-      form.appendChild(h('label', { for: f[0] }, t(f[1])));
-      form.appendChild(f[2] === 'textarea' ? h('textarea', { id: f[0] }, f[3]) : h('input', { id: f[0], type: f[2], value: f[3] }));
-      if (i === 0) { form.appendChild(h('label', { for: 'c-day' }, t('day_label'))); form.appendChild(daySel); }
+      h('h3', { id: 'correct-h' }, t('correct_h')), h('p', { class: 'hint', id: 'correct-help' }, t('correct_help')));
+    fields.forEach(function (f) {
+      var input;
+      if (f[2] === 'select') {
+        input = h('select', { id: f[0] });
+        if (m.day == null) input.appendChild(h('option', { value: '' }, t('by_appointment')));
+        for (var i = 0; i < 7; i++) input.appendChild(h('option', { value: String(i), selected: String(i) === f[3] }, t('day_' + i)));
+      } else if (f[2] === 'textarea') {
+        input = h('textarea', { id: f[0] }, f[3]);
+      } else {
+        input = h('input', { id: f[0], type: f[2], value: f[3], autocomplete: f[2] === 'email' ? 'email' : 'off' });
+      }
+      form.appendChild(h('div', { class: 'cfield' },
+        h('label', { for: f[0] }, t(f[1])), input,
+        h('p', { id: f[0] + '-err', class: 'field-error', hidden: true })));
     });
-    form.appendChild(h('label', { for: 'c-contact' }, t('correct_contact')));
-    form.appendChild(h('input', { id: 'c-contact', type: 'email', autocomplete: 'email' }));
-    form.appendChild(h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('correct_send')),
+    var send = h('button', { type: 'submit', class: 'primary' }, t('correct_send'));
+    form.appendChild(h('div', { class: 'actions' }, send,
       h('button', { type: 'button', onclick: function () { form.remove(); $('correct').focus(); } }, t('correct_cancel'))));
     form.appendChild(msg);
+
+    var clearErrors = function () {
+      fields.forEach(function (f) {
+        var e = $(f[0] + '-err');
+        e.hidden = true; e.textContent = '';
+        $(f[0]).removeAttribute('aria-invalid');
+        $(f[0]).removeAttribute('aria-describedby');
+      });
+      msg.textContent = '';
+      msg.classList.remove('error');
+    };
+    // showErrors puts each reason under its field and returns the first
+    // field marked, or null when none of the names is a field of the form.
+    var showErrors = function (bad) {
+      var first = null, rest = [];
+      Object.keys(bad).sort().forEach(function (k) {
+        var name = k.replace(/^proposed\./, '');
+        var f = fields.find(function (f) { return f[5].some(function (n) { return name === n || name.indexOf(n + '.') === 0; }); });
+        if (!f) { rest.push(bad[k]); return; }
+        var e = $(f[0] + '-err');
+        e.textContent = (e.textContent ? e.textContent + ' ' : '') + t('correct_field_error', { field: t(f[1]), reason: bad[k] });
+        e.hidden = false;
+        $(f[0]).setAttribute('aria-invalid', 'true');
+        $(f[0]).setAttribute('aria-describedby', f[0] + '-err');
+        if (!first || fields.indexOf(f) < fields.indexOf(first)) first = f;
+      });
+      msg.textContent = first ? t('correct_fix') : t('correct_failed');
+      if (rest.length) msg.textContent += ' ' + rest.join('; ');
+      msg.classList.add('error');
+      return first;
+    };
+
     form.addEventListener('submit', function (e) {
       e.preventDefault();
+      clearErrors();
       var patch = {}, n = 0;
       var merge = function (a, b) { for (var k in b) { if (typeof b[k] === 'object' && b[k]) { a[k] = a[k] || {}; merge(a[k], b[k]); } else a[k] = b[k]; } };
-      fields.forEach(function (f) { var v = $(f[0]).value.trim(); if (v !== f[3]) { merge(patch, f[4](v)); n++; } });
-      if (daySel.value !== String(m.day)) { patch.day = +daySel.value; n++; }
-      if (!n) { msg.textContent = t('correct_empty'); $('c-name').focus(); return; }
+      fields.forEach(function (f) { var v = $(f[0]).value.trim(); if (f[4] && v !== f[3]) { merge(patch, f[4](v)); n++; } });
+      if (!n) { msg.textContent = t('correct_empty'); msg.classList.add('error'); $('c-name').focus(); return; }
       var body = { proposed: patch };
       var contact = $('c-contact').value.trim();
       if (contact) body.contact = contact;
       var path = cfg.features.corrections.replace(/:[a-z_]+/i, encodeURIComponent(m.id));
+      send.disabled = true;
+      msg.textContent = t('correct_sending');
       fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) })
         .then(function (r) {
-          if (!r.ok) return r.json().then(function (d) { throw d; }, function () { throw {}; });
-          form.textContent = '';
-          form.appendChild(h('p', { role: 'status', id: 'correct-done' }, t('correct_thanks')));
-        }).catch(function (d) {
-          var f = d && d.error && d.error.fields;
-          msg.textContent = t('correct_failed') + (f ? ' ' + Object.keys(f).map(function (k) { return k + ': ' + f[k]; }).join('; ') : '');
+          if (r.ok) {
+            form.textContent = '';
+            form.appendChild(h('h3', { id: 'correct-h' }, t('correct_h')));
+            form.appendChild(h('p', { role: 'status', id: 'correct-done', tabindex: '-1' }, t('correct_thanks')));
+            $('correct-done').focus();
+            return;
+          }
+          return r.json().catch(function () { return {}; }).then(function (d) {
+            send.disabled = false;
+            var bad = r.status === 400 && d && d.error && d.error.fields;
+            if (bad) {
+              var f = showErrors(bad);
+              if (f) $(f[0]).focus();
+              return;
+            }
+            msg.textContent = r.status === 429 ? t('correct_busy') : t('correct_failed');
+            msg.classList.add('error');
+          });
+        }).catch(function () {
+          send.disabled = false;
+          msg.textContent = t('correct_failed');
+          msg.classList.add('error');
         });
     });
     sec.appendChild(form);
@@ -654,6 +770,7 @@
       cfg = r[0]; S = r[1]; lang = chosen;
       applyStrings();
       if (!cfg.features.places) {
+        $('place').setAttribute('aria-describedby', 'place-note');
         $('place-note').hidden = false;
         $('city-pick').hidden = false;
         cfg.cities.forEach(function (c, i) { $('city').appendChild(h('option', { value: String(i), text: c.name })); });
@@ -663,6 +780,8 @@
       $('search').addEventListener('change', onFilterChange);
       $('search').addEventListener('submit', function (e) { e.preventDefault(); findPlace(); });
       $('place').addEventListener('keydown', function (e) { if (e.key === 'Enter') { e.preventDefault(); findPlace(); } });
+      $('place').addEventListener('input', suggestPlaces);
+      $('where-pick').addEventListener('keydown', placeKeys);
       $('place-go').addEventListener('click', findPlace);
       $('city').addEventListener('change', function () { var c = cfg.cities[+$('city').value]; if (c) setPoint(c.lat, c.lng, c.name); });
       $('locate').addEventListener('click', locate);
