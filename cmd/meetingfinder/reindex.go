@@ -116,9 +116,15 @@ func runReindex(ctx context.Context, args []string, getenv env, stdout, stderr i
 		return err
 	}
 	fmt.Fprintf(stdout, "reindex: places refreshed in %s\n", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	indexed, err := db.RefreshSearch(ctx, 0)
+	if err != nil {
+		return fmt.Errorf("reindex: PostgreSQL text index: after %d meetings: %w", indexed, err)
+	}
+	fmt.Fprintf(stdout, "reindex: %d meetings waiting for the PostgreSQL text index indexed in %s\n", indexed, time.Since(start).Round(time.Millisecond))
 	idx := newMeili(getenv)
 	if idx == nil {
-		fmt.Fprintln(stdout, "reindex: MEILI_URL is not set; the PostgreSQL index is kept by the database itself and needs no rebuild")
+		fmt.Fprintln(stdout, "reindex: MEILI_URL is not set; serve keeps the PostgreSQL index current by itself")
 		return nil
 	}
 	if err := idx.Setup(ctx); err != nil {

@@ -53,6 +53,10 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	bgctx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	background.Go(func() { sc.run(bgctx) })
+	// Writers leave text indexing to this loop: it indexes the meetings
+	// waiting at start (all of them after migration 0007 on an existing
+	// database) and then new and changed ones every few seconds.
+	background.Go(func() { db.RunSearchRefresh(bgctx, postgres.SearchRefreshEvery, log) })
 	api := httpapi.New(httpapi.Config{
 		Store:          sc.store,
 		Feeds:          postgres.NewMeetingStore(db),

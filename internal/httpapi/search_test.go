@@ -33,6 +33,10 @@ func searchFixtures() []fixture {
 // search health check that fails when down is true.
 func searchServer(t *testing.T, e *env, down bool) *httpapi.Server {
 	t.Helper()
+	// Text search sees the fixtures once indexed, as serve's refresh would.
+	if _, err := e.db.RefreshSearch(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
 	places := postgres.NewPlaceStore(e.db)
 	if err := places.Refresh(context.Background()); err != nil {
 		t.Fatal(err)

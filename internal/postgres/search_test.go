@@ -74,6 +74,9 @@ func loadFeeds(t *testing.T, files ...string) (*postgres.MeetingStore, *postgres
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
+	if _, err := db.RefreshSearch(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
 	return s, db
 }
 

@@ -2,7 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
+
+	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
@@ -11,8 +16,9 @@ import (
 )
 
 // TestSearchIndexConformance runs the search.Index conformance suite on
-// the embedded PostgreSQL index: meetings are written to the table (the
-// index follows by itself), as importers and the API do.
+// the embedded PostgreSQL index: meetings are written to the table, as
+// importers and the API do, and the suite's Upsert indexes them
+// (DB.RefreshSearch), as serve's refresh loop would.
 func TestSearchIndexConformance(t *testing.T) {
 	searchtest.Run(t, func(t *testing.T) searchtest.Harness {
 		db := pgtest.New(t)
@@ -47,4 +53,204 @@ func TestSearchIndexConformance(t *testing.T) {
 			},
 		}
 	})
+}
+
+// searchMeeting is a public meeting in Scranton named name.
+func searchMeeting(name string) meeting.Meeting {
+	return meeting.Meeting{
+		Source: "refresh", ExternalID: name, GroupKey: name, Name: name, Program: meeting.ProgramAA,
+		Day: 1, Start: meeting.NewClock(19, 0), End: meeting.NoClock, TimeZone: "America/New_York",
+		Attendance: meeting.AttendanceInPerson, Status: meeting.StatusPublished,
+		Location: meeting.Location{City: "Scranton", Region: "PA", Country: "US", Address: "1 Main St",
+			Point: orb.Point{-75.6624, 41.4090}, HasPoint: true},
+	}
+}
+
+// findNames returns the names of the meetings that text query q finds.
+func findNames(t *testing.T, s *postgres.MeetingStore, q string) []string {
+	t.Helper()
+	p, err := s.Find(context.Background(), meeting.Filter{Q: q, Limit: meeting.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names(p)
+}
+
+// indexed reports whether the meeting named name has its search columns.
+func indexed(t *testing.T, db *postgres.DB, name string) bool {
+	t.Helper()
+	var ok bool
+	if err := db.Pool.QueryRow(context.Background(),
+		`SELECT search_doc IS NOT NULL AND search_text IS NOT NULL FROM meetings WHERE external_id = $1`, name).Scan(&ok); err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+// TestRefreshSearch: a written meeting is found by text once RefreshSearch
+// has indexed it; a change of its name clears the index entry (trigger) and
+// the new name, not the old, is found after the next refresh; a change of
+// nothing searched keeps the entry.
+func TestRefreshSearch(t *testing.T) {
+	db := pgtest.New(t)
+	s := postgres.NewMeetingStore(db)
+	ctx := context.Background()
+	if err := s.InsertMeetings(ctx, []meeting.Meeting{searchMeeting("Serenity Seekers"), searchMeeting("Monday Night")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := findNames(t, s, "serenity"); len(got) != 0 {
+		t.Errorf("before the refresh: found %q, want nothing", got)
+	}
+	if got := findNames(t, s, "monday"); len(got) != 0 {
+		t.Errorf("before the refresh: found %q, want nothing", got)
+	}
+	n, err := db.RefreshSearch(ctx, 0)
+	if err != nil || n != 2 {
+		t.Fatalf("RefreshSearch = %d, %v; want 2", n, err)
+	}
+	if got := findNames(t, s, "serenity"); !slices.Equal(got, []string{"Serenity Seekers"}) {
+		t.Errorf("after the refresh: found %q", got)
+	}
+	if n, err := db.RefreshSearch(ctx, 0); err != nil || n != 0 {
+		t.Errorf("second RefreshSearch = %d, %v; want 0", n, err)
+	}
+
+	// A rename clears the entry; the meeting drops out of text search
+	// until the refresh, then is found by its new name only.
+	if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET name = 'Tranquility Group' WHERE external_id = 'Serenity Seekers'`); err != nil {
+		t.Fatal(err)
+	}
+	if indexed(t, db, "Serenity Seekers") {
+		t.Error("a rename kept the search columns")
+	}
+	if n, err := db.RefreshSearch(ctx, 0); err != nil || n != 1 {
+		t.Fatalf("RefreshSearch after a rename = %d, %v; want 1", n, err)
+	}
+	if got := findNames(t, s, "tranquility"); !slices.Equal(got, []string{"Tranquility Group"}) {
+		t.Errorf("new name: found %q", got)
+	}
+	if got := findNames(t, s, "serenity"); len(got) != 0 {
+		t.Errorf("old name: found %q, want nothing", got)
+	}
+
+	// Every column the index is made of clears it.
+	for _, set := range []string{`group_name = 'G'`, `location_name = 'Hall'`, `city = 'Dunmore'`, `region = 'NY'`,
+		`postal_code = '18512'`, `address = '2 Main St'`, `formatted_address = '2 Main St, Dunmore'`,
+		`regions = '{Lackawanna}'`, `notes = 'n'`, `location_notes = 'ln'`} {
+		if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET `+set+` WHERE external_id = 'Monday Night'`); err != nil {
+			t.Fatal(err)
+		}
+		if indexed(t, db, "Monday Night") {
+			t.Errorf("SET %s kept the search columns", set)
+		}
+		if _, err := db.RefreshSearch(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := findNames(t, s, "lackawanna dunmore"); !slices.Equal(got, []string{"Monday Night"}) {
+		t.Errorf("after the place changes: found %q", got)
+	}
+
+	// Changes of nothing searched (times, types, the same name again)
+	// keep the entry: no re-index.
+	for _, set := range []string{`start_time = '20:00'`, `types = '{O,D}'`, `updated_at = now()`, `name = name`,
+		`status = 'published'`} {
+		if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET `+set+` WHERE external_id = 'Monday Night'`); err != nil {
+			t.Fatal(err)
+		}
+		if !indexed(t, db, "Monday Night") {
+			t.Errorf("SET %s cleared the search columns", set)
+		}
+	}
+	if n, err := db.RefreshSearch(ctx, 0); err != nil || n != 0 {
+		t.Errorf("RefreshSearch after unsearched changes = %d, %v; want 0", n, err)
+	}
+
+	// A meeting removed and restored is indexed again.
+	if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET deleted_at = now() WHERE external_id = 'Monday Night'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := findNames(t, s, "monday"); len(got) != 0 {
+		t.Errorf("removed meeting found: %q", got)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET deleted_at = NULL WHERE external_id = 'Monday Night'`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.RefreshSearch(ctx, 0); err != nil || n != 1 {
+		t.Errorf("RefreshSearch after a restore = %d, %v; want 1", n, err)
+	}
+	if got := findNames(t, s, "monday"); !slices.Equal(got, []string{"Monday Night"}) {
+		t.Errorf("restored meeting: found %q", got)
+	}
+}
+
+// TestRefreshSearchNotFoundByTypeBeforeIndexed: a meeting not indexed yet
+// is not found by a type name either (it would have no score).
+func TestRefreshSearchNotFoundByTypeBeforeIndexed(t *testing.T) {
+	db := pgtest.New(t)
+	s := postgres.NewMeetingStore(db)
+	m := searchMeeting("Tuesday Group")
+	m.Types = []string{"W"}
+	if err := s.InsertMeetings(context.Background(), []meeting.Meeting{m}); err != nil {
+		t.Fatal(err)
+	}
+	if got := findNames(t, s, "women"); len(got) != 0 {
+		t.Errorf("before the refresh: found %q", got)
+	}
+	if _, err := db.RefreshSearch(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := findNames(t, s, "women"); !slices.Equal(got, []string{"Tuesday Group"}) {
+		t.Errorf("after the refresh: found %q", got)
+	}
+}
+
+// TestRefreshSearchConcurrent: two callers at once index every meeting
+// exactly once between them, and the refresh queues nothing in the outbox.
+func TestRefreshSearchConcurrent(t *testing.T) {
+	db := pgtest.New(t)
+	s := postgres.NewMeetingStore(db)
+	ctx := context.Background()
+	const total = 3000
+	ms := make([]meeting.Meeting, total)
+	for i := range ms {
+		ms[i] = searchMeeting(fmt.Sprintf("Group %d", i))
+	}
+	if err := s.InsertMeetings(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.NewOutbox(db).Enable(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	var counts [2]int
+	var wg sync.WaitGroup
+	for i := range counts {
+		wg.Go(func() {
+			n, err := db.RefreshSearch(ctx, 100)
+			if err != nil {
+				t.Error(err)
+			}
+			counts[i] = n
+		})
+	}
+	wg.Wait()
+	if counts[0]+counts[1] != total {
+		t.Errorf("the callers indexed %d + %d meetings, want %d in all (each once)", counts[0], counts[1], total)
+	}
+	if n, err := db.SearchPending(ctx); err != nil || n != 0 {
+		t.Errorf("SearchPending = %d, %v; want 0", n, err)
+	}
+	var unindexed int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM meetings WHERE search_doc IS NULL OR search_text IS NULL`).Scan(&unindexed); err != nil {
+		t.Fatal(err)
+	}
+	if unindexed != 0 {
+		t.Errorf("%d meetings left unindexed", unindexed)
+	}
+	if n, err := postgres.NewOutbox(db).Pending(ctx); err != nil || n != 0 {
+		t.Errorf("outbox after the refresh: %d queued, %v; want none", n, err)
+	}
+	if got := findNames(t, s, "group 2999"); len(got) == 0 || got[0] != "Group 2999" {
+		t.Errorf("group 2999: found %q", got[:min(3, len(got))])
+	}
 }
