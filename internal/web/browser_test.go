@@ -285,6 +285,33 @@ func pageQuery(t *testing.T, ctx context.Context) url.Values {
 	return q
 }
 
+// settle waits until the result list has finished loading (the page marks
+// it aria-busy while a search is under way) and the layout has had a frame
+// to settle.
+func settle(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if !eval[bool](t, ctx, `document.getElementById('list').hasAttribute('aria-busy')`) {
+			time.Sleep(100 * time.Millisecond) // a frame or two for the layout
+			return
+		}
+	}
+	t.Fatal("the result list is still loading after 10 s")
+}
+
+// waitPage waits up to 5 s for the address bar's key to read want and
+// returns what it reads.
+func waitPage(t *testing.T, ctx context.Context, key, want string) string {
+	t.Helper()
+	got := ""
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got = pageQuery(t, ctx).Get(key); got == want {
+			break
+		}
+	}
+	return got
+}
+
 // change sets a select's value and fires its change event, as picking an option does.
 func change(id, value string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -360,11 +387,15 @@ func TestFinderPage(t *testing.T) {
 			{"clear", chromedp.Click(chromedp.ID("clear")), []string{"attendance=in_person,hybrid,online"}, []string{"types", "program", "start_after"}, "sort=distance"},
 		}
 		for _, tc := range cases {
+			// A click lands where the control was drawn: let the list
+			// finish loading first, so nothing moves under the pointer.
+			settle(t, ctx)
 			run(t, ctx, tc.name, tc.do)
 			waitQuery(t, ctx, tc.want, tc.absent)
+			settle(t, ctx)
 			if tc.page != "" {
 				k, v, _ := strings.Cut(tc.page, "=")
-				if got := pageQuery(t, ctx).Get(k); got != v {
+				if got := waitPage(t, ctx, k, v); got != v {
 					t.Errorf("%s: address bar %s = %q, want %q", tc.name, k, got, v)
 				}
 			}
@@ -374,11 +405,13 @@ func TestFinderPage(t *testing.T) {
 			t.Error("no meetings after clearing the filters")
 		}
 		// The online filter shows only online or hybrid meetings.
+		settle(t, ctx)
 		run(t, ctx, "online again", chromedp.Click(chromedp.CSS(`label[for=att-online]`)))
 		waitQuery(t, ctx, []string{"attendance=online,hybrid"}, nil)
 		if bad := eval[int](t, ctx, `[...document.querySelectorAll('#list .badge.kind')].filter(b => !/Online|Hybrid/.test(b.textContent)).length`); bad != 0 {
 			t.Errorf("%d meetings listed under online that are neither online nor hybrid", bad)
 		}
+		settle(t, ctx)
 		run(t, ctx, "any attendance", chromedp.Click(chromedp.CSS(`label[for=att-any]`)))
 		waitQuery(t, ctx, []string{"attendance=in_person,hybrid,online"}, nil)
 	})
@@ -386,6 +419,7 @@ func TestFinderPage(t *testing.T) {
 	t.Run("meeting", func(t *testing.T) {
 		id := eval[string](t, ctx, `document.querySelector('#list > li a').dataset.id`)
 		name := eval[string](t, ctx, `document.querySelector('#list > li a').textContent`)
+		settle(t, ctx)
 		run(t, ctx, "open a meeting", chromedp.Click(chromedp.CSS(`#list > li a`)), chromedp.WaitVisible(chromedp.ID("m-name")))
 		eval[bool](t, ctx, `(window.scrollTo(0, 0), true)`)
 		if got := eval[string](t, ctx, `document.getElementById('m-name').textContent`); got != name {
@@ -431,6 +465,7 @@ func TestFinderPage(t *testing.T) {
 		if !web.HasMap() {
 			t.Skip("Leaflet is not built in (run make web)")
 		}
+		settle(t, ctx)
 		run(t, ctx, "show the map", chromedp.Click(chromedp.ID("show-map")),
 			chromedp.WaitVisible(chromedp.CSS(`#map .leaflet-tile-loaded`)),
 			chromedp.WaitVisible(chromedp.CSS(`#map .mf-pin, #map .mf-cluster`)))
@@ -447,9 +482,11 @@ func TestFinderPage(t *testing.T) {
 		screenshot(t, ctx, "finder-map")
 		if eval[int](t, ctx, `document.querySelectorAll('#map .mf-cluster').length`) > 0 {
 			before := eval[int](t, ctx, `document.querySelectorAll('#map .mf-cluster').length`)
+			settle(t, ctx)
 			run(t, ctx, "open a cluster", chromedp.Click(chromedp.CSS(`#map .mf-cluster`)), chromedp.Sleep(500*time.Millisecond))
 			t.Logf("clusters before zoom %d, after %d", before, eval[int](t, ctx, `document.querySelectorAll('#map .mf-cluster').length`))
 		}
+		settle(t, ctx)
 		run(t, ctx, "back to the list", chromedp.Click(chromedp.ID("show-list")), chromedp.WaitVisible(chromedp.ID("list")))
 	})
 
@@ -652,6 +689,7 @@ func testCorrection(t *testing.T, ctx context.Context, rec *recorder, listings *
 		t.Fatalf("meeting id %q: %v", idText, err)
 	}
 	name := eval[string](t, ctx, `document.querySelector('#list > li a').textContent`)
+	settle(t, ctx)
 	run(t, ctx, "open a meeting", chromedp.Click(chromedp.CSS(`#list > li a`)), chromedp.WaitVisible(chromedp.ID("m-name")))
 	tabTo(t, ctx, `document.activeElement.id === 'correct'`)
 	run(t, ctx, "open the form", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("correct-form")))
