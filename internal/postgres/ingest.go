@@ -150,23 +150,28 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 			return err
 		}
 
-		// Sort the feed against what is stored.
-		var write, insert [][]any // changed and restored rows; new rows (each with its hash)
+		// Sort the feed against what is stored. New meetings need no hash
+		// to be told apart, so theirs is computed later, while COPY streams
+		// them to the database.
+		var write [][]any             // changed and restored rows, each with its hash
+		var insert []*meeting.Meeting // new rows
 		var changed, restore int
 		inFeed := make(map[string]struct{}, len(ms))
 		for i := range ms {
 			m := &ms[i]
 			inFeed[m.ExternalID] = struct{}{}
-			vals := rowValues(m)
-			h := contentHash(vals)
 			r, ok := stored[m.ExternalID]
-			switch {
-			case !ok:
-				insert = append(insert, append(vals, h))
+			if !ok {
+				insert = append(insert, m)
 				continue
-			case r.owned:
+			}
+			if r.owned {
 				out.Conflicts = append(out.Conflicts, m.ExternalID)
 				continue
+			}
+			vals := rowValues(m)
+			h := contentHash(vals)
+			switch {
 			case r.deleted:
 				restore++
 			case !bytes.Equal(r.hash, h):
@@ -236,8 +241,9 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 				if i >= len(insert) {
 					return nil
 				}
+				vals := rowValues(insert[i])
 				i++
-				return insert[i-1]
+				return append(vals, contentHash(vals))
 			})
 			if err != nil {
 				return err
