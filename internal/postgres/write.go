@@ -1,15 +1,14 @@
 package postgres
 
 import (
-	"bufio"
 	"context"
-	"encoding/hex"
+	"encoding/binary"
 	"fmt"
-	"io"
-	"strconv"
+	"math"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
@@ -85,93 +84,71 @@ func (s *MeetingStore) InsertMeetings(ctx context.Context, ms []meeting.Meeting)
 }
 
 // copyMeetings writes rows (values for cols, as rowValues gives them, plus
-// any extra columns' values) into meetings with one COPY in CSV format.
-// Text lets PostgreSQL parse the times and the EWKT point itself, so rows go
-// straight into the table with no staging table. next returns nil when
-// there are no more rows.
+// any extra columns' values) into meetings with one binary COPY, straight
+// into the table with no staging table. Times become pgtype.Time and the
+// point EWKB (the geography type's binary form; see registerGeography).
+// next returns nil when there are no more rows.
 func copyMeetings(ctx context.Context, tx pgx.Tx, cols []string, next func() []any) error {
-	pr, pw := io.Pipe()
-	go func() {
-		w := bufio.NewWriterSize(pw, 256<<10)
-		var line []byte
-		for row := next(); row != nil; row = next() {
-			line = line[:0]
-			for j, v := range row {
-				if j > 0 {
-					line = append(line, ',')
+	timeCols, geogCol := []int{}, -1
+	for i, c := range cols {
+		switch c {
+		case "start_time", "end_time":
+			timeCols = append(timeCols, i)
+		case "geog":
+			geogCol = i
+		}
+	}
+	if _, ok := tx.Conn().TypeMap().TypeForName("geography"); !ok {
+		if err := registerGeography(ctx, tx.Conn()); err != nil {
+			return err
+		}
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"meetings"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+		row := next()
+		if row == nil {
+			return nil, nil
+		}
+		for _, i := range timeCols {
+			if s, ok := row[i].(string); ok {
+				c, err := meeting.ParseClock(s)
+				if err != nil {
+					return nil, err
 				}
-				line = appendCSV(line, v)
-			}
-			line = append(line, '\n')
-			if _, err := w.Write(line); err != nil {
-				pw.CloseWithError(err)
-				return
+				row[i] = pgtype.Time{Microseconds: int64(c) * 60e6, Valid: true}
 			}
 		}
-		pw.CloseWithError(w.Flush())
-	}()
-	_, err := tx.Conn().PgConn().CopyFrom(ctx, pr,
-		`COPY meetings (`+strings.Join(cols, ", ")+`) FROM STDIN WITH (FORMAT csv)`)
-	pr.CloseWithError(io.ErrClosedPipe) // stop the writer if COPY ended early
+		if geogCol >= 0 && row[geogCol] != nil {
+			row[geogCol] = ewkbPoint(row[geogCol].(string))
+		}
+		return row, nil
+	}))
 	return err
 }
 
-// appendCSV appends v as one field of PostgreSQL's CSV COPY format: an
-// unquoted empty field is NULL, so every string is quoted; a text array is
-// an array literal with each element quoted; bytes are bytea hex.
-func appendCSV(b []byte, v any) []byte {
-	switch v := v.(type) {
-	case nil:
-		return b
-	case string:
-		return appendQuoted(b, v)
-	case []string:
-		var arr []byte
-		arr = append(arr, '{')
-		for i, e := range v {
-			if i > 0 {
-				arr = append(arr, ',')
-			}
-			arr = append(arr, '"')
-			for k := 0; k < len(e); k++ {
-				if e[k] == '"' || e[k] == '\\' {
-					arr = append(arr, '\\')
-				}
-				arr = append(arr, e[k])
-			}
-			arr = append(arr, '"')
-		}
-		arr = append(arr, '}')
-		return appendQuoted(b, string(arr))
-	case int16:
-		return strconv.AppendInt(b, int64(v), 10)
-	case int64:
-		return strconv.AppendInt(b, v, 10)
-	case bool:
-		if v {
-			return append(b, 't')
-		}
-		return append(b, 'f')
-	case float64:
-		return strconv.AppendFloat(b, v, 'g', -1, 64)
-	case []byte:
-		b = append(b, '\\', 'x')
-		return hex.AppendEncode(b, v)
-	default:
-		return appendQuoted(b, fmt.Sprint(v))
-	}
+// ewkbPoint turns rowValues' "SRID=4326;POINT(lng lat)" into EWKB.
+func ewkbPoint(ewkt string) []byte {
+	var lng, lat float64
+	fmt.Sscanf(strings.TrimPrefix(ewkt, "SRID=4326;POINT("), "%g %g)", &lng, &lat)
+	b := make([]byte, 25)
+	b[0] = 1                                           // little endian
+	binary.LittleEndian.PutUint32(b[1:], 1|0x20000000) // point, with SRID
+	binary.LittleEndian.PutUint32(b[5:], 4326)         // WGS 84
+	binary.LittleEndian.PutUint64(b[9:], math.Float64bits(lng))
+	binary.LittleEndian.PutUint64(b[17:], math.Float64bits(lat))
+	return b
 }
 
-// appendQuoted appends s in double quotes, doubling quotes inside it.
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			b = append(b, '"')
-		}
-		b = append(b, s[i])
+// registerGeography teaches conn the geography type's binary form (EWKB
+// bytes, as PostGIS's geography_send/geography_recv use), so COPY can send
+// points without text parsing. copyMeetings calls it once per connection.
+func registerGeography(ctx context.Context, conn *pgx.Conn) error {
+	var oid uint32
+	err := conn.QueryRow(ctx, `SELECT coalesce(to_regtype('geography')::oid, 0)`).Scan(&oid)
+	if err != nil || oid == 0 {
+		return err
 	}
-	return append(b, '"')
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "geography", OID: oid, Codec: pgtype.ByteaCodec{}})
+	return nil
 }
 
 // Count returns the number of public meetings.
