@@ -14,6 +14,8 @@ import (
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
+	"github.com/meetingfinder/meetingfinder/internal/search"
+	"github.com/meetingfinder/meetingfinder/internal/search/nominatim"
 	"github.com/meetingfinder/meetingfinder/internal/web"
 )
 
@@ -26,6 +28,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	tileURL := fs.String("tile-url", getenv("MF_TILE_URL"), "map tile URL template for the finder page ({z}/{x}/{y}; default OpenStreetMap; env MF_TILE_URL)")
 	tileAttr := fs.String("tile-attribution", getenv("MF_TILE_ATTRIBUTION"), "HTML credit for the map tiles (env MF_TILE_ATTRIBUTION)")
+	geocoderURL := fs.String("geocoder-url", getenv("MF_GEOCODER_URL"), "optional Nominatim-compatible geocoder for GET /v1/places (env MF_GEOCODER_URL; unset = the listings' own places only)")
 	sourcesFile := fs.String("sources", "", "sources `FILE` (JSON) to re-import on their schedule (see \"meetingfinder import -h\")")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
@@ -57,7 +60,16 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	// waiting at start (all of them after migration 0007 on an existing
 	// database) and then new and changed ones every few seconds.
 	background.Go(func() { db.RunSearchRefresh(bgctx, postgres.SearchRefreshEvery, log) })
+	var geocoder search.PlaceFinder // stays a nil interface unless configured
+	if *geocoderURL != "" {
+		g, err := nominatim.New(*geocoderURL, getenv("MF_GEOCODER_USER_AGENT"), nil)
+		if err != nil {
+			return err
+		}
+		geocoder = g
+	}
 	api := httpapi.New(httpapi.Config{
+		Geocoder:       geocoder,
 		Store:          sc.store,
 		Feeds:          postgres.NewMeetingStore(db),
 		Places:         sc.places,
