@@ -25,14 +25,11 @@ func runDemo(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	if *n < 1 {
 		return usageError{"--meetings must be at least 1"}
 	}
-	db, err := postgres.Open(ctx, getenv("DATABASE_URL"))
+	db, err := openCurrent(ctx, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return err
-	}
 	store := postgres.NewMeetingStore(db)
 	if *ifEmpty {
 		count, err := store.Count(ctx)

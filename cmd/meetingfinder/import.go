@@ -120,14 +120,11 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		sources = append(sources, src)
 	}
 
-	db, err := postgres.Open(ctx, getenv("DATABASE_URL"))
+	db, err := openCurrent(ctx, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return err
-	}
 	im := &ingest.Importer{
 		Store:   postgres.NewImportStore(db),
 		Client:  ingest.NewClient(*timeout),

@@ -23,6 +23,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/meetingfinder/meetingfinder/internal/postgres"
 )
 
 func main() {
@@ -96,4 +98,19 @@ func newLogger(getenv env, stderr io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(stderr, nil))
 	}
 	return slog.New(slog.NewJSONHandler(stderr, nil))
+}
+
+// openCurrent opens the database of DATABASE_URL and checks that its schema
+// is the one this binary carries (KindUnavailable with "run meetingfinder
+// migrate" when it is behind); the caller closes it.
+func openCurrent(ctx context.Context, getenv env) (*postgres.DB, error) {
+	db, err := postgres.Open(ctx, getenv("DATABASE_URL"))
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

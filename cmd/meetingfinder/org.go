@@ -84,12 +84,8 @@ func writeJSON(w io.Writer, v any) error {
 
 // openOrgStore connects to DATABASE_URL and checks the schema.
 func openOrgStore(ctx context.Context, getenv env) (*postgres.DB, *postgres.OrgStore, error) {
-	db, err := postgres.Open(ctx, getenv("DATABASE_URL"))
+	db, err := openCurrent(ctx, getenv)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
 		return nil, nil, err
 	}
 	return db, postgres.NewOrgStore(db), nil

@@ -103,14 +103,11 @@ func runReindex(ctx context.Context, args []string, getenv env, stdout, stderr i
 	if *batch < 1 {
 		return usageError{"--batch must be at least 1"}
 	}
-	db, err := postgres.Open(ctx, getenv("DATABASE_URL"))
+	db, err := openCurrent(ctx, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return err
-	}
 	start := time.Now()
 	if err := postgres.NewPlaceStore(db).Refresh(ctx); err != nil {
 		return err

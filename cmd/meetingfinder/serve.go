@@ -34,14 +34,11 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return usageError{err.Error()}
 	}
 	log := newLogger(getenv, stderr)
-	db, err := postgres.Open(ctx, getenv("DATABASE_URL"))
+	db, err := openCurrent(ctx, getenv)
 	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
 		return fmt.Errorf("refusing to serve: %w", err)
 	}
+	defer db.Close()
 	imports, runImports, err := scheduledImports(ctx, db, *sourcesFile, log)
 	if err != nil {
 		return err
