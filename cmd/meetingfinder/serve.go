@@ -93,7 +93,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		MaxHeaderBytes:    64 << 10,
 	}
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "meetingfinder: serving on %s\n  try: curl '%s/v1/meetings?lat=40.7128&lng=-74.006'\n", url, url)
+	fmt.Fprintf(stdout, "meetingfinder: serving on %s\n  try: curl '%s/v1/meetings?lat=40.7128&lng=-74.006'\n  or open %s/ in a browser\n", url, url, url)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	// Scheduled imports stop with the server; an import in progress is
