@@ -73,7 +73,7 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		return usageError{"--max-size must be at least 1 (MB)"}
 	}
 
-	var sources []ingest.Source
+	var sources []meeting.Source
 	if *config != "" {
 		if len(rest) > 0 || *format != "" || *program != "" || *tz != "" || *mapping != "" {
 			return usageError{"import: with --config, the sources file gives locations, formats and defaults; only --source, --force and --json apply"}
@@ -102,12 +102,12 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		if *name == "" || *format == "" {
 			return usageError{"import: --source and --format are required"}
 		}
-		src := ingest.Source{Name: *name, Location: rest[0], Format: ingest.Format(*format), Program: meeting.Program(*program),
+		src := meeting.Source{Name: *name, Location: rest[0], Format: meeting.Format(*format), Program: meeting.Program(*program),
 			TimeZone: *tz, Mapping: *mapping}
 		if err := src.Check(); err != nil {
 			return usageError{"import: " + err.Error()}
 		}
-		if !ingest.IsURL(src.Location) {
+		if !meeting.IsURL(src.Location) {
 			if abs, err := filepath.Abs(src.Location); err == nil {
 				src.Location = abs
 			}
@@ -132,7 +132,7 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		// The report is the command's output; a log line would repeat it.
 		Logger: slog.New(slog.DiscardHandler),
 	}
-	var reports []*ingest.Report
+	var reports []*meeting.ImportReport
 	failed := 0
 	for _, src := range sources {
 		rep := im.Run(ctx, src, ingest.Options{Force: *force})

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meetingfinder/meetingfinder/internal/ingest"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
 )
 
@@ -30,11 +30,11 @@ func TestImportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("re-import: %v\n%s", err, out)
 	}
-	var rep ingest.Report
+	var rep meeting.ImportReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("--json output is not a report: %v\n%s", err, out)
 	}
-	if rep.Status != ingest.StatusOK || rep.Unchanged != 7 || rep.Rejected != 1 || len(rep.Problems) != 1 {
+	if rep.Status != meeting.ImportOK || rep.Unchanged != 7 || rep.Rejected != 1 || len(rep.Problems) != 1 {
 		t.Errorf("re-import report = %+v", rep)
 	}
 

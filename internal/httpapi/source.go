@@ -8,14 +8,13 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/meetingfinder/meetingfinder/internal/ingest"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
 // SourceLister lists the import sources and their last runs for
 // GET /v1/sources. postgres.ImportStore implements it.
 type SourceLister interface {
-	Sources(ctx context.Context) ([]ingest.SourceStatus, error)
+	Sources(ctx context.Context) ([]meeting.SourceStatus, error)
 }
 
 // MaxSourceProblems is how many problems of a source's last run
@@ -92,7 +91,7 @@ func (s *Server) listSources(c *gin.Context) error {
 }
 
 // NewSourceJSON converts a source and its last run for the API.
-func NewSourceJSON(st ingest.SourceStatus) SourceJSON {
+func NewSourceJSON(st meeting.SourceStatus) SourceJSON {
 	j := SourceJSON{Name: st.Source.Name, Format: string(st.Source.Format), Program: string(st.Source.Program),
 		TimeZone: st.Source.TimeZone, Location: publicLocation(st.Source.Location)}
 	if st.Source.Refresh > 0 {
@@ -119,7 +118,7 @@ func NewSourceJSON(st ingest.SourceStatus) SourceJSON {
 // publicLocation shows a URL without query, fragment or credentials, and a
 // path as its file name.
 func publicLocation(loc string) string {
-	if !ingest.IsURL(loc) {
+	if !meeting.IsURL(loc) {
 		return filepath.Base(loc)
 	}
 	u, err := url.Parse(loc)

@@ -10,14 +10,13 @@ import (
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
-	"github.com/meetingfinder/meetingfinder/internal/ingest"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
 // fakeSources is a SourceLister over a fixed list.
-type fakeSources []ingest.SourceStatus
+type fakeSources []meeting.SourceStatus
 
-func (f fakeSources) Sources(context.Context) ([]ingest.SourceStatus, error) { return f, nil }
+func (f fakeSources) Sources(context.Context) ([]meeting.SourceStatus, error) { return f, nil }
 
 func TestListSources(t *testing.T) {
 	spec := newSpecCheck(t)
@@ -28,10 +27,10 @@ func TestListSources(t *testing.T) {
 	}
 	started := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	lister := fakeSources{
-		{Source: ingest.Source{Name: "never", Location: "/srv/feeds/never.json", Format: ingest.FormatCSV}},
-		{Source: ingest.Source{Name: "sepia", Location: "https://user:pw@example.org/wp-admin/admin-ajax.php?action=meetings&key=SECRET",
-			Format: ingest.FormatMeetingGuide, Program: meeting.ProgramAA, TimeZone: "America/New_York", Refresh: 6 * time.Hour},
-			LastRun: &ingest.Report{Source: "sepia", Status: ingest.StatusOK, StartedAt: started, Duration: 1500 * time.Millisecond,
+		{Source: meeting.Source{Name: "never", Location: "/srv/feeds/never.json", Format: meeting.FormatCSV}},
+		{Source: meeting.Source{Name: "sepia", Location: "https://user:pw@example.org/wp-admin/admin-ajax.php?action=meetings&key=SECRET",
+			Format: meeting.FormatMeetingGuide, Program: meeting.ProgramAA, TimeZone: "America/New_York", Refresh: 6 * time.Hour},
+			LastRun: &meeting.ImportReport{Source: "sepia", Status: meeting.ImportOK, StartedAt: started, Duration: 1500 * time.Millisecond,
 				Parsed: 10, Inserted: 10, Flagged: 150, Problems: probs, ProblemsTotal: 150}},
 	}
 	for _, tc := range []struct {

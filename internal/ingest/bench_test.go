@@ -12,6 +12,7 @@ import (
 	"github.com/meetingfinder/meetingfinder/internal/demo"
 	mgfeed "github.com/meetingfinder/meetingfinder/internal/feed/meetingguide"
 	"github.com/meetingfinder/meetingfinder/internal/ingest"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
 	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
 )
@@ -60,7 +61,7 @@ func BenchmarkImport100k(b *testing.B) {
 	}
 	pgtest.URL(b)
 	path := writeDemoFeed(b, n)
-	src := ingest.Source{Name: "demo-feed", Location: path, Format: ingest.FormatMeetingGuide}
+	src := meeting.Source{Name: "demo-feed", Location: path, Format: meeting.FormatMeetingGuide}
 	var first, again time.Duration
 	b.ResetTimer()
 	for range b.N {
@@ -72,12 +73,12 @@ func BenchmarkImport100k(b *testing.B) {
 		t0 := time.Now()
 		rep := im.Run(context.Background(), src, ingest.Options{})
 		t1 := time.Now()
-		if rep.Status != ingest.StatusOK || rep.Inserted != n {
+		if rep.Status != meeting.ImportOK || rep.Inserted != n {
 			b.Fatalf("first import: %s, %d inserted (%s); want %d", rep.Status, rep.Inserted, rep.Error, n)
 		}
 		rep = im.Run(context.Background(), src, ingest.Options{Force: true})
 		t2 := time.Now()
-		if rep.Status != ingest.StatusOK || rep.Unchanged != n {
+		if rep.Status != meeting.ImportOK || rep.Unchanged != n {
 			b.Fatalf("re-import: %s, %d unchanged (%s); want %d", rep.Status, rep.Unchanged, rep.Error, n)
 		}
 		first += t1.Sub(t0)

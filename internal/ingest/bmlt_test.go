@@ -58,9 +58,9 @@ func TestRunBMLTServer(t *testing.T) {
 		t.Fatalf("the fixtures do not parse: %d meetings, %v", len(want), err)
 	}
 
-	src := ingest.Source{Name: "na", Location: srv.URL + "/main_server/", Format: ingest.FormatBMLT}
+	src := meeting.Source{Name: "na", Location: srv.URL + "/main_server/", Format: meeting.FormatBMLT}
 	rep := e.im.Run(context.Background(), src, ingest.Options{})
-	if rep.Status != ingest.StatusOK || rep.Inserted != len(want) {
+	if rep.Status != meeting.ImportOK || rep.Inserted != len(want) {
 		t.Fatalf("run: %+v (%s); want %d inserted", countsOf(rep), rep.Error, len(want))
 	}
 	for _, sw := range []string{"GetSearchResults", "GetServerInfo", "GetServiceBodies", "GetFormats"} {
@@ -72,7 +72,7 @@ func TestRunBMLTServer(t *testing.T) {
 	// A server that fails one request fails the run and changes nothing.
 	delete(files, "GetFormats")
 	rep = e.im.Run(context.Background(), src, ingest.Options{Force: true})
-	if rep.Status != ingest.StatusFailed || rep.Error == "" {
+	if rep.Status != meeting.ImportFailed || rep.Error == "" {
 		t.Errorf("run without GetFormats: %s %q, want failed", rep.Status, rep.Error)
 	}
 }

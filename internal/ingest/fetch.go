@@ -23,18 +23,11 @@ const DefaultMaxSize = 50 << 20
 // DefaultTimeout bounds one HTTP request of an import, body included.
 const DefaultTimeout = 60 * time.Second
 
-// Validators are the HTTP cache validators of a fetched document, sent back
-// on the next fetch so that an unchanged feed costs a 304 and no work.
-type Validators struct {
-	ETag         string `json:"etag,omitempty"`
-	LastModified string `json:"last_modified,omitempty"`
-}
-
 // Fetched is the result of Fetch. When NotModified is true the server
 // answered 304 to the validators given and Body is nil.
 type Fetched struct {
 	Body        []byte
-	Validators  Validators
+	Validators  meeting.CacheValidators
 	NotModified bool
 }
 
@@ -72,12 +65,12 @@ func NewClient(timeout time.Duration) *http.Client {
 // Errors are *meeting.Error: KindTooLarge over the limit, KindNotFound for
 // a missing file or a 404/410, KindUnavailable for network failures,
 // timeouts and other HTTP statuses, KindInvalid for broken gzip.
-func Fetch(ctx context.Context, client *http.Client, location string, prev Validators, maxSize int64) (Fetched, error) {
+func Fetch(ctx context.Context, client *http.Client, location string, prev meeting.CacheValidators, maxSize int64) (Fetched, error) {
 	const op = "ingest.Fetch"
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	if !IsURL(location) {
+	if !meeting.IsURL(location) {
 		f, err := os.Open(location)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
@@ -117,7 +110,7 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev Valid
 		return Fetched{}, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: msg, Err: redact(err)}
 	}
 	defer resp.Body.Close()
-	v := Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	v := meeting.CacheValidators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
 		return Fetched{Validators: prev, NotModified: true}, nil

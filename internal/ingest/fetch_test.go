@@ -57,7 +57,7 @@ func TestFetchHTTP(t *testing.T) {
 	body := []byte(`[{"slug":"a","name":"A","day":1,"time":"10:00"}]`)
 	srv, full := feedServer(t, body)
 	ctx := context.Background()
-	f, err := ingest.Fetch(ctx, nil, srv.URL, ingest.Validators{}, 0)
+	f, err := ingest.Fetch(ctx, nil, srv.URL, meeting.CacheValidators{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestFetchErrors(t *testing.T) {
 		{"broken gzip", broken, 0, meeting.KindInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ingest.Fetch(context.Background(), client, tc.location, ingest.Validators{}, tc.max)
+			_, err := ingest.Fetch(context.Background(), client, tc.location, meeting.CacheValidators{}, tc.max)
 			if got := meeting.ErrorKind(err); got != tc.want {
 				t.Errorf("error kind %q (%v), want %q", got, err, tc.want)
 			}
@@ -122,7 +122,7 @@ func TestFetchLocalGzip(t *testing.T) {
 	body := []byte(`[]`)
 	p := filepath.Join(t.TempDir(), "feed.json.gz")
 	os.WriteFile(p, gz(t, body), 0o644)
-	f, err := ingest.Fetch(context.Background(), nil, p, ingest.Validators{}, 0)
+	f, err := ingest.Fetch(context.Background(), nil, p, meeting.CacheValidators{}, 0)
 	if err != nil || !bytes.Equal(f.Body, body) {
 		t.Fatalf("Fetch(%s) = %q, %v; want the decompressed file", p, f.Body, err)
 	}
@@ -137,24 +137,24 @@ func TestRunOverHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv, full := feedServer(t, b)
-	src := ingest.Source{Name: "web", Location: srv.URL + "/meetings.json", Format: ingest.FormatMeetingGuide}
+	src := meeting.Source{Name: "web", Location: srv.URL + "/meetings.json", Format: meeting.FormatMeetingGuide}
 	rep := e.im.Run(context.Background(), src, ingest.Options{})
-	if rep.Status != ingest.StatusOK || rep.Inserted != 7 {
+	if rep.Status != meeting.ImportOK || rep.Inserted != 7 {
 		t.Fatalf("first run: %+v", countsOf(rep))
 	}
 	rep = e.im.Run(context.Background(), src, ingest.Options{})
-	if rep.Status != ingest.StatusNotModified || full.Load() != 1 {
+	if rep.Status != meeting.ImportNotModified || full.Load() != 1 {
 		t.Fatalf("second run: %s with %d full responses, want not_modified after one", rep.Status, full.Load())
 	}
 	// A changed setting (a default zone) makes the next run fetch again.
 	src.TimeZone = "America/Chicago"
 	rep = e.im.Run(context.Background(), src, ingest.Options{})
-	if rep.Status != ingest.StatusOK || rep.Updated != 4 || full.Load() != 2 { // online-only and the three Denver days
+	if rep.Status != meeting.ImportOK || rep.Updated != 4 || full.Load() != 2 { // online-only and the three Denver days
 		t.Fatalf("run with a new default zone: %+v, %d full responses", countsOf(rep), full.Load())
 	}
 	// --force fetches without validators.
 	rep = e.im.Run(context.Background(), src, ingest.Options{Force: true})
-	if rep.Status != ingest.StatusOK || rep.Unchanged != 7 || full.Load() != 3 {
+	if rep.Status != meeting.ImportOK || rep.Unchanged != 7 || full.Load() != 3 {
 		t.Fatalf("forced run: %+v, %d full responses", countsOf(rep), full.Load())
 	}
 }
@@ -168,8 +168,8 @@ func TestParseConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []ingest.Source{
-		{Name: "sepia", Location: "https://example.org/wp-json/tsml/meetings", Format: "meetingguide", Program: "aa", TimeZone: "America/New_York", Refresh: ingest.DefaultRefresh},
+	want := []meeting.Source{
+		{Name: "sepia", Location: "https://example.org/wp-json/tsml/meetings", Format: "meetingguide", Program: "aa", TimeZone: "America/New_York", Refresh: meeting.DefaultRefresh},
 		{Name: "baltimore", Location: "/etc/mf/data/baltimore.csv", Format: "csv", Mapping: "/etc/mf/baltimore.mapping.json"},
 		{Name: "na-region", Location: "https://bmlt.example.org/main_server", Format: "bmlt", Refresh: 90 * time.Minute},
 	}

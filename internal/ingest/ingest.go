@@ -3,8 +3,9 @@
 // file), parses it with the pure importers (importers/meetingguide,
 // importers/csv, importers/bmlt), fills in missing time zones (the
 // source's default, else the zone at the meeting's point, else flagged),
-// and hands the meetings to a Store that applies them in one transaction
-// keyed by (source, external id). The outcome is a Report: counts of
+// and hands the meetings to a meeting.ImportStore that applies them in one
+// transaction keyed by (source, external id). The outcome is a
+// meeting.ImportReport: counts of
 // inserted, updated, restored, unchanged, removed, rejected and flagged
 // meetings, and every problem with its record and reason.
 //
@@ -16,15 +17,15 @@
 //
 // The package also reads the sources file (ParseConfig) and re-imports
 // configured sources on their schedule (Importer.Schedule). It does no SQL
-// itself: the Store interface is implemented by internal/postgres.
+// itself: the nouns of an import (meeting.Source, meeting.Format,
+// meeting.ImportReport, meeting.ImportStore) live in the domain package,
+// and internal/postgres implements the store. Nothing but cmd imports
+// this package.
 package ingest
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -37,143 +38,6 @@ import (
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
-// Status is the outcome of one import run.
-type Status string
-
-// The outcomes of a run.
-const (
-	// StatusOK: the feed was applied.
-	StatusOK Status = "ok"
-	// StatusFailed: nothing changed; Report.Error says why.
-	StatusFailed Status = "failed"
-	// StatusHeldBack: the safety valve refused to apply the feed (empty,
-	// or losing more than half its meetings); nothing changed;
-	// Report.HeldBack says why. Force applies it.
-	StatusHeldBack Status = "held_back"
-	// StatusNotModified: the server answered 304 to the last run's
-	// validators; nothing to do.
-	StatusNotModified Status = "not_modified"
-)
-
-// Outcome is what Store.Apply did. Restored counts meetings removed by an
-// earlier run that came back; Unchanged those whose content was the same.
-// HeldBack is non-empty, and nothing was written, when the safety valve
-// refused the change. Conflicts lists external ids that belong to meetings
-// managed by an organization under the same source name; they are not
-// touched.
-type Outcome struct {
-	Inserted, Updated, Restored, Unchanged, Removed int
-	HeldBack                                        string
-	Conflicts                                       []string
-}
-
-// Store applies imports and keeps the record of sources and runs.
-// internal/postgres implements it. Errors are *meeting.Error.
-type Store interface {
-	// Validators returns the cache validators saved by the source's last
-	// applied run; zero when there are none or when src's settings differ
-	// from those of that run (a new location, program or zone must be
-	// fetched and applied again).
-	Validators(ctx context.Context, src Source) (Validators, error)
-	// Apply makes ms (all of one source, external ids unique) the source's
-	// imported meetings in one transaction: new ones inserted, changed ones
-	// updated, removed ones from earlier runs restored, and live ones
-	// missing from ms removed recoverably. Unless force is set it writes
-	// nothing and sets Outcome.HeldBack when ms is empty while the source
-	// has live meetings, or when more than half of them would be removed.
-	Apply(ctx context.Context, source string, ms []meeting.Meeting, force bool) (Outcome, error)
-	// RecordRun saves the source's settings and the run's report; when v is
-	// not nil it also saves v as the validators for the next fetch.
-	RecordRun(ctx context.Context, src Source, rep *Report, v *Validators) error
-	// Sources returns every registered source with its last run.
-	Sources(ctx context.Context) ([]SourceStatus, error)
-	// RegisterSources saves the settings of srcs (adding new ones).
-	RegisterSources(ctx context.Context, srcs []Source) error
-}
-
-// SourceStatus is a registered source and the report of its last run (nil
-// when it never ran). LastRun.Problems may be cut short; ProblemsTotal
-// counts them all.
-type SourceStatus struct {
-	Source  Source
-	LastRun *Report
-}
-
-// Report is the outcome of one import run.
-type Report struct {
-	Source    string    `json:"source"`
-	Format    Format    `json:"format"`
-	Status    Status    `json:"status"`
-	StartedAt time.Time `json:"started_at"`
-	// Duration is how long the run took.
-	Duration time.Duration `json:"-"`
-	// DurationMS is Duration in milliseconds, for JSON.
-	DurationMS int64 `json:"duration_ms"`
-	// Parsed counts the meetings the importer produced (one per day of a
-	// multi-day listing), after rejections.
-	Parsed    int `json:"parsed"`
-	Inserted  int `json:"inserted"`
-	Updated   int `json:"updated"`
-	Restored  int `json:"restored"`
-	Unchanged int `json:"unchanged"`
-	Removed   int `json:"removed"`
-	// Rejected and Flagged count the problems of each severity.
-	Rejected int    `json:"rejected"`
-	Flagged  int    `json:"flagged"`
-	HeldBack string `json:"held_back,omitempty"`
-	Error    string `json:"error,omitempty"`
-	// Problems lists every rejected and flagged record (a stored report
-	// may keep only the first ones); ProblemsTotal counts them all.
-	Problems      []meeting.Problem `json:"problems"`
-	ProblemsTotal int               `json:"problems_total"`
-}
-
-// Failed reports whether the run did not apply the feed: it failed or was
-// held back. A not-modified run did not fail.
-func (r *Report) Failed() bool { return r.Status == StatusFailed || r.Status == StatusHeldBack }
-
-// WriteText writes the report for people: a summary line, the counts, then
-// each problem ("record N (id) rejected: field: reason" and the record
-// excerpt).
-func (r *Report) WriteText(w io.Writer) error {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "import %s (%s): %s in %s\n", r.Source, r.Format, r.Status, r.Duration.Round(time.Millisecond))
-	if r.Error != "" {
-		fmt.Fprintf(&b, "  error: %s\n", r.Error)
-	}
-	if r.HeldBack != "" {
-		fmt.Fprintf(&b, "  held back: %s\n  nothing was changed; re-run with --force to apply it anyway\n", r.HeldBack)
-	}
-	if r.Status != StatusNotModified && r.Status != StatusFailed {
-		fmt.Fprintf(&b, "  parsed %d, inserted %d, updated %d, restored %d, unchanged %d, removed %d, rejected %d, flagged %d\n",
-			r.Parsed, r.Inserted, r.Updated, r.Restored, r.Unchanged, r.Removed, r.Rejected, r.Flagged)
-	} else if r.Status == StatusNotModified {
-		fmt.Fprintf(&b, "  the source is unchanged since the last import: nothing to do\n")
-	}
-	for _, p := range r.Problems {
-		if p.Record == 0 && p.ExternalID != "" {
-			fmt.Fprintf(&b, "  meeting %s %s: %s: %s\n", p.ExternalID, p.Severity, p.Field, p.Reason)
-		} else {
-			fmt.Fprintf(&b, "  %s\n", p)
-		}
-		if p.Raw != "" {
-			fmt.Fprintf(&b, "      %s\n", p.Raw)
-		}
-	}
-	if len(r.Problems) < r.ProblemsTotal {
-		fmt.Fprintf(&b, "  … and %d more problems\n", r.ProblemsTotal-len(r.Problems))
-	}
-	_, err := w.Write(b.Bytes())
-	return err
-}
-
-// WriteJSON writes the report as one indented JSON object.
-func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
-}
-
 // Options adjust one run.
 type Options struct {
 	// Force applies a feed the safety valve would hold back, and fetches
@@ -184,7 +48,7 @@ type Options struct {
 // Importer runs imports against a Store. The zero value is not usable:
 // Store is required; the other fields have defaults.
 type Importer struct {
-	Store Store
+	Store meeting.ImportStore
 	// Client fetches http(s) sources; nil means NewClient(DefaultTimeout).
 	Client *http.Client
 	// MaxSize limits the bytes read from a source; 0 means DefaultMaxSize.
@@ -202,7 +66,7 @@ type Importer struct {
 // failure is a report with Status failed and Error set (see
 // Report.Failed). The run is recorded in the Store; a failure to record
 // it is added to Report.Error without changing the status.
-func (im *Importer) Run(ctx context.Context, src Source, opts Options) *Report {
+func (im *Importer) Run(ctx context.Context, src meeting.Source, opts Options) *meeting.ImportReport {
 	now := time.Now
 	if im.Now != nil {
 		now = im.Now
@@ -212,7 +76,7 @@ func (im *Importer) Run(ctx context.Context, src Source, opts Options) *Report {
 		log = slog.Default()
 	}
 	start := now()
-	rep := &Report{Source: src.Name, Format: src.Format, StartedAt: start.UTC(), Problems: []meeting.Problem{}}
+	rep := &meeting.ImportReport{Source: src.Name, Format: src.Format, StartedAt: start.UTC(), Problems: []meeting.Problem{}}
 	validators := im.run(ctx, src, opts, rep)
 	rep.Duration = now().Sub(start)
 	rep.DurationMS = rep.Duration.Milliseconds()
@@ -247,16 +111,16 @@ func (im *Importer) Run(ctx context.Context, src Source, opts Options) *Report {
 
 // run does the work of Run and returns the validators to save (nil to
 // keep the old ones).
-func (im *Importer) run(ctx context.Context, src Source, opts Options, rep *Report) *Validators {
-	fail := func(err error) *Validators {
-		rep.Status = StatusFailed
+func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, rep *meeting.ImportReport) *meeting.CacheValidators {
+	fail := func(err error) *meeting.CacheValidators {
+		rep.Status = meeting.ImportFailed
 		rep.Error = err.Error()
 		return nil
 	}
 	if err := src.Check(); err != nil {
 		return fail(err)
 	}
-	var prev Validators
+	var prev meeting.CacheValidators
 	if !opts.Force {
 		v, err := im.Store.Validators(ctx, src)
 		if err != nil {
@@ -269,7 +133,7 @@ func (im *Importer) run(ctx context.Context, src Source, opts Options, rep *Repo
 		return fail(err)
 	}
 	if fetched.NotModified {
-		rep.Status = StatusNotModified
+		rep.Status = meeting.ImportNotModified
 		return nil
 	}
 	ms, dup := dedupe(ms, src.Name)
@@ -295,11 +159,11 @@ func (im *Importer) run(ctx context.Context, src Source, opts Options, rep *Repo
 			Reason: "a meeting managed by an organization already has this source and id; left as it is"})
 	}
 	if out.HeldBack != "" {
-		rep.Status = StatusHeldBack
+		rep.Status = meeting.ImportHeldBack
 		rep.HeldBack = out.HeldBack
 		return nil
 	}
-	rep.Status = StatusOK
+	rep.Status = meeting.ImportOK
 	return &fetched.Validators
 }
 
@@ -311,9 +175,9 @@ func (im *Importer) zones() ZoneFinder {
 }
 
 // read fetches and parses src.
-func (im *Importer) read(ctx context.Context, src Source, prev Validators) ([]meeting.Meeting, []meeting.Problem, Fetched, error) {
+func (im *Importer) read(ctx context.Context, src meeting.Source, prev meeting.CacheValidators) ([]meeting.Meeting, []meeting.Problem, Fetched, error) {
 	iopts := meeting.ImportOptions{Source: src.Name, Program: src.Program}
-	if src.Format == FormatBMLT && IsURL(src.Location) && !strings.Contains(strings.ToLower(src.Location), "switcher=") {
+	if src.Format == meeting.FormatBMLT && meeting.IsURL(src.Location) && !strings.Contains(strings.ToLower(src.Location), "switcher=") {
 		return im.readBMLTServer(ctx, src, prev)
 	}
 	f, err := Fetch(ctx, im.Client, src.Location, prev, im.MaxSize)
@@ -324,13 +188,13 @@ func (im *Importer) read(ctx context.Context, src Source, prev Validators) ([]me
 	var probs []meeting.Problem
 	r := bytes.NewReader(f.Body)
 	switch src.Format {
-	case FormatMeetingGuide:
+	case meeting.FormatMeetingGuide:
 		ms, probs, err = meetingguide.Parse(r, meetingguide.Options{ImportOptions: iopts})
-	case FormatBMLT:
+	case meeting.FormatBMLT:
 		ms, probs, err = bmlt.Parse(r, bmlt.Catalog{}, bmlt.Options{ImportOptions: iopts})
-	case FormatNAWS:
+	case meeting.FormatNAWS:
 		ms, probs, err = bmlt.ParseNAWS(r, bmlt.Options{ImportOptions: iopts})
-	case FormatCSV:
+	case meeting.FormatCSV:
 		opts := mfcsv.Options{ImportOptions: iopts}
 		if src.Mapping != "" {
 			mf, err := os.Open(src.Mapping)
@@ -358,7 +222,7 @@ func (im *Importer) read(ctx context.Context, src Source, prev Validators) ([]me
 // (conditional on the last run's validators, so an unchanged server costs
 // one request), then the catalog the parser needs (GetServerInfo,
 // GetServiceBodies, GetFormats).
-func (im *Importer) readBMLTServer(ctx context.Context, src Source, prev Validators) ([]meeting.Meeting, []meeting.Problem, Fetched, error) {
+func (im *Importer) readBMLTServer(ctx context.Context, src meeting.Source, prev meeting.CacheValidators) ([]meeting.Meeting, []meeting.Problem, Fetched, error) {
 	const op = "ingest.Run"
 	urls, err := bmlt.SearchURLs(src.Location)
 	if err != nil {
@@ -369,7 +233,7 @@ func (im *Importer) readBMLTServer(ctx context.Context, src Source, prev Validat
 		return nil, nil, search, wrapStep(op, "GetSearchResults", err)
 	}
 	var cat bmlt.Catalog
-	info, err := Fetch(ctx, im.Client, urls.ServerInfo, Validators{}, im.MaxSize)
+	info, err := Fetch(ctx, im.Client, urls.ServerInfo, meeting.CacheValidators{}, im.MaxSize)
 	if err != nil {
 		return nil, nil, search, wrapStep(op, "GetServerInfo", err)
 	}
@@ -378,14 +242,14 @@ func (im *Importer) readBMLTServer(ctx context.Context, src Source, prev Validat
 		return nil, nil, search, wrapStep(op, "GetServerInfo", err)
 	}
 	cat.DefaultPoint = si.DefaultPoint
-	bodies, err := Fetch(ctx, im.Client, urls.ServiceBodies, Validators{}, im.MaxSize)
+	bodies, err := Fetch(ctx, im.Client, urls.ServiceBodies, meeting.CacheValidators{}, im.MaxSize)
 	if err != nil {
 		return nil, nil, search, wrapStep(op, "GetServiceBodies", err)
 	}
 	if cat.ServiceBodies, err = bmlt.ParseServiceBodies(bytes.NewReader(bodies.Body)); err != nil {
 		return nil, nil, search, wrapStep(op, "GetServiceBodies", err)
 	}
-	formats, err := Fetch(ctx, im.Client, urls.Formats, Validators{}, im.MaxSize)
+	formats, err := Fetch(ctx, im.Client, urls.Formats, meeting.CacheValidators{}, im.MaxSize)
 	if err != nil {
 		return nil, nil, search, wrapStep(op, "GetFormats", err)
 	}

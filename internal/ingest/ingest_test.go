@@ -23,12 +23,12 @@ import (
 
 // counts are the figures of a report that the tests compare.
 type counts struct {
-	Status                                                  ingest.Status
+	Status                                                  meeting.ImportStatus
 	Parsed, Inserted, Updated, Restored, Unchanged, Removed int
 	Rejected                                                int
 }
 
-func countsOf(r *ingest.Report) counts {
+func countsOf(r *meeting.ImportReport) counts {
 	return counts{r.Status, r.Parsed, r.Inserted, r.Updated, r.Restored, r.Unchanged, r.Removed, r.Rejected}
 }
 
@@ -75,13 +75,13 @@ func (e *env) write(name string, v any) string {
 }
 
 // run imports the Meeting Guide file at path as source "fixture".
-func (e *env) run(path string, force bool) *ingest.Report {
+func (e *env) run(path string, force bool) *meeting.ImportReport {
 	e.t.Helper()
-	src := ingest.Source{Name: "fixture", Location: path, Format: ingest.FormatMeetingGuide}
+	src := meeting.Source{Name: "fixture", Location: path, Format: meeting.FormatMeetingGuide}
 	return e.im.Run(context.Background(), src, ingest.Options{Force: force})
 }
 
-func (e *env) check(rep *ingest.Report, want counts) {
+func (e *env) check(rep *meeting.ImportReport, want counts) {
 	e.t.Helper()
 	if diff := cmp.Diff(want, countsOf(rep)); diff != "" {
 		var b bytes.Buffer
@@ -133,7 +133,7 @@ func TestImportLifecycle(t *testing.T) {
 		"online-only": "live", "sf-sat": "live", "boston-sun": "live"}
 
 	rep := e.run(full, false)
-	e.check(rep, counts{Status: ingest.StatusOK, Parsed: 7, Inserted: 7, Rejected: 1})
+	e.check(rep, counts{Status: meeting.ImportOK, Parsed: 7, Inserted: 7, Rejected: 1})
 	var rejected []string
 	for _, p := range rep.Problems {
 		if p.Severity == meeting.Rejected {
@@ -150,7 +150,7 @@ func TestImportLifecycle(t *testing.T) {
 
 	t.Run("re-import changes nothing", func(t *testing.T) {
 		rep := e.run(full, false)
-		e.check(rep, counts{Status: ingest.StatusOK, Parsed: 7, Unchanged: 7, Rejected: 1})
+		e.check(rep, counts{Status: meeting.ImportOK, Parsed: 7, Unchanged: 7, Rejected: 1})
 		if _, again := e.state(); !again.Equal(stamp) {
 			t.Errorf("updated_at moved from %v to %v on an unchanged re-import", stamp, again)
 		}
@@ -159,7 +159,7 @@ func TestImportLifecycle(t *testing.T) {
 	t.Run("one changed meeting is one update", func(t *testing.T) {
 		recs[0]["time"] = "19:30"
 		rep := e.run(e.write("changed.json", recs), false)
-		e.check(rep, counts{Status: ingest.StatusOK, Parsed: 7, Updated: 1, Unchanged: 6, Rejected: 1})
+		e.check(rep, counts{Status: meeting.ImportOK, Parsed: 7, Updated: 1, Unchanged: 6, Rejected: 1})
 		var start string
 		e.db.Pool.QueryRow(context.Background(), `SELECT start_time::text FROM meetings WHERE external_id = 'grace-mon'`).Scan(&start)
 		if start != "19:30:00" {
@@ -169,13 +169,13 @@ func TestImportLifecycle(t *testing.T) {
 
 	t.Run("a dropped meeting is removed recoverably and comes back", func(t *testing.T) {
 		rep := e.run(e.write("dropped.json", without(recs, "sf-sat")), false)
-		e.check(rep, counts{Status: ingest.StatusOK, Parsed: 6, Unchanged: 6, Removed: 1, Rejected: 1})
+		e.check(rep, counts{Status: meeting.ImportOK, Parsed: 6, Unchanged: 6, Removed: 1, Rejected: 1})
 		got, _ := e.state()
 		if got["sf-sat"] != "deleted" {
 			t.Errorf("sf-sat is %q after being dropped, want its row kept with deleted_at", got["sf-sat"])
 		}
 		rep = e.run(e.write("back.json", recs), false)
-		e.check(rep, counts{Status: ingest.StatusOK, Parsed: 7, Restored: 1, Unchanged: 6, Rejected: 1})
+		e.check(rep, counts{Status: meeting.ImportOK, Parsed: 7, Restored: 1, Unchanged: 6, Rejected: 1})
 		got, _ = e.state()
 		if diff := cmp.Diff(allLive, got); diff != "" {
 			t.Errorf("rows after the meeting came back (-want +got):\n%s", diff)
@@ -186,7 +186,7 @@ func TestImportLifecycle(t *testing.T) {
 		empty := e.write("empty.json", []any{})
 		before, stamp := e.state()
 		rep := e.run(empty, false)
-		e.check(rep, counts{Status: ingest.StatusHeldBack})
+		e.check(rep, counts{Status: meeting.ImportHeldBack})
 		if !rep.Failed() || !strings.Contains(rep.HeldBack, "no meetings") {
 			t.Errorf("held back = %q, want a reason about an empty feed", rep.HeldBack)
 		}
@@ -200,7 +200,7 @@ func TestImportLifecycle(t *testing.T) {
 		half := e.write("half.json", without(recs, "grace-mon", "denver-noon", "sf-sat"))
 		before, _ := e.state()
 		rep := e.run(half, false)
-		e.check(rep, counts{Status: ingest.StatusHeldBack, Rejected: 1, Parsed: 2})
+		e.check(rep, counts{Status: meeting.ImportHeldBack, Rejected: 1, Parsed: 2})
 		if !strings.Contains(rep.HeldBack, "5 of the source's 7") {
 			t.Errorf("held back = %q, want it to say 5 of 7 would go", rep.HeldBack)
 		}
@@ -209,16 +209,16 @@ func TestImportLifecycle(t *testing.T) {
 			t.Fatalf("a held-back import changed rows (-before +after):\n%s", diff)
 		}
 		rep = e.run(half, true)
-		e.check(rep, counts{Status: ingest.StatusOK, Parsed: 2, Unchanged: 2, Removed: 5, Rejected: 1})
+		e.check(rep, counts{Status: meeting.ImportOK, Parsed: 2, Unchanged: 2, Removed: 5, Rejected: 1})
 		rep = e.run(full, true)
-		if rep.Status != ingest.StatusOK || rep.Restored != 5 {
+		if rep.Status != meeting.ImportOK || rep.Restored != 5 {
 			t.Fatalf("restoring all: %+v", countsOf(rep))
 		}
 	})
 
 	t.Run("a forced empty feed removes everything", func(t *testing.T) {
 		rep := e.run(e.write("empty.json", []any{}), true)
-		e.check(rep, counts{Status: ingest.StatusOK, Removed: 7})
+		e.check(rep, counts{Status: meeting.ImportOK, Removed: 7})
 		e.run(full, true)
 	})
 
@@ -232,7 +232,7 @@ func TestImportLifecycle(t *testing.T) {
 			p := filepath.Join(e.dir, name)
 			os.WriteFile(p, []byte(body), 0o644)
 			rep := e.run(p, true)
-			if rep.Status != ingest.StatusFailed || rep.Error == "" {
+			if rep.Status != meeting.ImportFailed || rep.Error == "" {
 				t.Errorf("%s: status %s, error %q; want failed with a message", name, rep.Status, rep.Error)
 			}
 		}
@@ -250,7 +250,7 @@ func TestImportLifecycle(t *testing.T) {
 		if len(srcs) != 1 || srcs[0].Source.Name != "fixture" || srcs[0].LastRun == nil {
 			t.Fatalf("sources = %+v, want fixture with a last run", srcs)
 		}
-		if lr := srcs[0].LastRun; lr.Status != ingest.StatusFailed || lr.Error == "" {
+		if lr := srcs[0].LastRun; lr.Status != meeting.ImportFailed || lr.Error == "" {
 			t.Errorf("last run = %+v, want the failed one", lr)
 		}
 		var runs int
@@ -269,10 +269,10 @@ func (z fixedZones) Zone(lng, lat float64) string { return string(z) }
 func TestTimeZones(t *testing.T) {
 	e := newEnv(t)
 	path := e.write("feed.json", fixture(t))
-	zones := func(src ingest.Source) map[string]string {
+	zones := func(src meeting.Source) map[string]string {
 		t.Helper()
 		rep := e.im.Run(context.Background(), src, ingest.Options{Force: true})
-		if rep.Status != ingest.StatusOK {
+		if rep.Status != meeting.ImportOK {
 			t.Fatalf("import: %+v", countsOf(rep))
 		}
 		out := map[string]string{}
@@ -303,7 +303,7 @@ func TestTimeZones(t *testing.T) {
 	}
 
 	t.Run("own zone, else inferred from the point, else flagged", func(t *testing.T) {
-		got := zones(ingest.Source{Name: "tz-infer", Location: path, Format: ingest.FormatMeetingGuide})
+		got := zones(meeting.Source{Name: "tz-infer", Location: path, Format: meeting.FormatMeetingGuide})
 		want := with(map[string]string{"denver-noon-1": "America/Denver", "denver-noon-3": "America/Denver", "denver-noon-5": "America/Denver",
 			"online-only": " (flagged)"})
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -311,7 +311,7 @@ func TestTimeZones(t *testing.T) {
 		}
 	})
 	t.Run("own zone, else the source default", func(t *testing.T) {
-		got := zones(ingest.Source{Name: "tz-default", Location: path, Format: ingest.FormatMeetingGuide, TimeZone: "America/Chicago"})
+		got := zones(meeting.Source{Name: "tz-default", Location: path, Format: meeting.FormatMeetingGuide, TimeZone: "America/Chicago"})
 		want := with(map[string]string{"denver-noon-1": "America/Chicago", "denver-noon-3": "America/Chicago", "denver-noon-5": "America/Chicago",
 			"online-only": "America/Chicago"})
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -321,7 +321,7 @@ func TestTimeZones(t *testing.T) {
 	t.Run("a finder that knows nothing flags", func(t *testing.T) {
 		e.im.Zones = fixedZones("")
 		defer func() { e.im.Zones = nil }()
-		got := zones(ingest.Source{Name: "tz-none", Location: path, Format: ingest.FormatMeetingGuide})
+		got := zones(meeting.Source{Name: "tz-none", Location: path, Format: meeting.FormatMeetingGuide})
 		want := with(map[string]string{"denver-noon-1": " (flagged)", "denver-noon-3": " (flagged)", "denver-noon-5": " (flagged)", "online-only": " (flagged)"})
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("zones (-want +got):\n%s", diff)
@@ -332,7 +332,7 @@ func TestTimeZones(t *testing.T) {
 func TestImportedMeetingsAreFindable(t *testing.T) {
 	e := newEnv(t)
 	rep := e.run(e.write("feed.json", fixture(t)), false)
-	if rep.Status != ingest.StatusOK {
+	if rep.Status != meeting.ImportOK {
 		t.Fatalf("import: %+v", countsOf(rep))
 	}
 	store := postgres.NewMeetingStore(e.db)
@@ -376,7 +376,7 @@ func TestOrganizationRowsAreNotTouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := e.run(e.write("feed.json", fixture(t)), false)
-	e.check(rep, counts{Status: ingest.StatusOK, Parsed: 7, Inserted: 6, Rejected: 2})
+	e.check(rep, counts{Status: meeting.ImportOK, Parsed: 7, Inserted: 6, Rejected: 2})
 	var name string
 	var live int
 	e.db.Pool.QueryRow(context.Background(), `SELECT name FROM meetings WHERE external_id = 'grace-mon'`).Scan(&name)

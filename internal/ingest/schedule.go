@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
 // RetryAfterFailure is how soon a scheduled source whose run failed is
@@ -16,7 +18,7 @@ const RetryAfterFailure = 30 * time.Minute
 // Refresh later, or RetryAfterFailure later when the run failed. It returns
 // ctx's error once ctx is done and the run in progress (cancelled with ctx,
 // so its transaction rolls back) has ended.
-func (im *Importer) Schedule(ctx context.Context, srcs []Source) error {
+func (im *Importer) Schedule(ctx context.Context, srcs []meeting.Source) error {
 	log := im.Logger
 	if log == nil {
 		log = slog.Default()
@@ -72,7 +74,7 @@ func (im *Importer) Schedule(ctx context.Context, srcs []Source) error {
 		src := srcs[next]
 		rep := im.Run(ctx, src, Options{})
 		after := src.Refresh
-		if rep.Status == StatusFailed && after > RetryAfterFailure {
+		if rep.Status == meeting.ImportFailed && after > RetryAfterFailure {
 			after = RetryAfterFailure
 		}
 		due[next] = now().Add(after)

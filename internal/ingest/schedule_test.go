@@ -5,15 +5,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meetingfinder/meetingfinder/internal/ingest"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
 func TestSchedule(t *testing.T) {
 	e := newEnv(t)
 	path := e.write("feed.json", fixture(t))
-	srcs := []ingest.Source{
-		{Name: "often", Location: path, Format: ingest.FormatMeetingGuide, TimeZone: "UTC", Refresh: 150 * time.Millisecond},
-		{Name: "on-demand", Location: path, Format: ingest.FormatMeetingGuide, TimeZone: "UTC"},
+	srcs := []meeting.Source{
+		{Name: "often", Location: path, Format: meeting.FormatMeetingGuide, TimeZone: "UTC", Refresh: 150 * time.Millisecond},
+		{Name: "on-demand", Location: path, Format: meeting.FormatMeetingGuide, TimeZone: "UTC"},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 1200*time.Millisecond)
 	defer cancel()

@@ -62,7 +62,7 @@ func TestSharedData(t *testing.T) {
 			if sharedCatalogs[name] {
 				t.Skip("a BMLT catalog, not a meeting list")
 			}
-			src := ingest.Source{Name: "shared", Location: path}
+			src := meeting.Source{Name: "shared", Location: path}
 			iopts := meeting.ImportOptions{Source: "shared"}
 			var want []meeting.Meeting
 			var perr error
@@ -73,16 +73,16 @@ func TestSharedData(t *testing.T) {
 			defer f.Close()
 			switch {
 			case strings.HasPrefix(rel, "meetingguide"):
-				src.Format = ingest.FormatMeetingGuide
+				src.Format = meeting.FormatMeetingGuide
 				want, _, perr = meetingguide.Parse(f, meetingguide.Options{ImportOptions: iopts})
 			case strings.HasSuffix(name, ".csv") && strings.HasPrefix(rel, "bmlt"):
-				src.Format = ingest.FormatNAWS
+				src.Format = meeting.FormatNAWS
 				want, _, perr = bmlt.ParseNAWS(f, bmlt.Options{ImportOptions: iopts})
 			case strings.HasPrefix(rel, "bmlt"):
-				src.Format = ingest.FormatBMLT
+				src.Format = meeting.FormatBMLT
 				want, _, perr = bmlt.Parse(f, bmlt.Catalog{}, bmlt.Options{ImportOptions: iopts})
 			default:
-				src.Format = ingest.FormatCSV
+				src.Format = meeting.FormatCSV
 				opts := mfcsv.Options{ImportOptions: iopts}
 				if m := sharedMappings[name]; m != "" {
 					src.Mapping = filepath.Join("..", "..", "importers", "csv", "testdata", m)
@@ -108,13 +108,13 @@ func TestSharedData(t *testing.T) {
 			var rows, zoneless int
 			db.Pool.QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE timezone IS NULL) FROM meetings WHERE source = 'shared'`).Scan(&rows, &zoneless)
 			if perr != nil {
-				if rep.Status != ingest.StatusFailed || rep.Error == "" || rows != 0 {
+				if rep.Status != meeting.ImportFailed || rep.Error == "" || rows != 0 {
 					t.Fatalf("status %s, error %q, %d rows; want a failure with a message and nothing written", rep.Status, rep.Error, rows)
 				}
 				t.Logf("failed cleanly: %s", rep.Error)
 				return
 			}
-			if rep.Status != ingest.StatusOK {
+			if rep.Status != meeting.ImportOK {
 				t.Fatalf("status %s (%s); want ok", rep.Status, rep.Error)
 			}
 			if rep.Parsed != len(want) || rep.Inserted != len(want) || rows != len(want) {

@@ -12,11 +12,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/meetingfinder/meetingfinder/internal/ingest"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
-// ImportStore is ingest.Store on PostgreSQL: it applies imports to the
+// ImportStore is meeting.ImportStore on PostgreSQL: it applies imports to the
 // meetings table and keeps the sources and import_runs tables.
 type ImportStore struct {
 	db *DB
@@ -25,7 +24,7 @@ type ImportStore struct {
 // NewImportStore returns an ImportStore over db.
 func NewImportStore(db *DB) *ImportStore { return &ImportStore{db: db} }
 
-var _ ingest.Store = (*ImportStore)(nil)
+var _ meeting.ImportStore = (*ImportStore)(nil)
 
 // contentHash returns a hash of the values m writes (rowValues): equal
 // hashes mean an import has nothing to change in the row.
@@ -104,7 +103,7 @@ type storedRow struct {
 	owned   bool
 }
 
-// Apply implements ingest.Store. In one transaction, under a lock per
+// Apply implements meeting.ImportStore. In one transaction, under a lock per
 // source, it reads the key, content hash and state of the source's stored
 // rows and sorts ms into new, changed (hash differs), restored (removed by
 // an earlier run), unchanged and owned-by-an-organization; only the new,
@@ -118,9 +117,9 @@ type storedRow struct {
 // Unless force is set it writes nothing and sets Outcome.HeldBack when ms
 // is empty while the source has live rows, or when more than half of the
 // live rows would be removed. Errors are *meeting.Error (see translate).
-func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Meeting, force bool) (ingest.Outcome, error) {
+func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Meeting, force bool) (meeting.ImportOutcome, error) {
 	const op = "postgres.Apply"
-	var out ingest.Outcome
+	var out meeting.ImportOutcome
 	for i := range ms {
 		if ms[i].Source != source {
 			return out, meeting.Errorf(meeting.KindInvalid, op, "meeting %q is from source %q, not %q", ms[i].ExternalID, ms[i].Source, source)
@@ -266,7 +265,7 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 		return out, nil
 	}
 	if err != nil {
-		return ingest.Outcome{}, translate(op, err)
+		return meeting.ImportOutcome{}, translate(op, err)
 	}
 	return out, nil
 }

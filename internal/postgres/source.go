@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/meetingfinder/meetingfinder/internal/ingest"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -32,27 +31,27 @@ const upsertSource = `INSERT INTO sources (name, location, format, program, time
 			THEN '' ELSE sources.last_modified END,
 		updated_at = now()`
 
-func sourceArgs(src ingest.Source) []any {
+func sourceArgs(src meeting.Source) []any {
 	return []any{src.Name, src.Location, string(src.Format), string(src.Program), src.TimeZone, src.Mapping, int64(src.Refresh / time.Second)}
 }
 
-// Validators implements ingest.Store: the validators saved by src's last
+// Validators implements meeting.ImportStore: the validators saved by src's last
 // applied run, or zero ones when there are none or src's settings differ
 // from the saved ones.
-func (s *ImportStore) Validators(ctx context.Context, src ingest.Source) (ingest.Validators, error) {
-	var v ingest.Validators
+func (s *ImportStore) Validators(ctx context.Context, src meeting.Source) (meeting.CacheValidators, error) {
+	var v meeting.CacheValidators
 	err := s.db.Pool.QueryRow(ctx, `SELECT etag, last_modified FROM sources
 		WHERE name = $1 AND location = $2 AND format = $3 AND program = $4 AND timezone = $5 AND mapping = $6`,
 		src.Name, src.Location, string(src.Format), string(src.Program), src.TimeZone, src.Mapping).Scan(&v.ETag, &v.LastModified)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ingest.Validators{}, nil
+		return meeting.CacheValidators{}, nil
 	}
 	return v, translate("postgres.Validators", err)
 }
 
-// RegisterSources implements ingest.Store: it saves the settings of srcs,
+// RegisterSources implements meeting.ImportStore: it saves the settings of srcs,
 // adding the new ones, in one transaction.
-func (s *ImportStore) RegisterSources(ctx context.Context, srcs []ingest.Source) error {
+func (s *ImportStore) RegisterSources(ctx context.Context, srcs []meeting.Source) error {
 	return translate("postgres.RegisterSources", pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
 		for _, src := range srcs {
 			if _, err := tx.Exec(ctx, upsertSource, sourceArgs(src)...); err != nil {
@@ -63,10 +62,10 @@ func (s *ImportStore) RegisterSources(ctx context.Context, srcs []ingest.Source)
 	}))
 }
 
-// RecordRun implements ingest.Store: it saves src's settings, adds the run
+// RecordRun implements meeting.ImportStore: it saves src's settings, adds the run
 // to import_runs (keeping the first MaxStoredProblems problems) and makes it
 // the source's last run; v, when not nil, becomes the source's validators.
-func (s *ImportStore) RecordRun(ctx context.Context, src ingest.Source, rep *ingest.Report, v *ingest.Validators) error {
+func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *meeting.ImportReport, v *meeting.CacheValidators) error {
 	const op = "postgres.RecordRun"
 	probs := rep.Problems
 	if len(probs) > MaxStoredProblems {
@@ -105,9 +104,9 @@ func (s *ImportStore) RecordRun(ctx context.Context, src ingest.Source, rep *ing
 	}))
 }
 
-// Sources implements ingest.Store: every registered source, by name, with
+// Sources implements meeting.ImportStore: every registered source, by name, with
 // the report of its last run (its problems cut to MaxStoredProblems).
-func (s *ImportStore) Sources(ctx context.Context) ([]ingest.SourceStatus, error) {
+func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, error) {
 	const op = "postgres.Sources"
 	rows, err := s.db.Pool.Query(ctx, `SELECT s.name, s.location, s.format, s.program, s.timezone, s.mapping,
 			coalesce(extract(epoch FROM s.refresh_interval)::bigint, 0),
@@ -119,10 +118,10 @@ func (s *ImportStore) Sources(ctx context.Context) ([]ingest.SourceStatus, error
 		return nil, translate(op, err)
 	}
 	defer rows.Close()
-	var out []ingest.SourceStatus
+	var out []meeting.SourceStatus
 	for rows.Next() {
 		var (
-			st                ingest.SourceStatus
+			st                meeting.SourceStatus
 			format, program   string
 			refresh           int64
 			runID             *int64
@@ -139,11 +138,11 @@ func (s *ImportStore) Sources(ctx context.Context) ([]ingest.SourceStatus, error
 		if err != nil {
 			return nil, translate(op, err)
 		}
-		st.Source.Format = ingest.Format(format)
+		st.Source.Format = meeting.Format(format)
 		st.Source.Program = meeting.Program(program)
 		st.Source.Refresh = time.Duration(refresh) * time.Second
 		if runID != nil {
-			r := &ingest.Report{Source: st.Source.Name, Format: st.Source.Format, Status: ingest.Status(*status),
+			r := &meeting.ImportReport{Source: st.Source.Name, Format: st.Source.Format, Status: meeting.ImportStatus(*status),
 				StartedAt: started.UTC(), Duration: finished.Sub(*started), HeldBack: *heldBack, Error: *errText,
 				ProblemsTotal: int(*total)}
 			r.DurationMS = r.Duration.Milliseconds()

@@ -1,0 +1,154 @@
+package meeting
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// CacheValidators are the HTTP cache validators of a fetched document, sent back
+// on the next fetch so that an unchanged feed costs a 304 and no work.
+type CacheValidators struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// ImportStatus is the outcome of one import run.
+type ImportStatus string
+
+// The outcomes of a run.
+const (
+	// ImportOK: the feed was applied.
+	ImportOK ImportStatus = "ok"
+	// ImportFailed: nothing changed; ImportReport.Error says why.
+	ImportFailed ImportStatus = "failed"
+	// ImportHeldBack: the safety valve refused to apply the feed (empty,
+	// or losing more than half its meetings); nothing changed;
+	// ImportReport.HeldBack says why. Force applies it.
+	ImportHeldBack ImportStatus = "held_back"
+	// ImportNotModified: the server answered 304 to the last run's
+	// validators; nothing to do.
+	ImportNotModified ImportStatus = "not_modified"
+)
+
+// ImportOutcome is what ImportStore.Apply did. Restored counts meetings removed by an
+// earlier run that came back; Unchanged those whose content was the same.
+// HeldBack is non-empty, and nothing was written, when the safety valve
+// refused the change. Conflicts lists external ids that belong to meetings
+// managed by an organization under the same source name; they are not
+// touched.
+type ImportOutcome struct {
+	Inserted, Updated, Restored, Unchanged, Removed int
+	HeldBack                                        string
+	Conflicts                                       []string
+}
+
+// ImportStore applies imports and keeps the record of sources and runs.
+// internal/postgres implements it and internal/ingest uses it. Errors are *Error.
+type ImportStore interface {
+	// Validators returns the cache validators saved by the source's last
+	// applied run; zero when there are none or when src's settings differ
+	// from those of that run (a new location, program or zone must be
+	// fetched and applied again).
+	Validators(ctx context.Context, src Source) (CacheValidators, error)
+	// Apply makes ms (all of one source, external ids unique) the source's
+	// imported meetings in one transaction: new ones inserted, changed ones
+	// updated, removed ones from earlier runs restored, and live ones
+	// missing from ms removed recoverably. Unless force is set it writes
+	// nothing and sets ImportOutcome.HeldBack when ms is empty while the source
+	// has live meetings, or when more than half of them would be removed.
+	Apply(ctx context.Context, source string, ms []Meeting, force bool) (ImportOutcome, error)
+	// RecordRun saves the source's settings and the run's report; when v is
+	// not nil it also saves v as the validators for the next fetch.
+	RecordRun(ctx context.Context, src Source, rep *ImportReport, v *CacheValidators) error
+	// Sources returns every registered source with its last run.
+	Sources(ctx context.Context) ([]SourceStatus, error)
+	// RegisterSources saves the settings of srcs (adding new ones).
+	RegisterSources(ctx context.Context, srcs []Source) error
+}
+
+// SourceStatus is a registered source and the report of its last run (nil
+// when it never ran). LastRun.Problems may be cut short; ProblemsTotal
+// counts them all.
+type SourceStatus struct {
+	Source  Source
+	LastRun *ImportReport
+}
+
+// ImportReport is the outcome of one import run.
+type ImportReport struct {
+	Source    string       `json:"source"`
+	Format    Format       `json:"format"`
+	Status    ImportStatus `json:"status"`
+	StartedAt time.Time    `json:"started_at"`
+	// Duration is how long the run took.
+	Duration time.Duration `json:"-"`
+	// DurationMS is Duration in milliseconds, for JSON.
+	DurationMS int64 `json:"duration_ms"`
+	// Parsed counts the meetings the importer produced (one per day of a
+	// multi-day listing), after rejections.
+	Parsed    int `json:"parsed"`
+	Inserted  int `json:"inserted"`
+	Updated   int `json:"updated"`
+	Restored  int `json:"restored"`
+	Unchanged int `json:"unchanged"`
+	Removed   int `json:"removed"`
+	// Rejected and Flagged count the problems of each severity.
+	Rejected int    `json:"rejected"`
+	Flagged  int    `json:"flagged"`
+	HeldBack string `json:"held_back,omitempty"`
+	Error    string `json:"error,omitempty"`
+	// Problems lists every rejected and flagged record (a stored report
+	// may keep only the first ones); ProblemsTotal counts them all.
+	Problems      []Problem `json:"problems"`
+	ProblemsTotal int       `json:"problems_total"`
+}
+
+// Failed reports whether the run did not apply the feed: it failed or was
+// held back. A not-modified run did not fail.
+func (r *ImportReport) Failed() bool { return r.Status == ImportFailed || r.Status == ImportHeldBack }
+
+// WriteText writes the report for people: a summary line, the counts, then
+// each problem ("record N (id) rejected: field: reason" and the record
+// excerpt).
+func (r *ImportReport) WriteText(w io.Writer) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "import %s (%s): %s in %s\n", r.Source, r.Format, r.Status, r.Duration.Round(time.Millisecond))
+	if r.Error != "" {
+		fmt.Fprintf(&b, "  error: %s\n", r.Error)
+	}
+	if r.HeldBack != "" {
+		fmt.Fprintf(&b, "  held back: %s\n  nothing was changed; re-run with --force to apply it anyway\n", r.HeldBack)
+	}
+	if r.Status != ImportNotModified && r.Status != ImportFailed {
+		fmt.Fprintf(&b, "  parsed %d, inserted %d, updated %d, restored %d, unchanged %d, removed %d, rejected %d, flagged %d\n",
+			r.Parsed, r.Inserted, r.Updated, r.Restored, r.Unchanged, r.Removed, r.Rejected, r.Flagged)
+	} else if r.Status == ImportNotModified {
+		fmt.Fprintf(&b, "  the source is unchanged since the last import: nothing to do\n")
+	}
+	for _, p := range r.Problems {
+		if p.Record == 0 && p.ExternalID != "" {
+			fmt.Fprintf(&b, "  meeting %s %s: %s: %s\n", p.ExternalID, p.Severity, p.Field, p.Reason)
+		} else {
+			fmt.Fprintf(&b, "  %s\n", p)
+		}
+		if p.Raw != "" {
+			fmt.Fprintf(&b, "      %s\n", p.Raw)
+		}
+	}
+	if len(r.Problems) < r.ProblemsTotal {
+		fmt.Fprintf(&b, "  … and %d more problems\n", r.ProblemsTotal-len(r.Problems))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// WriteJSON writes the report as one indented JSON object.
+func (r *ImportReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
