@@ -16,7 +16,7 @@
 // single-byte encoding (Windows-1252 is assumed for input that is not
 // valid UTF-8, or Mac Roman when asked), with LF, CRLF or CR-only line
 // ends. Each row then goes through the Meeting Guide mapping of
-// importers/meetingguide (same rules for days, times, types, attendance and
+// importers/record, shared with importers/meetingguide (same rules for days, times, types, attendance and
 // locations), with a literal "NULL" cell read as empty. A row without an id
 // column gets a stable id generated from its name, day, time and place.
 package csv
@@ -30,7 +30,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/meetingfinder/meetingfinder/importers/meetingguide"
+	"github.com/meetingfinder/meetingfinder/importers/record"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"golang.org/x/text/encoding/charmap"
 )
@@ -113,7 +113,7 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 		return nil, nil, meeting.Errorf(meeting.KindInvalid, op, "not a meeting spreadsheet: no Name column (header: %s)", excerptHeader(header))
 	}
 
-	conv := meetingguide.NewConverter(opts.ImportOptions)
+	conv := record.NewConverter(opts.ImportOptions)
 	var typeNames map[string]string
 	if mp != nil {
 		conv.DayNames = map[string]int{}
@@ -122,7 +122,7 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 		}
 		typeNames = map[string]string{}
 		for k, v := range mp.TypeNames {
-			typeNames[strings.ToLower(meetingguide.CleanLine(k))] = v
+			typeNames[strings.ToLower(record.CleanLine(k))] = v
 		}
 	}
 	var meetings []meeting.Meeting
@@ -146,7 +146,7 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 			return nil, nil, meeting.Wrap(meeting.KindInvalid, op, err)
 		}
 		lastOffset = cr.InputOffset()
-		raw := meetingguide.Excerpt(strings.Join(row, string(comma)))
+		raw := record.Excerpt(strings.Join(row, string(comma)))
 		if blank(row) {
 			continue
 		}
@@ -195,7 +195,7 @@ func decode(data []byte, encoding string) (string, error) {
 }
 
 // toRecord reads one row into the Meeting Guide field model.
-func toRecord(row []string, cols map[string][]int, typeNames map[string]string) meetingguide.Record {
+func toRecord(row []string, cols map[string][]int, typeNames map[string]string) record.Record {
 	get := func(field, sep string) string {
 		var parts []string
 		for _, i := range cols[field] {
@@ -206,7 +206,7 @@ func toRecord(row []string, cols map[string][]int, typeNames map[string]string) 
 		return strings.Join(parts, sep)
 	}
 	one := func(field string) string { return get(field, " ") }
-	rec := meetingguide.Record{
+	rec := record.Record{
 		Slug: one("slug"), Name: one("name"), Time: one("time"), EndTime: one("end_time"),
 		Timezone: one("timezone"), Attendance: one("attendance_option"), Program: one("program"),
 		Location: one("location"), LocationNotes: get("location_notes", "\n"), Address: one("address"),
@@ -239,7 +239,7 @@ func toRecord(row []string, cols map[string][]int, typeNames map[string]string) 
 		}
 	}
 	if t := get("types", "\n"); t != "" {
-		t = meetingguide.CleanText(t)
+		t = record.CleanText(t)
 		for _, line := range strings.FieldsFunc(t, func(r rune) bool { return r == ';' || r == '|' || r == '\n' }) {
 			if code, ok := typeNames[strings.ToLower(strings.TrimSpace(line))]; ok {
 				rec.Types = append(rec.Types, code)
@@ -280,5 +280,5 @@ func blank(row []string) bool {
 
 // excerptHeader shortens a header for an error message.
 func excerptHeader(h []string) string {
-	return meetingguide.Excerpt(strings.Join(h, ", "))
+	return record.Excerpt(strings.Join(h, ", "))
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/paulmach/orb"
 
-	"github.com/meetingfinder/meetingfinder/importers/meetingguide"
+	"github.com/meetingfinder/meetingfinder/importers/record"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -408,7 +408,7 @@ func TestSharedDataFields(t *testing.T) {
 		}
 		for i, row := range rows[1:] {
 			m := ms[i]
-			start, _ := meetingguide.ParseTime(row[col["Time"]])
+			start, _ := record.ParseTime(row[col["Time"]])
 			if m.ExternalID != row[col["Slug"]] || m.Name != row[col["Name"]] || m.Start != start ||
 				m.Day.String() != row[col["Day"]] || m.Location.FormattedAddress != row[col["Address"]] || m.TimeZone != row[col["Timezone"]] {
 				t.Errorf("row %d: got %s %q %s %s %q %s; row %v", i+2, m.ExternalID, m.Name, m.Start, m.Day, m.Location.FormattedAddress, m.TimeZone, row)

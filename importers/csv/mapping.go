@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/meetingfinder/meetingfinder/importers/meetingguide"
+	"github.com/meetingfinder/meetingfinder/importers/record"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -155,7 +155,7 @@ func (m *Mapping) hasHeader() bool { return m == nil || m.HasHeader == nil || *m
 
 // headerKey turns a header into the key used for matching ("Conference URL" → "conference_url").
 func headerKey(h string) string {
-	return strings.ReplaceAll(meetingguide.Slugify(h), "-", "_")
+	return strings.ReplaceAll(record.Slugify(h), "-", "_")
 }
 
 // resolve maps each field to the indexes of the columns that feed it.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meetingfinder/meetingfinder/importers/record"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -33,7 +34,7 @@ func TestCompactExcerpt(t *testing.T) {
 		if err := json.Compact(&b, []byte(raw)); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := compactExcerpt(raw), Excerpt(b.String()); got != want {
+		if got, want := compactExcerpt(raw), record.Excerpt(b.String()); got != want {
 			t.Errorf("compactExcerpt(%q) = %q, want %q", raw, got, want)
 		}
 	}

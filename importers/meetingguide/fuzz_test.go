@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/meetingfinder/meetingfinder/importers/record"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -32,7 +33,7 @@ func FuzzParse(f *testing.F) {
 		}
 		flagged := map[int]bool{}
 		for _, p := range ps {
-			if p.Reason == "" || p.Record < 1 || len(p.Raw) > maxRaw {
+			if p.Reason == "" || p.Record < 1 || len(p.Raw) > record.MaxExcerpt {
 				t.Fatalf("bad problem %+v", p)
 			}
 			if p.Severity == meeting.Flagged {

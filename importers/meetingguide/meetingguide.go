@@ -5,13 +5,10 @@
 // and no database.
 //
 // A feed is one JSON array of meeting objects. Parse decodes each object
-// into a Record (every value reduced to text, whatever JSON type the feed
-// used), and a Converter maps Records to meetings following the rules of
-// the spec and of TSML UI: day arrays become one meeting per day, times
-// may be 12-hour, types may be codes, names or a bracketed string, and
-// attendance is derived from the join details and the address when the
-// feed does not say. The Record and Converter types are exported because
-// the spreadsheet importer (importers/csv) reads the same field model.
+// into a record.Record (every value reduced to text, whatever JSON type the
+// feed used), and a record.Converter maps Records to meetings following the
+// rules of the spec and of TSML UI (importers/record, shared with the
+// spreadsheet importer importers/csv, which reads the same field model).
 package meetingguide
 
 import (
@@ -23,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meetingfinder/meetingfinder/importers/record"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -73,7 +71,7 @@ func parseFast(s string, iopts meeting.ImportOptions) (meetings []meeting.Meetin
 	sc.i++
 	sc.depth = 1
 	sc.ws()
-	conv := NewConverter(iopts)
+	conv := newConverter(iopts)
 	if sc.i < len(s) && s[sc.i] == ']' {
 		sc.i++
 	} else {
@@ -97,11 +95,11 @@ func parseFast(s string, iopts meeting.ImportOptions) (meetings []meeting.Meetin
 				guessed = true
 				if n := len(s) / max(len(raw), 512); isObject && n > 1 {
 					meetings = make([]meeting.Meeting, 0, n+n/8)
-					conv.seen = make(map[string]int, n+n/8)
+					conv.Reserve(n + n/8)
 				}
 			}
 			if isObject {
-				conv.addRecord(&f, pos, raw, &meetings, &problems)
+				addRecord(conv, &f, pos, raw, &meetings, &problems)
 			} else {
 				problems = append(problems, notAnObject(pos, raw))
 			}
@@ -139,7 +137,7 @@ func parseSlow(data []byte, iopts meeting.ImportOptions) ([]meeting.Meeting, []m
 	if err != nil {
 		return nil, nil, err
 	}
-	conv := NewConverter(iopts)
+	conv := newConverter(iopts)
 	var meetings []meeting.Meeting
 	var problems []meeting.Problem
 	for i, raw := range raws {
@@ -155,7 +153,7 @@ func parseSlow(data []byte, iopts meeting.ImportOptions) ([]meeting.Meeting, []m
 				f[idx] = string(v)
 			}
 		}
-		conv.addRecord(&f, pos, string(raw), &meetings, &problems)
+		addRecord(conv, &f, pos, string(raw), &meetings, &problems)
 	}
 	return meetings, problems, nil
 }
@@ -203,20 +201,28 @@ func notAnObject(pos int, raw string) meeting.Problem {
 // addRecord decodes the record at position pos, an object with the fields
 // f (raw is the whole object, valid JSON), and converts it, appending to
 // ms and ps.
-func (c *Converter) addRecord(f *fieldSpans, pos int, raw string, ms *[]meeting.Meeting, ps *[]meeting.Problem) {
-	var rec Record
+func addRecord(c *record.Converter, f *fieldSpans, pos int, raw string, ms *[]meeting.Meeting, ps *[]meeting.Problem) {
+	var rec record.Record
 	field, err := decodeFields(f, &rec)
 	if err != nil {
-		*ps = append(*ps, meeting.Problem{Record: pos, ExternalID: rec.Slug, Name: CleanLine(rec.Name), Severity: meeting.Rejected,
+		*ps = append(*ps, meeting.Problem{Record: pos, ExternalID: rec.Slug, Name: record.CleanLine(rec.Name), Severity: meeting.Rejected,
 			Field: field, Reason: err.Error(), Raw: compactExcerpt(raw)})
 		return
 	}
-	c.convert(&rec, pos, raw, true, ms, ps)
+	c.ConvertInto(&rec, pos, raw, ms, ps)
+}
+
+// newConverter returns the record converter of a feed: problems quote the
+// record as compacted JSON.
+func newConverter(iopts meeting.ImportOptions) *record.Converter {
+	c := record.NewConverter(iopts)
+	c.RawExcerpt = compactExcerpt
+	return c
 }
 
 // decodeFields sets *rec, a zero Record, from the fields of one record. On
 // failure it returns the offending field (or "") and the reason.
-func decodeFields(f *fieldSpans, rec *Record) (string, error) {
+func decodeFields(f *fieldSpans, rec *record.Record) (string, error) {
 	var field string
 	var ferr error
 	text := func(i int, dst *string) {

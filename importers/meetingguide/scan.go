@@ -3,6 +3,8 @@ package meetingguide
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/meetingfinder/meetingfinder/importers/record"
 )
 
 // The fast path of Parse: a strict, single-pass JSON scanner over the
@@ -414,9 +416,9 @@ func arrayItems(v string) ([]string, bool) {
 }
 
 // compactExcerpt is Excerpt(compact(raw)) for a valid JSON value raw:
-// raw without insignificant white space, cut to at most maxRaw bytes.
+// raw without insignificant white space, cut to at most record.MaxExcerpt bytes.
 func compactExcerpt(raw string) string {
-	var buf [maxRaw + 1]byte
+	var buf [record.MaxExcerpt + 1]byte
 	n := 0
 	inStr, esc := false, false
 	for i := 0; i < len(raw) && n < len(buf); i++ {
@@ -439,13 +441,13 @@ func compactExcerpt(raw string) string {
 		buf[n] = c
 		n++
 	}
-	if n <= maxRaw {
-		return Excerpt(string(buf[:n]))
+	if n <= record.MaxExcerpt {
+		return record.Excerpt(string(buf[:n]))
 	}
-	// Longer than maxRaw: what Excerpt does to the whole compact text
+	// Longer than record.MaxExcerpt: what Excerpt does to the whole compact text
 	// (which has no white space at either end to trim).
-	cut := maxRaw
-	for cut > 0 && !utf8RuneStart(buf[cut]) {
+	cut := record.MaxExcerpt
+	for cut > 0 && !utf8.RuneStart(buf[cut]) {
 		cut--
 	}
 	return string(buf[:cut])

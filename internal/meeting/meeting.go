@@ -7,6 +7,7 @@ package meeting
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"sync"
@@ -162,6 +163,28 @@ func (l Location) Lat() float64 { return l.Point.Lat() }
 
 // Lng returns the longitude of the location's point.
 func (l Location) Lng() float64 { return l.Point.Lon() }
+
+// JoinAddress builds "address, city, region postal, country" from the parts
+// of l that are present: the formatted address of a listing that gives
+// only the parts. Importers fill FormattedAddress with it and feed
+// encoders fall back on it, so both spell an address the same way.
+func (l Location) JoinAddress() string {
+	var parts []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	add(l.Address)
+	add(l.City)
+	add(strings.TrimSpace(l.Region + " " + l.PostalCode))
+	add(l.Country)
+	return strings.Join(parts, ", ")
+}
+
+// RoundCoord rounds a latitude or longitude to 6 decimals (about 0.1 m), as
+// every output publishes coordinates.
+func RoundCoord(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 
 // Online holds the details for joining a meeting remotely.
 type Online struct {

@@ -1,4 +1,17 @@
-package meetingguide
+// Package record is the importers' shared record toolkit: Record, one
+// listing in the Meeting Guide field model with every value reduced to
+// text, and Converter, which maps Records to meeting.Meeting values by the
+// rules of the Meeting Guide specification and of TSML UI (day lists become
+// one meeting per day, 12-hour times, types as codes, names or a bracketed
+// string, attendance derived from the join details and the address), with a
+// Problem for every record it rejects or flags. It also holds the text
+// cleaning those formats need (CleanText, CleanLine, Excerpt, Slugify).
+//
+// importers/meetingguide (JSON feeds) and importers/csv (spreadsheets) both
+// hand their records to it, so that both read days, times, types and places
+// by the same rules. Like every importer it is pure: no network, no
+// database.
+package record
 
 import (
 	"fmt"
@@ -7,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/paulmach/orb"
@@ -14,7 +28,7 @@ import (
 
 // Record is one listing in the Meeting Guide field model with every value
 // already reduced to text. It is the hand-over point between a wire format
-// (the JSON feed in this package, spreadsheets in importers/csv) and the
+// (the JSON feed of importers/meetingguide, spreadsheets in importers/csv) and the
 // mapping to meeting.Meeting that Converter performs. Field names follow the
 // Meeting Guide specification; empty means absent.
 type Record struct {
@@ -76,6 +90,9 @@ type Converter struct {
 	// DayNames maps further lower-case day names ("lunes") to 0–6; English
 	// names and abbreviations are always understood.
 	DayNames map[string]int
+	// RawExcerpt shortens a record's raw text for a Problem; nil means
+	// Excerpt. A wire format whose raw text is JSON can compact it first.
+	RawExcerpt func(raw string) string
 }
 
 // NewConverter returns a Converter that stamps meetings with opts.Source
@@ -88,24 +105,30 @@ func NewConverter(opts meeting.ImportOptions) *Converter {
 	return &Converter{opts: opts, seen: map[string]int{}, bases: map[string]bool{}, contents: map[uint64]int{}}
 }
 
-// maxRaw is the longest excerpt of a record kept in a Problem.
-const maxRaw = 200
+// Reserve makes room for about n records, so that a large input does not
+// grow the Converter's maps step by step.
+func (c *Converter) Reserve(n int) {
+	if len(c.seen) == 0 && n > 0 {
+		c.seen = make(map[string]int, n)
+	}
+}
+
+// MaxExcerpt is the longest excerpt of a record kept in a Problem.
+const MaxExcerpt = 200
 
 // Excerpt shortens s to at most 200 bytes (on a rune boundary) for
 // meeting.Problem.Raw.
 func Excerpt(s string) string {
 	s = strings.TrimSpace(s)
-	if len(s) <= maxRaw {
+	if len(s) <= MaxExcerpt {
 		return s
 	}
-	cut := maxRaw
-	for cut > 0 && !utf8RuneStart(s[cut]) {
+	cut := MaxExcerpt
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return s[:cut]
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // Convert maps rec, the record at 1-based position pos of its input, to
 // one meeting per day, with the problems found on the way. raw is an
@@ -121,121 +144,190 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting, []meeting.Problem) {
 	var out []meeting.Meeting
 	var probs []meeting.Problem
-	c.convert(&rec, pos, raw, false, &out, &probs)
+	c.ConvertInto(&rec, pos, raw, &out, &probs)
 	return out, probs
 }
 
-// convert is Convert appending to *out and *probs; it cleans *r in place.
-// When rawJSON is set, raw is the record as valid JSON and problems get its
-// compacted excerpt. The excerpt is made only when there is a problem.
-func (c *Converter) convert(r *Record, pos int, raw string, rawJSON bool, out *[]meeting.Meeting, probs *[]meeting.Problem) {
+// ConvertInto is Convert appending to *out and *probs, for wire formats
+// that convert many records in one pass; it cleans *r in place. raw is
+// shortened for a problem by c.RawExcerpt (Excerpt when nil), and only when
+// there is a problem.
+func (c *Converter) ConvertInto(r *Record, pos int, raw string, out *[]meeting.Meeting, probs *[]meeting.Problem) {
 	c.clean(r)
-	excerpt, cut := "", false
-	rawExcerpt := func() string {
-		if !cut {
-			cut = true
-			if rawJSON {
-				excerpt = compactExcerpt(raw)
-			} else {
-				excerpt = Excerpt(raw)
-			}
-		}
-		return excerpt
-	}
-	flag := func(id, field, format string, args ...any) {
-		*probs = append(*probs, meeting.Problem{Record: pos, ExternalID: id, Name: r.Name, Severity: meeting.Flagged, Field: field, Reason: fmt.Sprintf(format, args...), Raw: rawExcerpt()})
-	}
-	reject := func(id, field, format string, args ...any) {
-		*probs = append(*probs, meeting.Problem{Record: pos, ExternalID: id, Name: r.Name, Severity: meeting.Rejected, Field: field, Reason: fmt.Sprintf(format, args...), Raw: rawExcerpt()})
-	}
-
-	slug := r.Slug
-	generated := slug == ""
-	if generated && r.Name != "" {
-		h := contentHash(*r)
-		if first, dup := c.contents[h]; dup {
-			reject("", "", "the same meeting as record %d (every field equal)", first)
-			return
-		}
-		c.contents[h] = pos
-		slug = generateSlug(*r)
-		for n := 2; c.bases[slug]; n++ {
-			slug = fmt.Sprintf("%s-%d", generateSlug(*r), n)
-		}
-		c.bases[slug] = true
-	}
-	if r.Name == "" {
-		reject(slug, "name", "name is required")
+	v := conversion{c: c, name: r.Name, pos: pos, raw: raw, probs: probs}
+	if !v.identify(r) {
 		return
 	}
+	s, ok := v.schedule(r)
+	if !ok {
+		return
+	}
+	program, tz, types := v.programZoneTypes(r)
+	loc := v.place(r)
+	on, pageURL, online := v.online(r)
+	base := meeting.Meeting{
+		Source: c.opts.Source, GroupKey: v.slug, Name: r.Name, Program: program,
+		Start: s.start, End: s.end, ByAppointment: s.byAppointment, TimeZone: tz,
+		Types: types, Attendance: v.attendance(r, types, loc, online), Location: loc, Online: on,
+		Notes: r.Notes, Group: r.Group, URL: pageURL, Status: meeting.StatusPublished,
+	}
+	v.emit(r, base, s, out)
+}
 
-	// Schedule.
-	var dayBuf [7]meeting.Weekday
-	days := dayBuf[:0]
-	for _, d := range r.Days {
-		wd, ok := c.parseDay(d)
-		if !ok {
-			reject(slug, "day", "%q is not a day (want 0 to 6, 0 = Sunday, or a day name)", d)
-			return
-		}
-		if !slices.Contains(days, wd) {
-			days = append(days, wd)
+// conversion is the state of converting one record: the record, where it
+// was, and the problems found so far.
+type conversion struct {
+	c     *Converter
+	name  string // the record's name, for its problems
+	pos   int
+	raw   string
+	probs *[]meeting.Problem
+	// slug is the record's id, given or generated; generated says which.
+	slug      string
+	generated bool
+	excerpt   string
+	cut       bool
+	// dayBuf holds schedule.days, so that reading them allocates nothing.
+	dayBuf [7]meeting.Weekday
+}
+
+// schedule is when a record meets: its days (one meeting each), start and
+// end, or by appointment.
+type schedule struct {
+	days          []meeting.Weekday
+	start, end    meeting.Clock
+	byAppointment bool
+}
+
+// rawExcerpt shortens the record's raw text once, on the first problem.
+func (v *conversion) rawExcerpt() string {
+	if !v.cut {
+		v.cut = true
+		if v.c.RawExcerpt != nil {
+			v.excerpt = v.c.RawExcerpt(v.raw)
+		} else {
+			v.excerpt = Excerpt(v.raw)
 		}
 	}
-	start, end := meeting.NoClock, meeting.NoClock
+	return v.excerpt
+}
+
+// problem records a problem of the record for the meeting id.
+func (v *conversion) problem(sev meeting.Severity, id, field, reason string) {
+	*v.probs = append(*v.probs, meeting.Problem{Record: v.pos, ExternalID: id, Name: v.name, Severity: sev, Field: field, Reason: reason, Raw: v.rawExcerpt()})
+}
+
+// flag records a caveat of a meeting that is kept.
+func (v *conversion) flag(field, format string, args ...any) {
+	v.problem(meeting.Flagged, v.slug, field, fmt.Sprintf(format, args...))
+}
+
+// reject records why the record is not kept.
+func (v *conversion) reject(id, field, format string, args ...any) {
+	v.problem(meeting.Rejected, id, field, fmt.Sprintf(format, args...))
+}
+
+// identify settles the record's id (generating one when the record has no
+// slug) and requires a name; false means the record is rejected.
+func (v *conversion) identify(r *Record) bool {
+	c := v.c
+	v.slug = r.Slug
+	v.generated = v.slug == ""
+	if v.generated && r.Name != "" {
+		h := contentHash(*r)
+		if first, dup := c.contents[h]; dup {
+			v.reject("", "", "the same meeting as record %d (every field equal)", first)
+			return false
+		}
+		c.contents[h] = v.pos
+		v.slug = generateSlug(*r)
+		for n := 2; c.bases[v.slug]; n++ {
+			v.slug = fmt.Sprintf("%s-%d", generateSlug(*r), n)
+		}
+		c.bases[v.slug] = true
+	}
+	if r.Name == "" {
+		v.reject(v.slug, "name", "name is required")
+		return false
+	}
+	return true
+}
+
+// schedule reads days, start and end time; false means the record is
+// rejected. No day and no time is a meeting by appointment.
+func (v *conversion) schedule(r *Record) (schedule, bool) {
+	s := schedule{start: meeting.NoClock, end: meeting.NoClock, days: v.dayBuf[:0]}
+	for _, d := range r.Days {
+		wd, ok := v.c.parseDay(d)
+		if !ok {
+			v.reject(v.slug, "day", "%q is not a day (want 0 to 6, 0 = Sunday, or a day name)", d)
+			return s, false
+		}
+		if !slices.Contains(s.days, wd) {
+			s.days = append(s.days, wd)
+		}
+	}
 	if r.Time != "" {
 		t, err := ParseTime(r.Time)
 		if err != nil {
-			reject(slug, "start_time", "time %q is not a time of day", r.Time)
-			return
+			v.reject(v.slug, "start_time", "time %q is not a time of day", r.Time)
+			return s, false
 		}
-		start = t
+		s.start = t
 	}
 	if r.EndTime != "" {
 		t, err := ParseTime(r.EndTime)
 		if err != nil {
-			reject(slug, "end_time", "end_time %q is not a time of day", r.EndTime)
-			return
+			v.reject(v.slug, "end_time", "end_time %q is not a time of day", r.EndTime)
+			return s, false
 		}
-		end = t
+		s.end = t
 	}
-	byAppointment := false
 	switch {
-	case len(days) == 0 && start == meeting.NoClock:
-		byAppointment = true
-		end = meeting.NoClock
-	case len(days) == 0:
-		reject(slug, "day", "a time is given but no day")
-		return
-	case start == meeting.NoClock:
-		reject(slug, "start_time", "a day is given but no time")
-		return
+	case len(s.days) == 0 && s.start == meeting.NoClock:
+		s.byAppointment = true
+		s.end = meeting.NoClock
+	case len(s.days) == 0:
+		v.reject(v.slug, "day", "a time is given but no day")
+		return s, false
+	case s.start == meeting.NoClock:
+		v.reject(v.slug, "start_time", "a day is given but no time")
+		return s, false
 	}
+	return s, true
+}
 
-	program := c.opts.Program
+// programZoneTypes reads the program (the record's own when valid, else
+// the import's), the time zone (left empty when not IANA) and the type
+// codes, flagging what it cannot use.
+func (v *conversion) programZoneTypes(r *Record) (meeting.Program, string, []string) {
+	program := v.c.opts.Program
 	if r.Program != "" {
 		if p := meeting.Program(strings.ToLower(r.Program)); p.Valid() {
 			program = p
 		} else {
-			flag(slug, "program", "%q is not a program; using %q", r.Program, program)
+			v.flag("program", "%q is not a program; using %q", r.Program, program)
 		}
 	}
-
 	tz := ""
 	if r.Timezone != "" {
 		if _, err := meeting.LoadZone(r.Timezone); err != nil {
-			flag(slug, "timezone", "%q is not an IANA time zone; left empty", r.Timezone)
+			v.flag("timezone", "%q is not an IANA time zone; left empty", r.Timezone)
 		} else {
 			tz = r.Timezone
 		}
 	}
-
 	types, unknown := normalizeTypes(r.Types)
 	if len(unknown) > 0 {
-		flag(slug, "types", "unknown type codes kept as given: %s", strings.Join(unknown, ", "))
+		v.flag("types", "unknown type codes kept as given: %s", strings.Join(unknown, ", "))
 	}
+	return program, tz, types
+}
 
-	// Place.
+// place builds the meeting's location: its address (built from the parts
+// when the record has no formatted_address), point and whether it is
+// approximate.
+func (v *conversion) place(r *Record) meeting.Location {
 	loc := meeting.Location{
 		Name: r.Location, Address: r.Address, City: r.City, Region: r.State,
 		PostalCode: r.PostalCode, Country: r.Country, FormattedAddress: r.FormattedAddress,
@@ -243,10 +335,10 @@ func (c *Converter) convert(r *Record, pos int, raw string, rawJSON bool, out *[
 	}
 	builtAddress := loc.FormattedAddress == ""
 	if builtAddress {
-		loc.FormattedAddress = formatAddress(*r)
+		loc.FormattedAddress = loc.JoinAddress()
 	}
 	if p, field, reason := parsePoint(*r); reason != "" {
-		flag(slug, field, "%s; not stored as a point", reason)
+		v.flag(field, "%s; not stored as a point", reason)
 	} else if field != "" {
 		loc.Point, loc.HasPoint = p, true
 	}
@@ -257,7 +349,7 @@ func (c *Converter) convert(r *Record, pos int, raw string, rawJSON bool, out *[
 		loc.Approximate = false
 	default:
 		if r.Approximate != "" {
-			flag(slug, "location.approximate", "%q is not yes or no; inferred from the address", r.Approximate)
+			v.flag("location.approximate", "%q is not yes or no; inferred from the address", r.Approximate)
 		}
 		// TSML UI's rule for a geocoded address ("street, city, state
 		// zip, country"): fewer than four parts is a locality. An address
@@ -272,59 +364,66 @@ func (c *Converter) convert(r *Record, pos int, raw string, rawJSON bool, out *[
 			loc.Approximate = !loc.HasPoint && strings.Count(loc.FormattedAddress, ",") < 3
 		}
 	}
+	return loc
+}
 
-	// Online.
-	on := meeting.Online{URLNotes: r.ConferenceURLNotes, Phone: r.ConferencePhone, PhoneNote: r.ConferencePhoneNotes}
+// online reads the ways to join from afar and the meeting's web page,
+// dropping what is not usable; online says whether one way to join is left.
+func (v *conversion) online(r *Record) (on meeting.Online, pageURL string, online bool) {
+	on = meeting.Online{URLNotes: r.ConferenceURLNotes, Phone: r.ConferencePhone, PhoneNote: r.ConferencePhoneNotes}
 	if r.ConferenceURL != "" {
 		if reason := webURLProblem(r.ConferenceURL); reason != "" {
-			flag(slug, "online.url", "conference_url %q %s; dropped", r.ConferenceURL, reason)
+			v.flag("online.url", "conference_url %q %s; dropped", r.ConferenceURL, reason)
 		} else {
 			on.URL = r.ConferenceURL
 		}
 	}
 	phoneOK := countDigits(on.Phone) >= 10
 	if on.Phone != "" && !phoneOK {
-		flag(slug, "online.phone", "conference_phone %q has fewer than 10 digits; not counted as a way to join", on.Phone)
+		v.flag("online.phone", "conference_phone %q has fewer than 10 digits; not counted as a way to join", on.Phone)
 	}
-	pageURL := ""
 	if r.URL != "" {
 		if reason := webURLProblem(r.URL); reason != "" {
-			flag(slug, "url", "url %q %s; dropped", r.URL, reason)
+			v.flag("url", "url %q %s; dropped", r.URL, reason)
 		} else {
 			pageURL = r.URL
 		}
 	}
+	return on, pageURL, on.URL != "" || phoneOK
+}
 
-	// Attendance: the record's own option when valid, else derived as the
-	// Meeting Guide spec describes.
-	online := on.URL != "" || phoneOK
+// attendance is the record's own attendance option when valid, else the
+// one derived as the Meeting Guide spec describes.
+func (v *conversion) attendance(r *Record, types []string, loc meeting.Location, online bool) meeting.Attendance {
 	inPerson := !slices.Contains(types, "TC") && !loc.Approximate
 	attendance := deriveAttendance(inPerson, online)
-	if r.Attendance != "" {
-		a := meeting.Attendance(strings.ToLower(strings.ReplaceAll(r.Attendance, " ", "_")))
-		switch {
-		case !a.Valid():
-			flag(slug, "attendance", "attendance_option %q is not one of in_person, hybrid, online, inactive; derived %s", r.Attendance, attendance)
-		case (a == meeting.AttendanceOnline || a == meeting.AttendanceHybrid) && !online:
-			// Keep what can be kept: the join details were missing or dropped.
-			fallback := meeting.AttendanceInactive
-			if a == meeting.AttendanceHybrid {
-				fallback = meeting.AttendanceInPerson
-			}
-			flag(slug, "attendance", "attendance_option %q but no usable conference_url or conference_phone; using %s", r.Attendance, fallback)
-			attendance = fallback
-		default:
-			attendance = a
+	if r.Attendance == "" {
+		return attendance
+	}
+	a := meeting.Attendance(strings.ToLower(strings.ReplaceAll(r.Attendance, " ", "_")))
+	switch {
+	case !a.Valid():
+		v.flag("attendance", "attendance_option %q is not one of in_person, hybrid, online, inactive; derived %s", r.Attendance, attendance)
+	case (a == meeting.AttendanceOnline || a == meeting.AttendanceHybrid) && !online:
+		// Keep what can be kept: the join details were missing or dropped.
+		fallback := meeting.AttendanceInactive
+		if a == meeting.AttendanceHybrid {
+			fallback = meeting.AttendanceInPerson
 		}
+		v.flag("attendance", "attendance_option %q but no usable conference_url or conference_phone; using %s", r.Attendance, fallback)
+		attendance = fallback
+	default:
+		attendance = a
 	}
+	return attendance
+}
 
-	base := meeting.Meeting{
-		Source: c.opts.Source, GroupKey: slug, Name: r.Name, Program: program,
-		Start: start, End: end, ByAppointment: byAppointment, TimeZone: tz,
-		Types: types, Attendance: attendance, Location: loc, Online: on,
-		Notes: r.Notes, Group: r.Group, URL: pageURL, Status: meeting.StatusPublished,
-	}
-	if byAppointment {
+// emit appends one meeting per day of s to *out, rejecting ids already
+// seen in this input and meetings that fail validation.
+func (v *conversion) emit(r *Record, base meeting.Meeting, s schedule, out *[]meeting.Meeting) {
+	c := v.c
+	days := s.days
+	if s.byAppointment {
 		days = []meeting.Weekday{0}
 	}
 	for i, d := range days {
@@ -334,25 +433,24 @@ func (c *Converter) convert(r *Record, pos int, raw string, rawJSON bool, out *[
 		}
 		m.Location.Regions = slices.Clone(base.Location.Regions)
 		m.Day = d
-		m.ExternalID = slug
-		if r.DayList && !byAppointment {
-			m.ExternalID = slug + "-" + strconv.Itoa(int(d))
+		m.ExternalID = v.slug
+		if r.DayList && !s.byAppointment {
+			m.ExternalID = v.slug + "-" + strconv.Itoa(int(d))
 		}
 		if first, dup := c.seen[m.ExternalID]; dup {
 			what := "slug"
-			if generated {
+			if v.generated {
 				what = "generated id"
 			}
-			*probs = append(*probs, meeting.Problem{Record: pos, ExternalID: m.ExternalID, Name: r.Name, Severity: meeting.Rejected, Field: "slug",
-				Reason: fmt.Sprintf("duplicate %s %s, first seen at record %d", what, m.ExternalID, first), Raw: rawExcerpt()})
+			v.problem(meeting.Rejected, m.ExternalID, "slug", fmt.Sprintf("duplicate %s %s, first seen at record %d", what, m.ExternalID, first))
 			continue
 		}
 		if err := m.Validate(); err != nil {
 			field, reason := describe(err)
-			*probs = append(*probs, meeting.Problem{Record: pos, ExternalID: m.ExternalID, Name: r.Name, Severity: meeting.Rejected, Field: field, Reason: reason, Raw: rawExcerpt()})
+			v.problem(meeting.Rejected, m.ExternalID, field, reason)
 			continue
 		}
-		c.seen[m.ExternalID] = pos
+		c.seen[m.ExternalID] = v.pos
 		*out = append(*out, m)
 	}
 }
@@ -463,21 +561,6 @@ func Slugify(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// formatAddress builds "address, city, state postal, country" from the parts present.
-func formatAddress(r Record) string {
-	var parts []string
-	add := func(s string) {
-		if s = strings.TrimSpace(s); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	add(r.Address)
-	add(r.City)
-	add(strings.TrimSpace(r.State + " " + r.PostalCode))
-	add(r.Country)
-	return strings.Join(parts, ", ")
 }
 
 // parsePoint reads the record's coordinates. It returns field == "" when

@@ -1,4 +1,4 @@
-package meetingguide
+package record
 
 import (
 	"errors"
@@ -203,7 +203,7 @@ func normalizeTypes(values []string) (codes, unknown []string) {
 			if got == nil {
 				if len(piece) > 32 {
 					piece = piece[:32]
-					for piece != "" && !utf8RuneStart(piece[len(piece)-1]) {
+					for piece != "" && !utf8.RuneStart(piece[len(piece)-1]) {
 						piece = piece[:len(piece)-1]
 					}
 					piece = strings.TrimSpace(piece)

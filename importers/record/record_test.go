@@ -1,0 +1,105 @@
+package record
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+func TestParseTime(t *testing.T) {
+	tests := []struct {
+		in   string
+		want meeting.Clock
+		ok   bool
+	}{
+		{"19:30", meeting.NewClock(19, 30), true},
+		{"19:30:00", meeting.NewClock(19, 30), true},
+		{"7:05", meeting.NewClock(7, 5), true},
+		{"00:00", 0, true},
+		{"24:00", 0, true},
+		{"8:00 PM", meeting.NewClock(20, 0), true},
+		{"8:00 pm", meeting.NewClock(20, 0), true},
+		{"8 pm", meeting.NewClock(20, 0), true},
+		{"8pm", meeting.NewClock(20, 0), true},
+		{"12:00 AM", 0, true},
+		{"12:30 PM", meeting.NewClock(12, 30), true},
+		{"05:30P", meeting.NewClock(17, 30), true},
+		{"07:00A", meeting.NewClock(7, 0), true},
+		{"7:30 p.m.", meeting.NewClock(19, 30), true},
+		{"Noon", meeting.NewClock(12, 0), true},
+		{"midnight", 0, true},
+		{"25:00", meeting.NoClock, false},
+		{"13:00 PM", meeting.NoClock, false},
+		{"0:30 AM", meeting.NoClock, false},
+		{"7:5 PM", meeting.NoClock, false},
+		{"19h30", meeting.NoClock, false},
+		{"", meeting.NoClock, false},
+		{"-1:00", meeting.NoClock, false},
+		{"later", meeting.NoClock, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseTime(tt.in)
+			if (err == nil) != tt.ok {
+				t.Fatalf("ParseTime(%q) error = %v, want ok=%v", tt.in, err, tt.ok)
+			}
+			if err != nil && !meeting.IsKind(err, meeting.KindInvalid) {
+				t.Errorf("error kind = %s, want invalid", meeting.ErrorKind(err))
+			}
+			if got != tt.want {
+				t.Errorf("ParseTime(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeTypes(t *testing.T) {
+	tests := []struct {
+		name        string
+		in          []string
+		want, unkno []string
+	}{
+		{"array", []string{"O", "D"}, []string{"O", "D"}, nil},
+		{"bracketed", []string{"[open]"}, []string{"O"}, nil},
+		{"comma list with spaces", []string{"C , W,  B"}, []string{"C", "W", "B"}, nil},
+		{"space list of codes", []string{"O D X"}, []string{"O", "D", "X"}, nil},
+		{"names", []string{"Big Book, Wheelchair Access, Step Meeting"}, []string{"B", "X", "ST"}, nil},
+		{"drops ONL and duplicates", []string{"onl", "O", "o", "ONL"}, []string{"O"}, nil},
+		{"unknown kept", []string{"O", "ASBI", "Birthday Party"}, []string{"O", "ASBI", "Birthday Party"}, []string{"ASBI", "Birthday Party"}},
+		{"number", []string{"11"}, []string{"11"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, unknown := normalizeTypes(tt.in)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("codes (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.unkno, unknown); diff != "" {
+				t.Errorf("unknown (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"br", "a<br>b<br />c", "a\nb\nc"},
+		{"tags", "<p>Use the <b>side</b> door</p>", "Use the side door"},
+		{"entities", "St. Mark&#8217;s &amp; Co", "St. Mark\u2019s & Co"},
+		{"escaped tag stays text", "&lt;b&gt;", "<b>"},
+		{"not a tag", "I <3 meetings", "I <3 meetings"},
+		{"spaces", "  a \t  b  \r\n\n\n\n c ", "a b\n\nc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CleanText(tt.in); got != tt.want {
+				t.Errorf("CleanText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// sharedData returns the folder of real sample files, skipping the test
+// when it is absent (see internal/sharedtest).
