@@ -15,52 +15,6 @@ import (
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
-// worldIDTypes maps NAWS world_ids to codes of the project vocabulary. The
-// world_ids VM, HYBR and TC (venue formats) and LANG are handled apart; any
-// other world_id (BT, JFT, IP, QA, …) is kept verbatim as a type code.
-// SMOK → SM and CW → CF are not in upstream's TSML map but mean the same
-// thing ("smoking permitted", "children welcome" = child-friendly).
-var worldIDTypes = map[string]string{
-	"OPEN":   "O",
-	"CLOSED": "C",
-	"WCHR":   "X",
-	"BEG":    "BE",
-	"SPK":    "SP",
-	"DISC":   "D",
-	"STEP":   "ST",
-	"TRAD":   "TR",
-	"LIT":    "LIT",
-	"MED":    "MED",
-	"M":      "M",
-	"W":      "W",
-	"Y":      "Y",
-	"GL":     "LGBTQ",
-	"CAN":    "CAN",
-	"NS":     "NS",
-	"SMOK":   "SM",
-	"CW":     "CF",
-}
-
-// languageTypes maps the ISO 639-1 codes BMLT servers use as key_strings of
-// their LANG formats (and NAWS exports in Language1..3) to vocabulary codes.
-var languageTypes = map[string]string{
-	"af": "AF", "am": "AM", "ar": "AR", "asl": "ASL", "bg": "BG", "da": "DA", "de": "DE", "el": "EL",
-	"en": "EN", "es": "S", "fa": "FA", "fi": "FI", "fr": "FR", "he": "HE", "hi": "HI", "hr": "HR",
-	"hu": "HU", "is": "IS", "it": "ITA", "ja": "JA", "ka": "KA", "ko": "KOR", "lt": "LT", "ml": "ML",
-	"mt": "MT", "ne": "NE", "nl": "NL", "no": "NO", "pa": "PUN", "pl": "POL", "pt": "POR", "ru": "RUS",
-	"sk": "SK", "sl": "SL", "sv": "SV", "th": "TH", "tl": "TL", "tr": "TUR", "uk": "UK",
-}
-
-// isLanguageType reports whether code is one of languageTypes' values.
-func isLanguageType(code string) bool {
-	for _, c := range languageTypes {
-		if c == code {
-			return true
-		}
-	}
-	return false
-}
-
 // codes gathers what a record's formats say: vocabulary types, the venue
 // formats, and the formats that could not be mapped.
 type codes struct {
@@ -92,9 +46,9 @@ func (c *codes) addFormat(f Format) {
 		c.closed = true
 		c.add("TC")
 	case w == "LANG" || (w == "" && strings.EqualFold(f.Type, "LANG")):
-		if code, ok := languageTypes[strings.ToLower(f.KeyString)]; ok {
+		if code, ok := meeting.LanguageType(strings.ToLower(f.KeyString)); ok {
 			c.add(code)
-		} else if code, ok := meeting.NormalizeType(f.Name); ok && isLanguageType(code) {
+		} else if code, ok := meeting.NormalizeType(f.Name); ok && meeting.IsLanguageType(code) {
 			c.add(code)
 		} else {
 			c.unmapped = append(c.unmapped, fmt.Sprintf("%s (language not recognised)", label(f)))
@@ -102,7 +56,7 @@ func (c *codes) addFormat(f Format) {
 	case w == "":
 		c.unmapped = append(c.unmapped, fmt.Sprintf("%s (no world_id)", label(f)))
 	default:
-		if code, ok := worldIDTypes[w]; ok {
+		if code, ok := meeting.WorldIDType(w); ok {
 			c.add(code)
 			return
 		}

@@ -47,7 +47,7 @@ func (s *Server) listMeetingsGeoJSON(c *gin.Context) error {
 		r := &rs[i]
 		f := GeoJSONFeature{Type: "Feature", ID: r.ID, Properties: newResultJSON(r)}
 		if r.Location.HasPoint {
-			f.Geometry = &GeoJSONPoint{Type: "Point", Coordinates: [2]float64{round6(r.Location.Lng()), round6(r.Location.Lat())}}
+			f.Geometry = &GeoJSONPoint{Type: "Point", Coordinates: [2]float64{meeting.RoundCoord(r.Location.Lng()), meeting.RoundCoord(r.Location.Lat())}}
 		}
 		fc.Features = append(fc.Features, f)
 	}

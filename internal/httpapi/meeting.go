@@ -109,7 +109,7 @@ func NewMeetingJSON(m *meeting.Meeting) MeetingJSON {
 		j.TimeZone = &tz
 	}
 	if m.Location.HasPoint {
-		lat, lng := round6(m.Location.Lat()), round6(m.Location.Lng())
+		lat, lng := meeting.RoundCoord(m.Location.Lat()), meeting.RoundCoord(m.Location.Lng())
 		j.Location.Lat, j.Location.Lng = &lat, &lng
 	}
 	if !m.Online.Empty() {
@@ -132,8 +132,6 @@ func newResultJSON(r *meeting.Result) MeetingJSON {
 	j.InProgress = r.InProgress
 	return j
 }
-
-func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 
 // getMeeting serves GET /v1/meetings/{id}.
 func (s *Server) getMeeting(c *gin.Context) error {

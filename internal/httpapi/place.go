@@ -78,7 +78,7 @@ func (s *Server) listPlaces(c *gin.Context) error {
 	}
 	body := PlaceListJSON{Places: make([]PlaceJSON, 0, len(places))}
 	for _, p := range places {
-		body.Places = append(body.Places, PlaceJSON{Name: p.Name, Kind: p.Kind, Lat: round6(p.Lat), Lng: round6(p.Lng), Meetings: p.Meetings})
+		body.Places = append(body.Places, PlaceJSON{Name: p.Name, Kind: p.Kind, Lat: meeting.RoundCoord(p.Lat), Lng: meeting.RoundCoord(p.Lng), Meetings: p.Meetings})
 	}
 	c.JSON(http.StatusOK, body)
 	return nil

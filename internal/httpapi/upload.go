@@ -9,8 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	mfcsv "github.com/meetingfinder/meetingfinder/importers/csv"
-	"github.com/meetingfinder/meetingfinder/importers/meetingguide"
+	"github.com/meetingfinder/meetingfinder/importers"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -46,17 +45,17 @@ func (s *Server) uploadListings(c *gin.Context) error {
 		return meeting.Errorf(meeting.KindForbidden, op, "only an organization's key can upload listings")
 	}
 	bad := meeting.FieldErrors{}
-	format := c.Query("format")
+	format := meeting.Format(c.Query("format"))
 	if format == "" {
 		mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 		switch mt {
 		case "application/json":
-			format = "meetingguide"
+			format = meeting.FormatMeetingGuide
 		case "text/csv", "text/tab-separated-values":
-			format = "csv"
+			format = meeting.FormatCSV
 		}
 	}
-	if format != "meetingguide" && format != "csv" {
+	if format != meeting.FormatMeetingGuide && format != meeting.FormatCSV {
 		bad.Add("format", "must be meetingguide or csv (or send Content-Type application/json or text/csv)")
 	}
 	program := meeting.Program(c.Query("program"))
@@ -77,20 +76,14 @@ func (s *Server) uploadListings(c *gin.Context) error {
 		return err
 	}
 	opts := meeting.ImportOptions{Source: meeting.OrgSource(p.OrgID), Program: program}
-	var ms []meeting.Meeting
-	var problems []meeting.Problem
-	if format == "meetingguide" {
-		ms, problems, err = meetingguide.Parse(bytes.NewReader(b), meetingguide.Options{ImportOptions: opts})
-	} else {
-		ms, problems, err = mfcsv.Parse(bytes.NewReader(b), mfcsv.Options{ImportOptions: opts})
-	}
+	ms, problems, err := importers.Parse(bytes.NewReader(b), format, importers.Options{ImportOptions: opts})
 	if err != nil {
 		return err
 	}
 	if len(ms) > MaxUploadMeetings {
 		return meeting.Errorf(meeting.KindTooLarge, op, "the file holds %d meetings; upload at most %d at once", len(ms), MaxUploadMeetings)
 	}
-	rep := UploadReportJSON{Format: format, Parsed: len(ms)}
+	rep := UploadReportJSON{Format: string(format), Parsed: len(ms)}
 	keep := ms[:0]
 	seen := map[string]bool{}
 	for _, m := range ms {

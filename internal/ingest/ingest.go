@@ -1,7 +1,7 @@
 // Package ingest runs imports: one run fetches a source (an http(s) feed
 // with timeouts, a size limit, gzip and ETag / If-Modified-Since, or a local
-// file), parses it with the pure importers (importers/meetingguide,
-// importers/csv, importers/bmlt), fills in missing time zones (the
+// file), parses it with the pure importers through their one dispatch
+// (importers.Parse), fills in missing time zones (the
 // source's default, else the zone at the meeting's point, else flagged),
 // and hands the meetings to a meeting.ImportStore that applies them in one
 // transaction keyed by (source, external id). The outcome is a
@@ -32,9 +32,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meetingfinder/meetingfinder/importers"
 	"github.com/meetingfinder/meetingfinder/importers/bmlt"
-	mfcsv "github.com/meetingfinder/meetingfinder/importers/csv"
-	"github.com/meetingfinder/meetingfinder/importers/meetingguide"
+	"github.com/meetingfinder/meetingfinder/importers/csv"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -184,38 +184,29 @@ func (im *Importer) read(ctx context.Context, src meeting.Source, prev meeting.C
 	if err != nil || f.NotModified {
 		return nil, nil, f, err
 	}
-	var ms []meeting.Meeting
-	var probs []meeting.Problem
-	r := bytes.NewReader(f.Body)
-	switch src.Format {
-	case meeting.FormatMeetingGuide:
-		ms, probs, err = meetingguide.Parse(r, meetingguide.Options{ImportOptions: iopts})
-	case meeting.FormatBMLT:
-		ms, probs, err = bmlt.Parse(r, bmlt.Catalog{}, bmlt.Options{ImportOptions: iopts})
-	case meeting.FormatNAWS:
-		ms, probs, err = bmlt.ParseNAWS(r, bmlt.Options{ImportOptions: iopts})
-	case meeting.FormatCSV:
-		opts := mfcsv.Options{ImportOptions: iopts}
-		if src.Mapping != "" {
-			mf, err := os.Open(src.Mapping)
-			if err != nil {
-				return nil, nil, f, &meeting.Error{Kind: meeting.KindInvalid, Op: "ingest.Run", Message: "cannot read the mapping file", Err: err}
-			}
-			mp, err := mfcsv.ParseMapping(mf)
-			mf.Close()
-			if err != nil {
-				return nil, nil, f, err
-			}
-			opts.Mapping = mp
+	opts := importers.Options{ImportOptions: iopts}
+	if src.Mapping != "" {
+		mp, err := readMapping(src.Mapping)
+		if err != nil {
+			return nil, nil, f, err
 		}
-		ms, probs, err = mfcsv.Parse(r, opts)
-	default:
-		err = meeting.Errorf(meeting.KindInvalid, "ingest.Run", "unknown format %q", src.Format)
+		opts.Mapping = mp
 	}
+	ms, probs, err := importers.Parse(bytes.NewReader(f.Body), src.Format, opts)
 	if err != nil {
 		return nil, nil, f, err
 	}
 	return ms, probs, f, nil
+}
+
+// readMapping reads a spreadsheet mapping file.
+func readMapping(path string) (*csv.Mapping, error) {
+	mf, err := os.Open(path)
+	if err != nil {
+		return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: "ingest.Run", Message: "cannot read the mapping file", Err: err}
+	}
+	defer mf.Close()
+	return csv.ParseMapping(mf)
 }
 
 // readBMLTServer imports a live BMLT root server: GetSearchResults first
@@ -256,7 +247,8 @@ func (im *Importer) readBMLTServer(ctx context.Context, src meeting.Source, prev
 	if cat.Formats, err = bmlt.ParseFormats(bytes.NewReader(formats.Body)); err != nil {
 		return nil, nil, search, wrapStep(op, "GetFormats", err)
 	}
-	ms, probs, err := bmlt.Parse(bytes.NewReader(search.Body), cat, bmlt.Options{ImportOptions: meeting.ImportOptions{Source: src.Name, Program: src.Program}})
+	ms, probs, err := importers.Parse(bytes.NewReader(search.Body), meeting.FormatBMLT,
+		importers.Options{ImportOptions: meeting.ImportOptions{Source: src.Name, Program: src.Program}, Catalog: cat})
 	if err != nil {
 		return nil, nil, search, wrapStep(op, "GetSearchResults", err)
 	}

@@ -74,7 +74,7 @@ func (s Source) Check() error {
 		f.Add("location", "is required (an http(s) URL or a path)")
 	}
 	if !s.Format.Valid() {
-		f.Add("format", fmt.Sprintf("%q is not a format (want one of %s)", s.Format, formatList()))
+		f.Add("format", fmt.Sprintf("%q is not a format (want one of %s)", s.Format, FormatList()))
 	}
 	if s.Program != "" && !s.Program.Valid() {
 		f.Add("program", fmt.Sprintf("%q is not a program", s.Program))
@@ -90,7 +90,8 @@ func (s Source) Check() error {
 	return f.Err("meeting.Source", fmt.Sprintf("source %q is not valid", s.Name))
 }
 
-func formatList() string {
+// FormatList names every format, comma-separated, for messages.
+func FormatList() string {
 	s := make([]string, len(Formats))
 	for i, f := range Formats {
 		s[i] = string(f)

@@ -4,7 +4,6 @@ import (
 	"hash/fnv"
 	"strconv"
 
-	bmltimport "github.com/meetingfinder/meetingfinder/importers/bmlt"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -87,7 +86,7 @@ func NewFormat(code, lang string) Format {
 	}
 	f.NameString = meeting.TypeName(code, lang)
 	f.Description = f.NameString
-	f.WorldID = bmltimport.WorldIDOf(code)
+	f.WorldID = meeting.WorldIDOf(code)
 	info, _ := meeting.LookupType(code)
 	switch {
 	case code == "O" || code == "C":

@@ -8,10 +8,8 @@ package meetingguide
 import (
 	"encoding/json"
 	"io"
-	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
@@ -92,11 +90,11 @@ func New(m *meeting.Meeting) Meeting {
 		}
 	}
 	if j.FormattedAddress == "" {
-		j.FormattedAddress = FormatAddress(m.Location)
+		j.FormattedAddress = m.Location.JoinAddress()
 	}
 	j.Approximate = "no"
 	if m.Location.HasPoint {
-		lat, lng := round6(m.Location.Lat()), round6(m.Location.Lng())
+		lat, lng := meeting.RoundCoord(m.Location.Lat()), meeting.RoundCoord(m.Location.Lng())
 		j.Latitude, j.Longitude = &lat, &lng
 		if m.Location.Approximate {
 			j.Approximate = "yes"
@@ -105,23 +103,6 @@ func New(m *meeting.Meeting) Meeting {
 		j.Approximate = "yes"
 	}
 	return j
-}
-
-// FormatAddress builds "address, city, state postal, country" from the
-// parts of l that are present, the way importers/meetingguide does for
-// feeds without a formatted_address.
-func FormatAddress(l meeting.Location) string {
-	var parts []string
-	add := func(s string) {
-		if s = strings.TrimSpace(s); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	add(l.Address)
-	add(l.City)
-	add(strings.TrimSpace(l.Region + " " + l.PostalCode))
-	add(l.Country)
-	return strings.Join(parts, ", ")
 }
 
 // Encode writes ms as a feed: a JSON array (never null), one object per
@@ -135,5 +116,3 @@ func Encode(w io.Writer, ms []meeting.Meeting) error {
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
 }
-
-func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
