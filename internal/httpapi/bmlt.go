@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -83,11 +82,11 @@ func (s *Server) bmlt(c *gin.Context) (any, error) {
 	case "GetSearchResults":
 		return s.bmltSearch(c)
 	case "GetFormats":
-		return bmltFormats(q), nil
+		return bmlt.FormatsFor(q), nil
 	case "GetServiceBodies":
 		return s.bmltServiceBodies(c)
 	case "GetServerInfo":
-		return bmltServerInfo(), nil
+		return bmlt.ServerInfo(), nil
 	case "GetFieldKeys":
 		return bmlt.FieldKeys, nil
 	default:
@@ -165,23 +164,6 @@ func (s *Server) bmltSearch(c *gin.Context) (any, error) {
 	return shape(search.Run(ms, bodies, bmltRoot(c))), nil
 }
 
-// bmltFormats answers GetFormats: the format catalogue in lang_enum ("en"
-// or "es"), limited by key_strings and format_ids when given.
-func bmltFormats(q map[string][]string) []bmlt.Format {
-	lang := "en"
-	if l := listParam(q, "lang_enum"); len(l) > 0 && l[0] == "es" {
-		lang = "es"
-	}
-	keys, ids := listParam(q, "key_strings"), listParam(q, "format_ids")
-	out := []bmlt.Format{}
-	for _, f := range bmlt.Catalog(lang) {
-		if (len(keys) == 0 || slices.Contains(keys, f.KeyString)) && (len(ids) == 0 || slices.Contains(ids, f.ID)) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // bmltServiceBodies answers GetServiceBodies: every service body, or those
 // named by services[] (with recursive=1 their descendants, with parents=1
 // their ancestors).
@@ -194,66 +176,5 @@ func (s *Server) bmltServiceBodies(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	bodies := bmlt.ServiceBodies(areas)
-	q := c.Request.URL.Query()
-	ids := listParam(q, "services")
-	if len(ids) == 0 {
-		return bodies, nil
-	}
-	want := map[string]bool{}
-	for _, id := range ids {
-		if n, err := strconv.Atoi(id); err == nil && n > 0 {
-			want[id] = true
-		}
-	}
-	sel := want
-	if v := q.Get("recursive"); v == "1" || v == "true" {
-		sel = bmlt.Descendants(bodies, sel)
-	}
-	if v := q.Get("parents"); v == "1" || v == "true" {
-		for id := range bmlt.Ancestors(bodies, want) {
-			sel[id] = true
-		}
-	}
-	out := []bmlt.ServiceBody{}
-	for _, b := range bodies {
-		if sel[b.ID] {
-			out = append(out, b)
-		}
-	}
-	return out, nil
-}
-
-// bmltServerInfo answers GetServerInfo: one object, every value a string.
-func bmltServerInfo() []map[string]string {
-	keys := make([]string, len(bmlt.FieldKeys))
-	for i, k := range bmlt.FieldKeys {
-		keys[i] = k.Key
-	}
-	return []map[string]string{{
-		"version": "4.0.0", "versionInt": "4000000", "langs": "en,es", "nativeLang": "en",
-		"centerLongitude": "", "centerLatitude": "", "centerZoom": "", "defaultDuration": "01:00:00",
-		"regionBias": "", "charSet": "UTF-8", "distanceUnits": "mi", "semanticAdmin": "0",
-		"emailEnabled": "0", "emailIncludesServiceBodies": "0", "changesPerMeeting": "0",
-		"meeting_states_and_provinces": "", "meeting_counties_and_sub_provinces": "",
-		"available_keys": strings.Join(keys, ","), "google_api_key": "", "dbVersion": "", "dbPrefix": "",
-		"meeting_time_zones_enabled": "1", "phpVersion": "", "auto_geocoding_enabled": "0", "commit": "",
-		"default_closed_status": "0", "aggregator_mode_enabled": "0",
-	}}
-}
-
-// listParam returns the values of a BMLT array parameter (name[]= or name=,
-// comma lists allowed).
-func listParam(q map[string][]string, name string) []string {
-	var out []string
-	for _, k := range []string{name, name + "[]"} {
-		for _, v := range q[k] {
-			for _, p := range strings.Split(v, ",") {
-				if p = strings.TrimSpace(p); p != "" {
-					out = append(out, p)
-				}
-			}
-		}
-	}
-	return out
+	return bmlt.SelectServiceBodies(bmlt.ServiceBodies(areas), c.Request.URL.Query()), nil
 }

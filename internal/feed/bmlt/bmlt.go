@@ -186,3 +186,21 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// ServerInfo answers GetServerInfo: one object, every value a string.
+func ServerInfo() []map[string]string {
+	keys := make([]string, len(FieldKeys))
+	for i, k := range FieldKeys {
+		keys[i] = k.Key
+	}
+	return []map[string]string{{
+		"version": "4.0.0", "versionInt": "4000000", "langs": "en,es", "nativeLang": "en",
+		"centerLongitude": "", "centerLatitude": "", "centerZoom": "", "defaultDuration": "01:00:00",
+		"regionBias": "", "charSet": "UTF-8", "distanceUnits": "mi", "semanticAdmin": "0",
+		"emailEnabled": "0", "emailIncludesServiceBodies": "0", "changesPerMeeting": "0",
+		"meeting_states_and_provinces": "", "meeting_counties_and_sub_provinces": "",
+		"available_keys": strings.Join(keys, ","), "google_api_key": "", "dbVersion": "", "dbPrefix": "",
+		"meeting_time_zones_enabled": "1", "phpVersion": "", "auto_geocoding_enabled": "0", "commit": "",
+		"default_closed_status": "0", "aggregator_mode_enabled": "0",
+	}}
+}

@@ -2,6 +2,8 @@ package bmlt
 
 import (
 	"hash/fnv"
+	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
@@ -115,5 +117,22 @@ func Catalog(lang string) []Format {
 		out = append(out, NewFormat(t.Code, lang))
 	}
 	out = append(out, NewFormat(KeyVirtual, lang), NewFormat(KeyHybrid, lang))
+	return out
+}
+
+// FormatsFor answers GetFormats: the catalogue in lang_enum ("en" or "es"),
+// limited by key_strings and format_ids when given.
+func FormatsFor(q url.Values) []Format {
+	lang := "en"
+	if l := List(q, "lang_enum"); len(l) > 0 && l[0] == "es" {
+		lang = "es"
+	}
+	keys, ids := List(q, "key_strings"), List(q, "format_ids")
+	out := []Format{}
+	for _, f := range Catalog(lang) {
+		if (len(keys) == 0 || slices.Contains(keys, f.KeyString)) && (len(ids) == 0 || slices.Contains(ids, f.ID)) {
+			out = append(out, f)
+		}
+	}
 	return out
 }

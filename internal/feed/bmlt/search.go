@@ -40,9 +40,9 @@ type Search struct {
 	hasGeoWidth               bool
 }
 
-// list returns the values of an array parameter given as name[]=, name=, or
-// a comma list in either.
-func list(q url.Values, name string) []string {
+// List returns the values of a BMLT array parameter given as name[]=,
+// name=, or a comma list in either.
+func List(q url.Values, name string) []string {
 	var out []string
 	for _, k := range []string{name, name + "[]"} {
 		for _, v := range q[k] {
@@ -122,30 +122,52 @@ func ParseSearch(q url.Values) (s Search, ok bool) {
 	if v := get(q, "lang_enum"); v == "es" {
 		s.Lang = v
 	}
-	if ids := list(q, "meeting_ids"); len(ids) > 0 {
+	for _, step := range []func(*Search, url.Values) bool{
+		(*Search).parseSets, (*Search).parseTimes, (*Search).parseText,
+		(*Search).parseGeo, (*Search).parsePaging,
+	} {
+		if !step(&s, q) {
+			return s, false
+		}
+	}
+	s.parseFields(q)
+	s.UsedFormats = flag(q, "get_used_formats")
+	s.FormatsOnly = flag(q, "get_formats_only")
+	return s, true
+}
+
+// parseSets reads the id, weekday, venue, format and service lists.
+func (s *Search) parseSets(q url.Values) (ok bool) {
+	if ids := List(q, "meeting_ids"); len(ids) > 0 {
 		s.IDs = map[int64]bool{}
 		for _, v := range ids {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return s, false
+				return false
 			}
 			s.IDs[n] = true
 		}
 	}
-	if s.Weekdays, s.NotWeekdays, ok = intSets(list(q, "weekdays")); !ok {
-		return s, false
+	if s.Weekdays, s.NotWeekdays, ok = intSets(List(q, "weekdays")); !ok {
+		return false
 	}
-	if s.Venues, s.NotVenues, ok = intSets(list(q, "venue_types")); !ok {
-		return s, false
+	if s.Venues, s.NotVenues, ok = intSets(List(q, "venue_types")); !ok {
+		return false
 	}
-	if s.Formats, s.NotFormats, ok = stringSets(list(q, "formats")); !ok {
-		return s, false
+	if s.Formats, s.NotFormats, ok = stringSets(List(q, "formats")); !ok {
+		return false
 	}
 	s.FormatsOr = strings.EqualFold(get(q, "formats_comparison_operator"), "OR")
-	if s.Services, s.NotServices, ok = stringSets(list(q, "services")); !ok {
-		return s, false
+	if s.Services, s.NotServices, ok = stringSets(List(q, "services")); !ok {
+		return false
 	}
 	s.Recursive = flag(q, "recursive")
+	return true
+}
+
+// parseTimes reads StartsAfter, StartsBefore and EndsBefore, each given as
+// an hour and a minute parameter.
+func (s *Search) parseTimes(q url.Values) (ok bool) {
 	hm := func(h, m string) (int, bool) {
 		hs, ms := get(q, h), get(q, m)
 		if hs == "" && ms == "" {
@@ -159,53 +181,71 @@ func ParseSearch(q url.Values) (s Search, ok bool) {
 		return hh*60 + mm, true
 	}
 	if s.StartsAfter, ok = hm("StartsAfterH", "StartsAfterM"); !ok {
-		return s, false
+		return false
 	}
 	if s.StartsBefore, ok = hm("StartsBeforeH", "StartsBeforeM"); !ok {
-		return s, false
+		return false
 	}
-	if s.EndsBefore, ok = hm("EndsBeforeH", "EndsBeforeM"); !ok {
-		return s, false
-	}
-	if text := get(q, "SearchString"); text != "" {
-		if isIDList(text) {
-			if s.IDs == nil {
-				s.IDs = map[int64]bool{}
-			}
-			for _, p := range strings.Split(text, ",") {
-				n, _ := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
-				s.IDs[n] = true
-			}
-		} else if len([]rune(text)) >= 3 {
-			s.Text = strings.ToLower(text)
+	s.EndsBefore, ok = hm("EndsBeforeH", "EndsBeforeM")
+	return ok
+}
+
+// parseText reads SearchString: a list of meeting ids, or a text of at
+// least three characters.
+func (s *Search) parseText(q url.Values) bool {
+	text := get(q, "SearchString")
+	switch {
+	case text == "":
+	case isIDList(text):
+		if s.IDs == nil {
+			s.IDs = map[int64]bool{}
 		}
+		for _, p := range strings.Split(text, ",") {
+			n, _ := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+			s.IDs[n] = true
+		}
+	case len([]rune(text)) >= 3:
+		s.Text = strings.ToLower(text)
 	}
+	return true
+}
+
+// parseGeo reads the point (lat_val, long_val) and geo_width (miles) or
+// geo_width_km: a radius, or when negative the number of nearest meetings.
+func (s *Search) parseGeo(q url.Values) bool {
 	lat, lng := get(q, "lat_val"), get(q, "long_val")
-	if lat != "" && lng != "" {
-		la, err1 := strconv.ParseFloat(lat, 64)
-		lo, err2 := strconv.ParseFloat(lng, 64)
-		if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(lo) || la < -90 || la > 90 || lo < -180 || lo > 180 {
-			return s, false
-		}
-		s.HasPoint, s.Lat, s.Lng = true, la, lo
-		width, perUnit := get(q, "geo_width"), 1.609344
-		s.Miles = true
-		if width == "" {
-			width, perUnit, s.Miles = get(q, "geo_width_km"), 1, false
-		}
-		if width != "" {
-			w, err := strconv.ParseFloat(width, 64)
-			if err != nil || math.IsNaN(w) || math.IsInf(w, 0) {
-				return s, false
-			}
-			s.hasGeoWidth = true
-			if w < 0 {
-				s.Nearest = int(math.Ceil(-w))
-			} else {
-				s.WidthKM = w * perUnit
-			}
-		}
+	if lat == "" || lng == "" {
+		return true
 	}
+	la, err1 := strconv.ParseFloat(lat, 64)
+	lo, err2 := strconv.ParseFloat(lng, 64)
+	if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(lo) || la < -90 || la > 90 || lo < -180 || lo > 180 {
+		return false
+	}
+	s.HasPoint, s.Lat, s.Lng = true, la, lo
+	width, perUnit := get(q, "geo_width"), 1.609344
+	s.Miles = true
+	if width == "" {
+		width, perUnit, s.Miles = get(q, "geo_width_km"), 1, false
+	}
+	if width == "" {
+		return true
+	}
+	w, err := strconv.ParseFloat(width, 64)
+	if err != nil || math.IsNaN(w) || math.IsInf(w, 0) {
+		return false
+	}
+	s.hasGeoWidth = true
+	if w < 0 {
+		s.Nearest = int(math.Ceil(-w))
+	} else {
+		s.WidthKM = w * perUnit
+	}
+	return true
+}
+
+// parsePaging reads sort_results_by_distance, page_size and page_num.
+func (s *Search) parsePaging(q url.Values) bool {
 	s.SortByDistance = flag(q, "sort_results_by_distance")
 	for _, p := range []struct {
 		name string
@@ -214,35 +254,36 @@ func ParseSearch(q url.Values) (s Search, ok bool) {
 		if v := get(q, p.name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				return s, false
+				return false
 			}
 			*p.dst = n
 		}
 	}
-	s.DataFields = list(q, "data_field_key")
+	return true
+}
+
+// sortKeyPresets are the field lists of the older sort_key parameter.
+var sortKeyPresets = map[string][]string{
+	"weekday":       {"weekday_tinyint", "start_time"},
+	"time":          {"start_time", "weekday_tinyint"},
+	"town":          {"location_municipality", "weekday_tinyint", "start_time"},
+	"state":         {"location_province", "location_municipality", "weekday_tinyint", "start_time"},
+	"weekday_state": {"weekday_tinyint", "location_province", "location_municipality", "start_time"},
+}
+
+// parseFields reads data_field_key (the fields to return) and sort_keys,
+// or the older sort_key preset.
+func (s *Search) parseFields(q url.Values) {
+	s.DataFields = List(q, "data_field_key")
 	for _, f := range s.DataFields {
 		if f == "distance_in_km" || f == "distance_in_miles" {
 			s.wantDistance = true
 		}
 	}
-	s.SortKeys = list(q, "sort_keys")
+	s.SortKeys = List(q, "sort_keys")
 	if len(s.SortKeys) == 0 {
-		switch get(q, "sort_key") {
-		case "weekday":
-			s.SortKeys = []string{"weekday_tinyint", "start_time"}
-		case "time":
-			s.SortKeys = []string{"start_time", "weekday_tinyint"}
-		case "town":
-			s.SortKeys = []string{"location_municipality", "weekday_tinyint", "start_time"}
-		case "state":
-			s.SortKeys = []string{"location_province", "location_municipality", "weekday_tinyint", "start_time"}
-		case "weekday_state":
-			s.SortKeys = []string{"weekday_tinyint", "location_province", "location_municipality", "start_time"}
-		}
+		s.SortKeys = slices.Clone(sortKeyPresets[get(q, "sort_key")])
 	}
-	s.UsedFormats = flag(q, "get_used_formats")
-	s.FormatsOnly = flag(q, "get_formats_only")
-	return s, true
 }
 
 func isIDList(s string) bool {
@@ -292,47 +333,12 @@ func (s *Search) Run(ms []meeting.Meeting, bodies []ServiceBody, root string) Re
 	if services != nil && s.Recursive {
 		services = Descendants(bodies, services)
 	}
-	type row struct {
-		fields map[string]string
-		dist   float64 // degrees of arc
-		id     int64
-	}
-	var rows []row
 	geo := s.HasPoint && (s.hasGeoWidth || s.wantDistance || s.SortByDistance)
+	var rows []row
 	for i := range ms {
 		m := &ms[i]
-		if m.ByAppointment || !m.Start.Valid() {
-			continue
-		}
-		if s.IDs != nil && !s.IDs[m.ID] {
-			continue
-		}
-		day := int(m.Day) + 1
-		if (s.Weekdays != nil && !s.Weekdays[day]) || s.NotWeekdays[day] {
-			continue
-		}
-		venue := VenueType(m)
-		if (s.Venues != nil && !s.Venues[venue]) || s.NotVenues[venue] {
-			continue
-		}
 		body := MeetingServiceBody(m.Source, m.Location.Regions)
-		if (services != nil && !services[body]) || s.NotServices[body] {
-			continue
-		}
-		if !s.formatsMatch(m) {
-			continue
-		}
-		start := int(m.Start)
-		if s.StartsAfter >= 0 && start <= s.StartsAfter {
-			continue
-		}
-		if s.StartsBefore >= 0 && start >= s.StartsBefore {
-			continue
-		}
-		if s.EndsBefore >= 0 && start+int(m.Duration().Minutes()) > s.EndsBefore {
-			continue
-		}
-		if s.Text != "" && !textMatch(m, s.Text) {
+		if !s.matches(m, body, services) {
 			continue
 		}
 		r := row{id: m.ID}
@@ -352,34 +358,94 @@ func (s *Search) Run(ms []meeting.Meeting, bodies []ServiceBody, root string) Re
 		}
 		rows = append(rows, r)
 	}
+	rows = s.page(s.order(rows, geo))
+	return s.result(rows)
+}
+
+// row is one meeting a search keeps: its fields, its distance from the
+// search point in degrees of arc, and its id.
+type row struct {
+	fields map[string]string
+	dist   float64
+	id     int64
+}
+
+// matches applies every constraint but the geographic ones to m, whose
+// service body is body; services are the bodies asked for (nil: any).
+func (s *Search) matches(m *meeting.Meeting, body string, services map[string]bool) bool {
+	if m.ByAppointment || !m.Start.Valid() {
+		return false
+	}
+	if s.IDs != nil && !s.IDs[m.ID] {
+		return false
+	}
+	day := int(m.Day) + 1
+	if (s.Weekdays != nil && !s.Weekdays[day]) || s.NotWeekdays[day] {
+		return false
+	}
+	venue := VenueType(m)
+	if (s.Venues != nil && !s.Venues[venue]) || s.NotVenues[venue] {
+		return false
+	}
+	if (services != nil && !services[body]) || s.NotServices[body] {
+		return false
+	}
+	if !s.formatsMatch(m) {
+		return false
+	}
+	start := int(m.Start)
+	switch {
+	case s.StartsAfter >= 0 && start <= s.StartsAfter,
+		s.StartsBefore >= 0 && start >= s.StartsBefore,
+		s.EndsBefore >= 0 && start+int(m.Duration().Minutes()) > s.EndsBefore:
+		return false
+	}
+	return s.Text == "" || textMatch(m, s.Text)
+}
+
+// order keeps the N nearest rows when asked, then sorts by distance or by
+// the sort keys (weekday, start time and duration by default), id last.
+func (s *Search) order(rows []row, geo bool) []row {
+	byDistance := func(a, b row) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.id, b.id)) }
 	if geo && s.Nearest > 0 {
-		slices.SortStableFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.id, b.id)) })
+		slices.SortStableFunc(rows, byDistance)
 		if len(rows) > s.Nearest {
 			rows = rows[:s.Nearest]
 		}
 	}
 	if geo && s.SortByDistance {
-		slices.SortStableFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.id, b.id)) })
-	} else {
-		keys := s.SortKeys
-		if len(keys) == 0 {
-			keys = []string{"weekday_tinyint", "start_time", "duration_time"}
-		}
-		slices.SortStableFunc(rows, func(a, b row) int {
-			for _, k := range keys {
-				if c := compareValues(a.fields[k], b.fields[k]); c != 0 {
-					return c
-				}
+		slices.SortStableFunc(rows, byDistance)
+		return rows
+	}
+	keys := s.SortKeys
+	if len(keys) == 0 {
+		keys = []string{"weekday_tinyint", "start_time", "duration_time"}
+	}
+	slices.SortStableFunc(rows, func(a, b row) int {
+		for _, k := range keys {
+			if c := compareValues(a.fields[k], b.fields[k]); c != 0 {
+				return c
 			}
-			return cmp.Compare(a.id, b.id)
-		})
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	return rows
+}
+
+// page cuts the page asked for (page_size, page_num from 1).
+func (s *Search) page(rows []row) []row {
+	if s.PageSize <= 0 {
+		return rows
 	}
-	if s.PageSize > 0 {
-		page := max(s.PageNum, 1)
-		from := min((page-1)*s.PageSize, len(rows))
-		to := min(from+s.PageSize, len(rows))
-		rows = rows[from:to]
-	}
+	page := max(s.PageNum, 1)
+	from := min((page-1)*s.PageSize, len(rows))
+	to := min(from+s.PageSize, len(rows))
+	return rows[from:to]
+}
+
+// result keeps the fields asked for (data_field_key) of each row and lists
+// the formats the rows use, ordered by id.
+func (s *Search) result(rows []row) Result {
 	res := Result{Meetings: make([]map[string]string, 0, len(rows))}
 	used := map[string]bool{}
 	for _, r := range rows {

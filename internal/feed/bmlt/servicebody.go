@@ -2,6 +2,7 @@ package bmlt
 
 import (
 	"hash/fnv"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,6 +131,38 @@ func Ancestors(bodies []ServiceBody, ids map[string]bool) map[string]bool {
 		for id != "" && id != "0" && !out[id] {
 			out[id] = true
 			id = parent[id]
+		}
+	}
+	return out
+}
+
+// SelectServiceBodies answers GetServiceBodies over bodies: every body, or
+// those named by services[] (with recursive=1 their descendants, with
+// parents=1 their ancestors).
+func SelectServiceBodies(bodies []ServiceBody, q url.Values) []ServiceBody {
+	ids := List(q, "services")
+	if len(ids) == 0 {
+		return bodies
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		if n, err := strconv.Atoi(id); err == nil && n > 0 {
+			want[id] = true
+		}
+	}
+	sel := want
+	if v := q.Get("recursive"); v == "1" || v == "true" {
+		sel = Descendants(bodies, sel)
+	}
+	if v := q.Get("parents"); v == "1" || v == "true" {
+		for id := range Ancestors(bodies, want) {
+			sel[id] = true
+		}
+	}
+	out := []ServiceBody{}
+	for _, b := range bodies {
+		if sel[b.ID] {
+			out = append(out, b)
 		}
 	}
 	return out
