@@ -44,18 +44,11 @@ type SourceJSON struct {
 // or not_modified; counts; and the first problems (rejected and flagged
 // records) without the record excerpts, which may carry contact details.
 type RunJSON struct {
-	Status        string        `json:"status"`
-	StartedAt     time.Time     `json:"started_at"`
-	FinishedAt    time.Time     `json:"finished_at"`
-	DurationMS    int64         `json:"duration_ms"`
-	Parsed        int           `json:"parsed"`
-	Inserted      int           `json:"inserted"`
-	Updated       int           `json:"updated"`
-	Restored      int           `json:"restored"`
-	Unchanged     int           `json:"unchanged"`
-	Removed       int           `json:"removed"`
-	Rejected      int           `json:"rejected"`
-	Flagged       int           `json:"flagged"`
+	Status     string    `json:"status"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	DurationMS int64     `json:"duration_ms"`
+	meeting.ImportCounts
 	HeldBack      string        `json:"held_back"`
 	Error         string        `json:"error"`
 	Problems      []ProblemJSON `json:"problems"`
@@ -100,9 +93,7 @@ func NewSourceJSON(st meeting.SourceStatus) SourceJSON {
 	}
 	if r := st.LastRun; r != nil {
 		run := &RunJSON{Status: string(r.Status), StartedAt: r.StartedAt.UTC(), FinishedAt: r.StartedAt.Add(r.Duration).UTC(),
-			DurationMS: r.Duration.Milliseconds(), Parsed: r.Parsed, Inserted: r.Inserted, Updated: r.Updated,
-			Restored: r.Restored, Unchanged: r.Unchanged, Removed: r.Removed, Rejected: r.Rejected, Flagged: r.Flagged,
-			HeldBack: r.HeldBack, Error: r.Error, Problems: []ProblemJSON{}, ProblemsTotal: max(r.ProblemsTotal, len(r.Problems))}
+			DurationMS: r.Duration.Milliseconds(), ImportCounts: r.ImportCounts, HeldBack: r.HeldBack, Error: r.Error, Problems: []ProblemJSON{}, ProblemsTotal: max(r.ProblemsTotal, len(r.Problems))}
 		for i, p := range r.Problems {
 			if i == MaxSourceProblems {
 				break

@@ -31,7 +31,7 @@ func TestListSources(t *testing.T) {
 		{Source: meeting.Source{Name: "sepia", Location: "https://user:pw@example.org/wp-admin/admin-ajax.php?action=meetings&key=SECRET",
 			Format: meeting.FormatMeetingGuide, Program: meeting.ProgramAA, TimeZone: "America/New_York", Refresh: 6 * time.Hour},
 			LastRun: &meeting.ImportReport{Source: "sepia", Status: meeting.ImportOK, StartedAt: started, Duration: 1500 * time.Millisecond,
-				Parsed: 10, Inserted: 10, Flagged: 150, Problems: probs, ProblemsTotal: 150}},
+				ImportCounts: meeting.ImportCounts{Parsed: 10, Inserted: 10, Flagged: 150}, Problems: probs, ProblemsTotal: 150}},
 	}
 	for _, tc := range []struct {
 		name   string

@@ -78,6 +78,22 @@ type SourceStatus struct {
 	LastRun *ImportReport
 }
 
+// ImportCounts are the counts of an import run, shared by the report and
+// the API's view of it (httpapi.RunJSON).
+type ImportCounts struct {
+	// Parsed counts the meetings the importer produced (one per day of a
+	// multi-day listing), after rejections.
+	Parsed    int `json:"parsed"`
+	Inserted  int `json:"inserted"`
+	Updated   int `json:"updated"`
+	Restored  int `json:"restored"`
+	Unchanged int `json:"unchanged"`
+	Removed   int `json:"removed"`
+	// Rejected and Flagged count the problems of each severity.
+	Rejected int `json:"rejected"`
+	Flagged  int `json:"flagged"`
+}
+
 // ImportReport is the outcome of one import run.
 type ImportReport struct {
 	Source    string       `json:"source"`
@@ -88,17 +104,7 @@ type ImportReport struct {
 	Duration time.Duration `json:"-"`
 	// DurationMS is Duration in milliseconds, for JSON.
 	DurationMS int64 `json:"duration_ms"`
-	// Parsed counts the meetings the importer produced (one per day of a
-	// multi-day listing), after rejections.
-	Parsed    int `json:"parsed"`
-	Inserted  int `json:"inserted"`
-	Updated   int `json:"updated"`
-	Restored  int `json:"restored"`
-	Unchanged int `json:"unchanged"`
-	Removed   int `json:"removed"`
-	// Rejected and Flagged count the problems of each severity.
-	Rejected int    `json:"rejected"`
-	Flagged  int    `json:"flagged"`
+	ImportCounts
 	HeldBack string `json:"held_back,omitempty"`
 	Error    string `json:"error,omitempty"`
 	// Problems lists every rejected and flagged record (a stored report
