@@ -14,7 +14,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
 // Checker reports whether a dependency is ready; a nil error means ready.
@@ -33,10 +32,10 @@ type Config struct {
 	// QueryTimeout bounds each request's work; 0 means 5 seconds.
 	QueryTimeout time.Duration
 	// Places answers GET /v1/places; nil makes it answer 503.
-	Places search.PlaceFinder
+	Places meeting.PlaceFinder
 	// Geocoder, when set, is asked by GET /v1/places for the places the
 	// listings do not name (a street, a landmark).
-	Geocoder search.PlaceFinder
+	Geocoder meeting.PlaceFinder
 	// Search reports the health of the external search index for /readyz:
 	// an error shows search as "degraded" (text queries then run on
 	// PostgreSQL, so the instance stays ready). Nil means there is none.

@@ -5,10 +5,9 @@ import (
 	"strings"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
-// PlaceStore is search.PlaceFinder over the places materialized view
+// PlaceStore is meeting.PlaceFinder over the places materialized view
 // (migrations/0005_places.sql): cities and postal codes of public
 // meetings with their centre and meeting count.
 type PlaceStore struct {
@@ -18,13 +17,13 @@ type PlaceStore struct {
 // NewPlaceStore returns a place finder over db.
 func NewPlaceStore(db *DB) *PlaceStore { return &PlaceStore{db: db} }
 
-var _ search.PlaceFinder = (*PlaceStore)(nil)
+var _ meeting.PlaceFinder = (*PlaceStore)(nil)
 
 // Places returns up to limit places for q ("scran", "Scranton, PA",
 // "18503", "pittson"): an exact name first, then names starting with q,
 // then names that look like it (pg_trgm similarity), the busier first. The
 // words after a comma narrow the match to a region or country.
-func (s *PlaceStore) Places(ctx context.Context, q string, limit int) ([]search.Place, error) {
+func (s *PlaceStore) Places(ctx context.Context, q string, limit int) ([]meeting.Place, error) {
 	const op = "postgres.Places"
 	head, rest, _ := strings.Cut(q, ",")
 	head = strings.TrimSpace(head)
@@ -51,9 +50,9 @@ func (s *PlaceStore) Places(ctx context.Context, q string, limit int) ([]search.
 		return nil, translate(op, err)
 	}
 	defer rows.Close()
-	out := []search.Place{}
+	out := []meeting.Place{}
 	for rows.Next() {
-		var p search.Place
+		var p meeting.Place
 		if err := rows.Scan(&p.Kind, &p.Name, &p.Lat, &p.Lng, &p.Meetings); err != nil {
 			return nil, translate(op, err)
 		}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
 // TestPlacesFromListings builds places from real feeds (NEPA lists no city
@@ -23,12 +22,12 @@ func TestPlacesFromListings(t *testing.T) {
 	for _, tc := range []struct {
 		q, first, kind string
 	}{
-		{"scran", "Scranton, PA, US", search.PlaceCity},
-		{"Scranton", "Scranton, PA, US", search.PlaceCity},
-		{"scranon", "Scranton, PA, US", search.PlaceCity},
-		{"scranton, pa", "Scranton, PA, US", search.PlaceCity},
-		{"west pitt", "West Pittston, PA, US", search.PlaceCity},
-		{"18643", "18643, US", search.PlacePostalCode},
+		{"scran", "Scranton, PA, US", meeting.PlaceCity},
+		{"Scranton", "Scranton, PA, US", meeting.PlaceCity},
+		{"scranon", "Scranton, PA, US", meeting.PlaceCity},
+		{"scranton, pa", "Scranton, PA, US", meeting.PlaceCity},
+		{"west pitt", "West Pittston, PA, US", meeting.PlaceCity},
+		{"18643", "18643, US", meeting.PlacePostalCode},
 	} {
 		t.Run(tc.q, func(t *testing.T) {
 			got, err := ps.Places(ctx, tc.q, 5)
