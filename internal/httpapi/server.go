@@ -75,7 +75,8 @@ type Server struct {
 	engine *gin.Engine
 }
 
-// New returns a Server with every route registered.
+// New returns a Server with every route of the table (routes.go)
+// registered.
 func New(cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
@@ -101,15 +102,7 @@ func New(cfg Config) *Server {
 	e.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: "method_not_allowed", Message: "method " + c.Request.Method + " is not allowed here"}})
 	})
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.handle(s.readyz))
-	v1 := e.Group("/v1")
-	v1.GET("/meetings", s.handle(s.listMeetings))
-	v1.GET("/meetings/:id", s.handle(s.getMeeting))
-	v1.GET("/sources", s.handle(s.listSources))
-	v1.GET("/places", s.handle(s.listPlaces))
-	s.registerOrgs(v1)
-	s.registerFeeds(e)
+	s.register(e)
 	s.engine = e
 	return s
 }
