@@ -17,6 +17,16 @@ func (s *Server) listingsConfigured() error {
 	return nil
 }
 
+// listingID is the preamble of the handlers of one listing (or change
+// request, as what says): the listing store must be configured and the
+// path's id a positive integer.
+func (s *Server) listingID(c *gin.Context, what string) (int64, error) {
+	if err := s.listingsConfigured(); err != nil {
+		return 0, err
+	}
+	return pathID(c, "id", what)
+}
+
 // listingStatus reads the optional status filter.
 func listingStatus(c *gin.Context, def meeting.Status) (meeting.Status, error) {
 	v := c.Query("status")
@@ -63,12 +73,8 @@ func (s *Server) createListing(c *gin.Context) error {
 	if err := s.listingsConfigured(); err != nil {
 		return err
 	}
-	b, err := readBody(c)
+	in, err := decodeBody[MeetingInput](c, op)
 	if err != nil {
-		return err
-	}
-	var in MeetingInput
-	if err := decodeStrict(op, b, &in); err != nil {
 		return err
 	}
 	m, err := in.Meeting()
@@ -85,10 +91,7 @@ func (s *Server) createListing(c *gin.Context) error {
 
 // getListing serves GET /v1/org/meetings/{id}.
 func (s *Server) getListing(c *gin.Context) error {
-	if err := s.listingsConfigured(); err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "meeting")
+	id, err := s.listingID(c, "meeting")
 	if err != nil {
 		return err
 	}
@@ -104,19 +107,12 @@ func (s *Server) getListing(c *gin.Context) error {
 // listing's whole content.
 func (s *Server) replaceListing(c *gin.Context) error {
 	const op = "httpapi.replaceListing"
-	if err := s.listingsConfigured(); err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "meeting")
+	id, err := s.listingID(c, "meeting")
 	if err != nil {
 		return err
 	}
-	b, err := readBody(c)
+	in, err := decodeBody[MeetingInput](c, op)
 	if err != nil {
-		return err
-	}
-	var in MeetingInput
-	if err := decodeStrict(op, b, &in); err != nil {
 		return err
 	}
 	m, err := in.Meeting()
@@ -136,18 +132,11 @@ func (s *Server) replaceListing(c *gin.Context) error {
 // store's transaction.
 func (s *Server) patchListing(c *gin.Context) error {
 	const op = "httpapi.patchListing"
-	if err := s.listingsConfigured(); err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "meeting")
+	id, err := s.listingID(c, "meeting")
 	if err != nil {
 		return err
 	}
-	b, err := readBody(c)
-	if err != nil {
-		return err
-	}
-	patch, err := patchObject(op, b)
+	patch, err := decodePatch(c, op)
 	if err != nil {
 		return err
 	}
@@ -168,10 +157,7 @@ func (s *Server) patchListing(c *gin.Context) error {
 
 // deleteListing serves DELETE /v1/org/meetings/{id}.
 func (s *Server) deleteListing(c *gin.Context) error {
-	if err := s.listingsConfigured(); err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "meeting")
+	id, err := s.listingID(c, "meeting")
 	if err != nil {
 		return err
 	}
@@ -184,10 +170,7 @@ func (s *Server) deleteListing(c *gin.Context) error {
 
 // listingHistory serves GET /v1/org/meetings/{id}/history.
 func (s *Server) listingHistory(c *gin.Context) error {
-	if err := s.listingsConfigured(); err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "meeting")
+	id, err := s.listingID(c, "meeting")
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,8 @@ package httpapi
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -137,10 +135,9 @@ func (s *Server) getMeeting(c *gin.Context) error {
 	if strings.HasSuffix(c.Param("id"), ".ics") { // gin has no suffix routes
 		return s.getMeetingICS(c)
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.getMeeting", Message: "the meeting id must be a positive integer",
-			Fields: map[string]string{"id": fmt.Sprintf("%q is not a meeting id", c.Param("id"))}}
+	id, err := pathID(c, "id", "meeting")
+	if err != nil {
+		return err
 	}
 	m, err := s.cfg.Store.Get(c.Request.Context(), id)
 	if err != nil {

@@ -70,12 +70,43 @@ func jsonTypeName(kind string) string {
 	return "of another type"
 }
 
-// pathID reads a positive integer path parameter.
+// pathID reads a positive integer path parameter; what names the thing
+// the id is of ("meeting") in the error.
 func pathID(c *gin.Context, name, what string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	return parseID(name, c.Param(name), what)
+}
+
+// parseID reads raw, the value of path parameter name, as a positive
+// integer id; a KindInvalid error names the parameter.
+func parseID(name, raw, what string) (int64, error) {
+	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.pathID", Message: "the " + what + " id must be a positive integer",
-			Fields: map[string]string{name: fmt.Sprintf("%q is not a %s id", c.Param(name), what)}}
+			Fields: map[string]string{name: fmt.Sprintf("%q is not a %s id", raw, what)}}
 	}
 	return id, nil
+}
+
+// decodeBody reads the (size-limited) request body and decodes it into a
+// T with decodeStrict: unknown fields and trailing data are refused.
+func decodeBody[T any](c *gin.Context, op string) (T, error) {
+	var in T
+	b, err := readBody(c)
+	if err != nil {
+		return in, err
+	}
+	if err := decodeStrict(op, b, &in); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// decodePatch reads the (size-limited) request body as a JSON merge patch,
+// which must be an object (patchObject).
+func decodePatch(c *gin.Context, op string) (map[string]any, error) {
+	b, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	return patchObject(op, b)
 }
