@@ -79,7 +79,8 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		TrustedProxies: splitList(getenv("MF_TRUSTED_PROXIES")),
 		Sources:        imports,
 	})
-	web.Mount(api.Engine(), web.Config{TileURL: *tileURL, TileAttribution: *tileAttr})
+	// The page's places to pick from are the listings' own busiest cities.
+	web.Mount(api.Engine(), web.Config{TileURL: *tileURL, TileAttribution: *tileAttr, Places: sc.places.Busiest})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -49,6 +51,30 @@ func (s *PlaceStore) Places(ctx context.Context, q string, limit int) ([]meeting
 	if err != nil {
 		return nil, translate(op, err)
 	}
+	return scanPlaces(op, rows)
+}
+
+// Busiest returns up to limit cities with the most public meetings, the
+// busiest first: the places a page offers to pick from without a search.
+func (s *PlaceStore) Busiest(ctx context.Context, limit int) ([]meeting.Place, error) {
+	const op = "postgres.Busiest"
+	if limit <= 0 {
+		limit = 10
+	}
+	rows, err := s.db.Pool.Query(ctx, `
+		SELECT kind, name, lat, lng, meetings FROM places
+		WHERE kind = 'city'
+		ORDER BY meetings DESC, name
+		LIMIT $1`, limit)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	return scanPlaces(op, rows)
+}
+
+// scanPlaces reads rows of kind, name, lat, lng and meetings, and closes
+// them.
+func scanPlaces(op string, rows pgx.Rows) ([]meeting.Place, error) {
 	defer rows.Close()
 	out := []meeting.Place{}
 	for rows.Next() {

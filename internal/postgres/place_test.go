@@ -53,3 +53,29 @@ func TestPlacesFromListings(t *testing.T) {
 		t.Errorf("empty query: %v, want KindInvalid", err)
 	}
 }
+
+// TestBusiestPlaces lists the cities with the most public meetings, the
+// busiest first.
+func TestBusiestPlaces(t *testing.T) {
+	_, db := loadFeeds(t, "nepa-tsml-cache.json", "aasfmarin.test.json")
+	ps := postgres.NewPlaceStore(db)
+	ctx := context.Background()
+	if err := ps.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ps.Busiest(ctx, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 {
+		t.Fatalf("Busiest(5) gave %d places: %+v", len(got), got)
+	}
+	for i, p := range got {
+		if p.Kind != meeting.PlaceCity || p.Name == "" || p.Meetings < 1 {
+			t.Errorf("place %d = %+v, want a named city with meetings", i, p)
+		}
+		if i > 0 && p.Meetings > got[i-1].Meetings {
+			t.Errorf("place %d (%d meetings) is busier than place %d (%d)", i, p.Meetings, i-1, got[i-1].Meetings)
+		}
+	}
+}
