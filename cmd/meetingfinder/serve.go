@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 	"github.com/meetingfinder/meetingfinder/internal/search/nominatim"
 	"github.com/meetingfinder/meetingfinder/internal/web"
 )
@@ -57,7 +57,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	// waiting at start (all of them after migration 0007 on an existing
 	// database) and then new and changed ones every few seconds.
 	background.Go(func() { db.RunSearchRefresh(bgctx, postgres.SearchRefreshEvery, log) })
-	var geocoder search.PlaceFinder // stays a nil interface unless configured
+	var geocoder meeting.PlaceFinder // stays a nil interface unless configured
 	if *geocoderURL != "" {
 		g, err := nominatim.New(*geocoderURL, getenv("MF_GEOCODER_USER_AGENT"), nil)
 		if err != nil {
@@ -79,7 +79,8 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		TrustedProxies: splitList(getenv("MF_TRUSTED_PROXIES")),
 		Sources:        imports,
 	})
-	web.Mount(api.Engine(), web.Config{TileURL: *tileURL, TileAttribution: *tileAttr})
+	// The page's places to pick from are the listings' own busiest cities.
+	web.Mount(api.Engine(), web.Config{TileURL: *tileURL, TileAttribution: *tileAttr, Places: sc.places.Busiest})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

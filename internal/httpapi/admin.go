@@ -36,12 +36,8 @@ func (s *Server) approveSubmission(c *gin.Context) error {
 // reason is shown to the organization.
 func (s *Server) rejectSubmission(c *gin.Context) error {
 	const op = "httpapi.rejectSubmission"
-	b, err := readBody(c)
+	in, err := decodeBody[RejectInput](c, op)
 	if err != nil {
-		return err
-	}
-	var in RejectInput
-	if err := decodeStrict(op, b, &in); err != nil {
 		return err
 	}
 	return s.moderate(c, meeting.StatusRejected, in.Reason)
@@ -49,10 +45,7 @@ func (s *Server) rejectSubmission(c *gin.Context) error {
 
 // moderate sets the state of the listing named by the path.
 func (s *Server) moderate(c *gin.Context, st meeting.Status, reason string) error {
-	if err := s.listingsConfigured(); err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "meeting")
+	id, err := s.listingID(c, "meeting")
 	if err != nil {
 		return err
 	}

@@ -65,19 +65,12 @@ const maxContactLen = 500
 // never logged.
 func (s *Server) createChangeRequest(c *gin.Context) error {
 	const op = "httpapi.createChangeRequest"
-	if err := s.listingsConfigured(); err != nil {
-		return err
-	}
-	id, err := pathID(c, "id", "meeting")
+	id, err := s.listingID(c, "meeting")
 	if err != nil {
 		return err
 	}
-	b, err := readBody(c)
+	in, err := decodeBody[ChangeRequestInput](c, op)
 	if err != nil {
-		return err
-	}
-	var in ChangeRequestInput
-	if err := decodeStrict(op, b, &in); err != nil {
 		return err
 	}
 	if utf8.RuneCountInString(in.Contact) > maxContactLen {
@@ -214,10 +207,7 @@ func flatten(prefix string, v map[string]any, out map[string]any) map[string]any
 func (s *Server) resolveChangeRequest(apply bool) func(c *gin.Context) error {
 	return func(c *gin.Context) error {
 		const op = "httpapi.resolveChangeRequest"
-		if err := s.listingsConfigured(); err != nil {
-			return err
-		}
-		id, err := pathID(c, "id", "change request")
+		id, err := s.listingID(c, "change request")
 		if err != nil {
 			return err
 		}

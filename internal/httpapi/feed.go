@@ -43,18 +43,6 @@ func (s *Server) feeds() (FeedStore, error) {
 	return nil, meeting.Errorf(meeting.KindUnavailable, "httpapi.feeds", "no FeedStore configured")
 }
 
-// registerFeeds adds the feed and compatibility routes: the Meeting Guide
-// feed, the BMLT semantic API, and the iCalendar and GeoJSON forms of
-// /v1/meetings (the .ics form of /v1/meetings/{id} is dispatched by
-// getMeeting, since gin cannot put a suffix after a parameter).
-func (s *Server) registerFeeds(e *gin.Engine) {
-	e.GET("/feeds/meeting-guide.json", s.handle(s.meetingGuideFeed))
-	e.GET("/bmlt/client_interface/json/", s.handle(s.bmltJSON))
-	e.GET("/bmlt/client_interface/jsonp/", s.handle(s.bmltJSONP))
-	e.GET("/v1/meetings.ics", s.handle(s.listMeetingsICS))
-	e.GET("/v1/meetings.geojson", s.handle(s.listMeetingsGeoJSON))
-}
-
 // cors lets any web page read the public GET routes (feeds are meant to
 // be embedded elsewhere: TSML UI, crouton, maps). It answers preflight
 // requests for GET itself. No credentials are ever allowed.

@@ -11,17 +11,16 @@ import (
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
-// placeList is an in-memory search.PlaceFinder.
+// placeList is an in-memory meeting.PlaceFinder.
 type placeList struct {
-	places []search.Place
+	places []meeting.Place
 	err    error
 	asked  int
 }
 
-func (p *placeList) Places(ctx context.Context, q string, limit int) ([]search.Place, error) {
+func (p *placeList) Places(ctx context.Context, q string, limit int) ([]meeting.Place, error) {
 	p.asked++
 	if p.err != nil {
 		return nil, p.err
@@ -36,8 +35,8 @@ func (p *placeList) Places(ctx context.Context, q string, limit int) ([]search.P
 // the configured geocoder only when the listings' own places are too few,
 // and still answers with those when the geocoder fails.
 func TestPlacesFallBackToTheGeocoder(t *testing.T) {
-	own := &placeList{places: []search.Place{{Name: "Scranton, PA, US", Kind: search.PlaceCity, Lat: 41.4, Lng: -75.66, Meetings: 12}}}
-	geo := &placeList{places: []search.Place{{Name: "Scranton, Iowa, United States", Kind: "geocoder", Lat: 42.02, Lng: -94.54}}}
+	own := &placeList{places: []meeting.Place{{Name: "Scranton, PA, US", Kind: meeting.PlaceCity, Lat: 41.4, Lng: -75.66, Meetings: 12}}}
+	geo := &placeList{places: []meeting.Place{{Name: "Scranton, Iowa, United States", Kind: "geocoder", Lat: 42.02, Lng: -94.54}}}
 	get := func(s *httpapi.Server, url string) []httpapi.PlaceJSON {
 		t.Helper()
 		rec := httptest.NewRecorder()

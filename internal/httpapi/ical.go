@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"bytes"
-	"fmt"
 	"net"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -21,10 +19,9 @@ const calendarType = "text/calendar; charset=utf-8"
 // one meeting as a calendar with a weekly repeating event.
 func (s *Server) getMeetingICS(c *gin.Context) error {
 	raw := strings.TrimSuffix(c.Param("id"), ".ics")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		return &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.getMeetingICS", Message: "the meeting id must be a positive integer",
-			Fields: map[string]string{"id": fmt.Sprintf("%q is not a meeting id", raw)}}
+	id, err := parseID("id", raw, "meeting")
+	if err != nil {
+		return err
 	}
 	m, err := s.cfg.Store.Get(c.Request.Context(), id)
 	if err != nil {

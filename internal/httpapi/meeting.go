@@ -3,19 +3,14 @@ package httpapi
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
 // MeetingJSON is a meeting as the API shows it.
@@ -138,10 +133,9 @@ func (s *Server) getMeeting(c *gin.Context) error {
 	if strings.HasSuffix(c.Param("id"), ".ics") { // gin has no suffix routes
 		return s.getMeetingICS(c)
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.getMeeting", Message: "the meeting id must be a positive integer",
-			Fields: map[string]string{"id": fmt.Sprintf("%q is not a meeting id", c.Param("id"))}}
+	id, err := pathID(c, "id", "meeting")
+	if err != nil {
+		return err
 	}
 	m, err := s.cfg.Store.Get(c.Request.Context(), id)
 	if err != nil {
@@ -205,163 +199,4 @@ func decodeCursor(s string, point bool) (*meeting.Cursor, string) {
 		return nil, "belongs to a query with a different lat/lng; start again without cursor"
 	}
 	return &c.Cursor, ""
-}
-
-// MaxQueryLen is the longest q accepted, in characters.
-const MaxQueryLen = 200
-
-// ParseFilter reads the query parameters of GET /v1/meetings (and the
-// routes that share its filters) into a meeting.Filter. It returns a
-// KindInvalid error naming every bad parameter.
-func ParseFilter(q map[string][]string, now time.Time) (meeting.Filter, error) {
-	get := func(k string) string {
-		if v := q[k]; len(v) > 0 {
-			return strings.TrimSpace(v[len(v)-1])
-		}
-		return ""
-	}
-	f := meeting.Filter{Now: now, RadiusKM: meeting.DefaultRadiusKM, Limit: meeting.DefaultLimit}
-	bad := meeting.FieldErrors{}
-	if v := get("q"); v != "" {
-		if utf8.RuneCountInString(v) > MaxQueryLen {
-			bad.Add("q", fmt.Sprintf("is longer than %d characters", MaxQueryLen))
-		}
-		f.Q = v
-	}
-	lat, lng := get("lat"), get("lng")
-	switch {
-	case lat != "" && lng != "":
-		la, err1 := strconv.ParseFloat(lat, 64)
-		lo, err2 := strconv.ParseFloat(lng, 64)
-		if err1 != nil || math.IsNaN(la) || la < -90 || la > 90 {
-			bad.Add("lat", "must be a number from -90 to 90")
-		}
-		if err2 != nil || math.IsNaN(lo) || lo < -180 || lo > 180 {
-			bad.Add("lng", "must be a number from -180 to 180")
-		}
-		f.Point, f.HasPoint = orb.Point{lo, la}, true
-	case lat != "":
-		bad.Add("lng", "is required with lat")
-	case lng != "":
-		bad.Add("lat", "is required with lng")
-	}
-	if v := get("radius_km"); v != "" {
-		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || !(r > 0 && r <= meeting.MaxRadiusKM) {
-			bad.Add("radius_km", fmt.Sprintf("must be a number above 0 and at most %g", meeting.MaxRadiusKM))
-		} else if !f.HasPoint && lat == "" && lng == "" {
-			bad.Add("radius_km", "needs lat and lng")
-		} else {
-			f.RadiusKM = r
-		}
-	}
-	if v := get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > meeting.MaxLimit {
-			bad.Add("limit", fmt.Sprintf("must be a whole number from 1 to %d", meeting.MaxLimit))
-		} else {
-			f.Limit = n
-		}
-	}
-	if v := get("day"); v != "" {
-		if strings.EqualFold(v, "today") {
-			f.Today = true
-		} else {
-			for _, part := range strings.Split(v, ",") {
-				d, err := strconv.Atoi(strings.TrimSpace(part))
-				if err != nil || d < 0 || d > 6 {
-					bad.Add("day", "must be today or days 0 (Sunday) to 6 (Saturday), comma-separated")
-					break
-				}
-				f.Days = append(f.Days, meeting.Weekday(d))
-			}
-		}
-	}
-	for _, p := range []struct {
-		name string
-		dst  **meeting.Clock
-	}{{"start_after", &f.StartAfter}, {"start_before", &f.StartBefore}} {
-		if v := get(p.name); v != "" {
-			c, err := parseHHMM(v)
-			if err != nil {
-				bad.Add(p.name, "must be a time HH:MM (24-hour)")
-			} else {
-				*p.dst = &c
-			}
-		}
-	}
-	if v := get("types"); v != "" {
-		for _, t := range strings.Split(v, ",") {
-			if t = strings.TrimSpace(t); t != "" {
-				if code, ok := meeting.NormalizeType(t); ok {
-					t = code
-				}
-				f.Types = append(f.Types, t)
-			}
-		}
-	}
-	if v := get("attendance"); v != "" {
-		for _, a := range strings.Split(v, ",") {
-			at := meeting.Attendance(strings.TrimSpace(a))
-			if !at.Valid() {
-				bad.Add("attendance", fmt.Sprintf("%q is not one of in_person, hybrid, online, inactive", a))
-				break
-			}
-			f.Attendance = append(f.Attendance, at)
-		}
-	}
-	if v := get("program"); v != "" {
-		for _, p := range strings.Split(v, ",") {
-			pr := meeting.Program(strings.TrimSpace(p))
-			if !pr.Valid() {
-				bad.Add("program", fmt.Sprintf("%q is not a program (aa, na, smart, al-anon, celebrate-recovery, activity, other)", p))
-				break
-			}
-			f.Programs = append(f.Programs, pr)
-		}
-	}
-	if v := get("source"); v != "" {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				f.Sources = append(f.Sources, p)
-			}
-		}
-	}
-	if v := get("upcoming_hours"); v != "" {
-		h, err := strconv.ParseFloat(v, 64)
-		if err != nil || !(h > 0 && h <= 168) {
-			bad.Add("upcoming_hours", "must be a number of hours above 0 and at most 168")
-		} else {
-			f.UpcomingHours = h
-		}
-	}
-	if v := get("cursor"); v != "" {
-		c, reason := decodeCursor(v, f.HasPoint)
-		switch {
-		case reason != "":
-			bad.Add("cursor", reason)
-		case c.Offset < 0 || c.Offset >= search.MaxResults:
-			bad.Add("cursor", "is not a cursor returned by this API")
-		case (c.Offset > 0) != (f.Q != ""): // text queries page by offset
-			bad.Add("cursor", "belongs to a query with a different q; start again without cursor")
-		}
-		f.Cursor = c
-	}
-	if err := bad.Err("httpapi.ParseFilter", "some query parameters are not valid"); err != nil {
-		return meeting.Filter{}, err
-	}
-	return f, nil
-}
-
-// parseHHMM reads a strict "HH:MM" 24-hour time.
-func parseHHMM(s string) (meeting.Clock, error) {
-	if len(s) != 5 || s[2] != ':' {
-		return meeting.NoClock, fmt.Errorf("want HH:MM")
-	}
-	h, err1 := strconv.Atoi(s[:2])
-	m, err2 := strconv.Atoi(s[3:])
-	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 {
-		return meeting.NoClock, fmt.Errorf("want HH:MM")
-	}
-	return meeting.NewClock(h, m), nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
 // Checker reports whether a dependency is ready; a nil error means ready.
@@ -33,10 +32,10 @@ type Config struct {
 	// QueryTimeout bounds each request's work; 0 means 5 seconds.
 	QueryTimeout time.Duration
 	// Places answers GET /v1/places; nil makes it answer 503.
-	Places search.PlaceFinder
+	Places meeting.PlaceFinder
 	// Geocoder, when set, is asked by GET /v1/places for the places the
 	// listings do not name (a street, a landmark).
-	Geocoder search.PlaceFinder
+	Geocoder meeting.PlaceFinder
 	// Search reports the health of the external search index for /readyz:
 	// an error shows search as "degraded" (text queries then run on
 	// PostgreSQL, so the instance stays ready). Nil means there is none.
@@ -76,7 +75,8 @@ type Server struct {
 	engine *gin.Engine
 }
 
-// New returns a Server with every route registered.
+// New returns a Server with every route of the table (routes.go)
+// registered.
 func New(cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
@@ -102,15 +102,7 @@ func New(cfg Config) *Server {
 	e.NoMethod(func(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: "method_not_allowed", Message: "method " + c.Request.Method + " is not allowed here"}})
 	})
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.handle(s.readyz))
-	v1 := e.Group("/v1")
-	v1.GET("/meetings", s.handle(s.listMeetings))
-	v1.GET("/meetings/:id", s.handle(s.getMeeting))
-	v1.GET("/sources", s.handle(s.listSources))
-	v1.GET("/places", s.handle(s.listPlaces))
-	s.registerOrgs(v1)
-	s.registerFeeds(e)
+	s.register(e)
 	s.engine = e
 	return s
 }

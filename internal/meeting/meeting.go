@@ -1,8 +1,10 @@
 // Package meeting is the domain at the centre of meetingfinder: the Meeting
 // type and its parts (schedule, location, online join details), the type-code
-// vocabulary, validation, the query Filter, the Store contract that adapters
-// implement, and the one error type with its kinds. It imports only the
-// standard library and orb; every other package points at it.
+// vocabulary and the matching of query words to it (TypeCodes, Fold),
+// validation, the query Filter, the places people search near (Place,
+// PlaceFinder), the Store contract that adapters implement, and the one
+// error type with its kinds. It imports only the standard library and orb;
+// every other package points at it.
 package meeting
 
 import (

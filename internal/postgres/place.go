@@ -4,11 +4,12 @@ import (
 	"context"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
-// PlaceStore is search.PlaceFinder over the places materialized view
+// PlaceStore is meeting.PlaceFinder over the places materialized view
 // (migrations/0005_places.sql): cities and postal codes of public
 // meetings with their centre and meeting count.
 type PlaceStore struct {
@@ -18,13 +19,13 @@ type PlaceStore struct {
 // NewPlaceStore returns a place finder over db.
 func NewPlaceStore(db *DB) *PlaceStore { return &PlaceStore{db: db} }
 
-var _ search.PlaceFinder = (*PlaceStore)(nil)
+var _ meeting.PlaceFinder = (*PlaceStore)(nil)
 
 // Places returns up to limit places for q ("scran", "Scranton, PA",
 // "18503", "pittson"): an exact name first, then names starting with q,
 // then names that look like it (pg_trgm similarity), the busier first. The
 // words after a comma narrow the match to a region or country.
-func (s *PlaceStore) Places(ctx context.Context, q string, limit int) ([]search.Place, error) {
+func (s *PlaceStore) Places(ctx context.Context, q string, limit int) ([]meeting.Place, error) {
 	const op = "postgres.Places"
 	head, rest, _ := strings.Cut(q, ",")
 	head = strings.TrimSpace(head)
@@ -50,10 +51,34 @@ func (s *PlaceStore) Places(ctx context.Context, q string, limit int) ([]search.
 	if err != nil {
 		return nil, translate(op, err)
 	}
+	return scanPlaces(op, rows)
+}
+
+// Busiest returns up to limit cities with the most public meetings, the
+// busiest first: the places a page offers to pick from without a search.
+func (s *PlaceStore) Busiest(ctx context.Context, limit int) ([]meeting.Place, error) {
+	const op = "postgres.Busiest"
+	if limit <= 0 {
+		limit = 10
+	}
+	rows, err := s.db.Pool.Query(ctx, `
+		SELECT kind, name, lat, lng, meetings FROM places
+		WHERE kind = 'city'
+		ORDER BY meetings DESC, name
+		LIMIT $1`, limit)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	return scanPlaces(op, rows)
+}
+
+// scanPlaces reads rows of kind, name, lat, lng and meetings, and closes
+// them.
+func scanPlaces(op string, rows pgx.Rows) ([]meeting.Place, error) {
 	defer rows.Close()
-	out := []search.Place{}
+	out := []meeting.Place{}
 	for rows.Next() {
-		var p search.Place
+		var p meeting.Place
 		if err := rows.Scan(&p.Kind, &p.Name, &p.Lat, &p.Lng, &p.Meetings); err != nil {
 			return nil, translate(op, err)
 		}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
 // TestPlacesFromListings builds places from real feeds (NEPA lists no city
@@ -23,12 +22,12 @@ func TestPlacesFromListings(t *testing.T) {
 	for _, tc := range []struct {
 		q, first, kind string
 	}{
-		{"scran", "Scranton, PA, US", search.PlaceCity},
-		{"Scranton", "Scranton, PA, US", search.PlaceCity},
-		{"scranon", "Scranton, PA, US", search.PlaceCity},
-		{"scranton, pa", "Scranton, PA, US", search.PlaceCity},
-		{"west pitt", "West Pittston, PA, US", search.PlaceCity},
-		{"18643", "18643, US", search.PlacePostalCode},
+		{"scran", "Scranton, PA, US", meeting.PlaceCity},
+		{"Scranton", "Scranton, PA, US", meeting.PlaceCity},
+		{"scranon", "Scranton, PA, US", meeting.PlaceCity},
+		{"scranton, pa", "Scranton, PA, US", meeting.PlaceCity},
+		{"west pitt", "West Pittston, PA, US", meeting.PlaceCity},
+		{"18643", "18643, US", meeting.PlacePostalCode},
 	} {
 		t.Run(tc.q, func(t *testing.T) {
 			got, err := ps.Places(ctx, tc.q, 5)
@@ -52,5 +51,31 @@ func TestPlacesFromListings(t *testing.T) {
 	}
 	if _, err := ps.Places(ctx, " ", 5); !meeting.IsKind(err, meeting.KindInvalid) {
 		t.Errorf("empty query: %v, want KindInvalid", err)
+	}
+}
+
+// TestBusiestPlaces lists the cities with the most public meetings, the
+// busiest first.
+func TestBusiestPlaces(t *testing.T) {
+	_, db := loadFeeds(t, "nepa-tsml-cache.json", "aasfmarin.test.json")
+	ps := postgres.NewPlaceStore(db)
+	ctx := context.Background()
+	if err := ps.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ps.Busiest(ctx, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 {
+		t.Fatalf("Busiest(5) gave %d places: %+v", len(got), got)
+	}
+	for i, p := range got {
+		if p.Kind != meeting.PlaceCity || p.Name == "" || p.Meetings < 1 {
+			t.Errorf("place %d = %+v, want a named city with meetings", i, p)
+		}
+		if i > 0 && p.Meetings > got[i-1].Meetings {
+			t.Errorf("place %d (%d meetings) is busier than place %d (%d)", i, p.Meetings, i-1, got[i-1].Meetings)
+		}
 	}
 }

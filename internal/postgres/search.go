@@ -29,7 +29,7 @@ import (
 // strict word similarity of at least
 // pg_trgm.strict_word_similarity_threshold (0.5) to a word of search_text
 // ("serinity" finds "Serenity"), or by naming one of the meeting's types
-// (search.TypeCodes: "women" finds type W, "español" type S).
+// (meeting.TypeCodes: "women" finds type W, "español" type S).
 
 // minTypoLen is the shortest word matched with typos: trigrams of shorter
 // words match too much.
@@ -51,7 +51,7 @@ func (q *query) textSearch(terms []string, distExpr string, typos bool) string {
 		if typos && utf8.RuneCountInString(t) >= minTypoLen {
 			match += " OR m.search_text %>> search_normalize(" + ta + ")"
 		}
-		if codes := search.TypeCodes(t); len(codes) > 0 {
+		if codes := meeting.TypeCodes(t); len(codes) > 0 {
 			has := "m.types && " + q.arg(codes) + "::text[]"
 			match += " OR " + has
 			typeHits = append(typeHits, "CASE WHEN "+has+" THEN 0.1 ELSE 0 END")

@@ -81,9 +81,10 @@ func tilePNG(t *testing.T) []byte {
 // newServer runs the API and the page on 127.0.0.1 over a fresh database
 // holding 3000 demo meetings, with map tiles served locally. It is wired as
 // serve wires it (cmd/meetingfinder/serve.go): place search over the places
-// view, refreshed after the load as serve refreshes it at start, and the
-// change-request store. It returns the listing store too, to read the
-// change requests the page files.
+// view, refreshed after the load as serve refreshes it at start, the page's
+// places to pick from out of the same view, and the change-request store.
+// It returns the listing store too, to read the change requests the page
+// files.
 func newServer(t *testing.T) (*httptest.Server, *postgres.ListingStore) {
 	t.Helper()
 	db := pgtest.New(t)
@@ -108,7 +109,7 @@ func newServer(t *testing.T) (*httptest.Server, *postgres.ListingStore) {
 	})
 	tile := tilePNG(t)
 	api.Engine().GET("/test-tiles/:z/:x/:y", func(c *gin.Context) { c.Data(http.StatusOK, "image/png", tile) })
-	web.Mount(api.Engine(), web.Config{TileURL: "/test-tiles/{z}/{x}/{y}.png", TileAttribution: "Test tiles"})
+	web.Mount(api.Engine(), web.Config{TileURL: "/test-tiles/{z}/{x}/{y}.png", TileAttribution: "Test tiles", Places: places.Busiest})
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return srv, listings

@@ -2,18 +2,21 @@
 // top-level web package at / and /static/, and /config.json, which tells
 // the page where map tiles come from, the meeting type vocabulary in
 // English and Spanish (from meeting.Types), the programs, a short list of
-// known cities, and which optional API routes this server has.
+// places to pick from (which the caller provides: serve passes the
+// listings' busiest cities), and which optional API routes this server has.
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/meetingfinder/meetingfinder/internal/demo"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	assets "github.com/meetingfinder/meetingfinder/web"
 )
@@ -32,7 +35,22 @@ type Config struct {
 	// TileAttribution is the HTML credit shown on the map; "" means
 	// DefaultTileAttribution when TileURL is the default, else none.
 	TileAttribution string
+	// Places returns up to limit places the page offers to pick from when
+	// the server has no place search, and falls back to when a place search
+	// finds nothing: serve passes the listings' own busiest cities
+	// (postgres.PlaceStore.Busiest). It is asked for MaxCities places when
+	// /config.json is built, every ConfigMaxAge; after an error the page
+	// keeps the last list (none at first) for a minute. Nil means no list.
+	Places func(ctx context.Context, limit int) ([]meeting.Place, error)
 }
+
+// MaxCities is how many places /config.json offers to pick from.
+const MaxCities = 24
+
+// ConfigMaxAge is how long /config.json is kept before it is built again,
+// so that the places to pick from follow the listings (serve rebuilds its
+// places view as often).
+const ConfigMaxAge = 10 * time.Minute
 
 // TypeJSON is one meeting type as the page shows it.
 type TypeJSON struct {
@@ -42,8 +60,8 @@ type TypeJSON struct {
 	InPersonOnly bool   `json:"in_person_only,omitempty"`
 }
 
-// CityJSON is a known place the page offers when the server has no place
-// search.
+// CityJSON is a place the page offers to pick from when the server has no
+// place search (Config.Places).
 type CityJSON struct {
 	Name string  `json:"name"`
 	Lat  float64 `json:"lat"`
@@ -88,8 +106,9 @@ func HasMap() bool {
 }
 
 // NewConfigJSON builds the page configuration. routes are the server's
-// registered routes, read for the optional features.
-func NewConfigJSON(cfg Config, routes gin.RoutesInfo) ConfigJSON {
+// registered routes, read for the optional features; places are the places
+// to pick from (at most MaxCities are used).
+func NewConfigJSON(cfg Config, routes gin.RoutesInfo, places []meeting.Place) ConfigJSON {
 	c := ConfigJSON{TileURL: cfg.TileURL, TileAttribution: cfg.TileAttribution}
 	if c.TileURL == "" {
 		c.TileURL = DefaultTileURL
@@ -106,11 +125,12 @@ func NewConfigJSON(cfg Config, routes gin.RoutesInfo) ConfigJSON {
 	for _, p := range meeting.Programs {
 		c.Programs = append(c.Programs, string(p))
 	}
-	for i, city := range demo.Cities() {
-		if i == 24 {
+	c.Cities = []CityJSON{}
+	for i, p := range places {
+		if i == MaxCities {
 			break
 		}
-		c.Cities = append(c.Cities, CityJSON{Name: city.Name + ", " + city.Region, Lat: city.Lat, Lng: city.Lng})
+		c.Cities = append(c.Cities, CityJSON{Name: p.Name, Lat: p.Lat, Lng: p.Lng})
 	}
 	c.Features.Map = HasMap()
 	for _, r := range routes {
@@ -130,15 +150,12 @@ func NewConfigJSON(cfg Config, routes gin.RoutesInfo) ConfigJSON {
 // (assets), GET /config.json. Call it after every API route is registered,
 // so the features it reports are complete.
 func Mount(e *gin.Engine, cfg Config) {
-	var body []byte // built on first use: every API route is registered by then
+	conf := &configCache{cfg: cfg, e: e}
 	e.GET("/config.json", func(c *gin.Context) {
-		if body == nil {
-			b, err := json.Marshal(NewConfigJSON(cfg, e.Routes()))
-			if err != nil {
-				c.AbortWithStatus(http.StatusInternalServerError)
-				return
-			}
-			body = b
+		body, err := conf.body(c.Request.Context())
+		if err != nil {
+			c.AbortWithStatus(http.StatusInternalServerError)
+			return
 		}
 		c.Header("Cache-Control", "no-cache")
 		c.Data(http.StatusOK, "application/json; charset=utf-8", body)
@@ -164,6 +181,48 @@ func Mount(e *gin.Engine, cfg Config) {
 		c.Header("X-Content-Type-Options", "nosniff")
 		files.ServeHTTP(c.Writer, c.Request)
 	})
+}
+
+// configCache is the body of /config.json, built on first use (every API
+// route is registered by then) and again ConfigMaxAge later.
+type configCache struct {
+	cfg Config
+	e   *gin.Engine
+
+	mu     sync.Mutex
+	next   time.Time       // when to build the body again
+	places []meeting.Place // the last list Config.Places gave
+	json   []byte
+}
+
+// configRetry is how soon /config.json asks Config.Places again after it
+// failed.
+const configRetry = time.Minute
+
+// body returns the current body of /config.json. When Config.Places fails
+// the body keeps the last list it gave (none at first), and it is asked
+// again configRetry later.
+func (cc *configCache) body(ctx context.Context) ([]byte, error) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	now := time.Now()
+	if cc.json != nil && now.Before(cc.next) {
+		return cc.json, nil
+	}
+	cc.next = now.Add(ConfigMaxAge)
+	if cc.cfg.Places != nil {
+		if ps, err := cc.cfg.Places(ctx, MaxCities); err == nil {
+			cc.places = ps
+		} else {
+			cc.next = now.Add(configRetry)
+		}
+	}
+	b, err := json.Marshal(NewConfigJSON(cc.cfg, cc.e.Routes(), cc.places))
+	if err != nil {
+		return nil, err
+	}
+	cc.json = b
+	return b, nil
 }
 
 // setPageHeaders sets the page's security headers. The content security

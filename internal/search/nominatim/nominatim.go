@@ -1,4 +1,4 @@
-// Package nominatim implements search.PlaceFinder on a Nominatim-compatible
+// Package nominatim implements meeting.PlaceFinder on a Nominatim-compatible
 // geocoder (OpenStreetMap's Nominatim, or any server answering its /search
 // API), the optional second source of GET /v1/places for places the
 // imported listings do not name. It is used only when configured
@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
 // PlaceGeocoder is the Place.Kind of places that come from the geocoder.
@@ -31,7 +30,7 @@ type Client struct {
 	http      *http.Client
 }
 
-var _ search.PlaceFinder = (*Client)(nil)
+var _ meeting.PlaceFinder = (*Client)(nil)
 
 // New returns a client of the server at baseURL (e.g.
 // "https://nominatim.openstreetmap.org"). Nominatim's usage policy asks
@@ -59,10 +58,10 @@ type result struct {
 	DisplayName string `json:"display_name"`
 }
 
-// Places implements search.PlaceFinder: GET /search?q=…&format=jsonv2&limit=N.
+// Places implements meeting.PlaceFinder: GET /search?q=…&format=jsonv2&limit=N.
 // A server that cannot be reached or answers an error status is
 // KindUnavailable; results without valid coordinates are skipped.
-func (c *Client) Places(ctx context.Context, q string, limit int) ([]search.Place, error) {
+func (c *Client) Places(ctx context.Context, q string, limit int) ([]meeting.Place, error) {
 	const op = "nominatim.Places"
 	q = strings.TrimSpace(q)
 	if q == "" {
@@ -90,14 +89,14 @@ func (c *Client) Places(ctx context.Context, q string, limit int) ([]search.Plac
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&rs); err != nil {
 		return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the geocoder's answer is not Nominatim JSON", Err: err}
 	}
-	out := make([]search.Place, 0, len(rs))
+	out := make([]meeting.Place, 0, len(rs))
 	for _, r := range rs {
 		lat, err1 := strconv.ParseFloat(r.Lat, 64)
 		lng, err2 := strconv.ParseFloat(r.Lon, 64)
 		if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lng < -180 || lng > 180 || r.DisplayName == "" {
 			continue
 		}
-		out = append(out, search.Place{Name: r.DisplayName, Kind: PlaceGeocoder, Lat: lat, Lng: lng})
+		out = append(out, meeting.Place{Name: r.DisplayName, Kind: PlaceGeocoder, Lat: lat, Lng: lng})
 		if len(out) == limit {
 			break
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 	"github.com/meetingfinder/meetingfinder/internal/search/nominatim"
 )
 
@@ -33,7 +32,7 @@ func TestPlaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []search.Place{
+	want := []meeting.Place{
 		{Name: "Scranton, Lackawanna County, Pennsylvania, United States", Kind: nominatim.PlaceGeocoder, Lat: 41.4086, Lng: -75.6649},
 		{Name: "Scranton, Texas, United States", Kind: nominatim.PlaceGeocoder, Lat: 32.9, Lng: -100.9},
 	}

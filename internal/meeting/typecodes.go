@@ -1,18 +1,16 @@
-package search
+package meeting
 
 import (
 	"strings"
 	"unicode"
-
-	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
 // typeWords maps each word of the English and Spanish type names of
-// meeting.Types (folded: lowercase, no accents; words of three or more
+// Types (folded: lowercase, no accents; words of three or more
 // letters) to the codes whose names contain it.
 var typeWords = func() map[string][]string {
 	m := map[string][]string{}
-	for _, t := range meeting.Types {
+	for _, t := range Types {
 		for _, w := range strings.FieldsFunc(Fold(t.Name+" "+t.NameES), func(r rune) bool {
 			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 		}) {
@@ -30,8 +28,9 @@ var typeWords = func() map[string][]string {
 // TypeCodes returns the type codes whose English or Spanish name has a
 // word that starts with term ("wom" → W, "big" → B, "espanol" → S) or,
 // for terms of five or more letters, is one typo away from it ("womens" →
-// W). term is a word as Terms returns it. Indexes match a term against a
-// meeting's types with these codes, so documents need not carry the names.
+// W). term is a word as search.Terms returns it. Indexes match a term
+// against a meeting's types with these codes, so documents need not carry
+// the names.
 func TypeCodes(term string) []string {
 	term = Fold(term)
 	n := len([]rune(term))
