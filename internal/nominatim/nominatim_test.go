@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search/nominatim"
+	"github.com/meetingfinder/meetingfinder/internal/nominatim"
 )
 
 func TestPlaces(t *testing.T) {
