@@ -21,8 +21,7 @@ import (
 	mgimport "github.com/meetingfinder/meetingfinder/importers/meetingguide"
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/postgres"
-	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
+	"github.com/meetingfinder/meetingfinder/internal/memstore"
 )
 
 // feedNow is the fixed time of the feed tests.
@@ -74,18 +73,17 @@ func feedMeetings() []meeting.Meeting {
 	}
 }
 
-// feedEnv is a Server over PostGIS holding feedMeetings.
+// feedEnv is a Server over an in-memory store holding feedMeetings.
 type feedEnv struct {
 	srv   *httpapi.Server
-	store *postgres.MeetingStore
+	store *memstore.Store
 	ids   map[string]int64 // by meeting name
 	ms    map[string]meeting.Meeting
 }
 
 func newFeedEnv(t *testing.T) *feedEnv {
 	t.Helper()
-	db := pgtest.New(t)
-	store := postgres.NewMeetingStore(db)
+	store := memstore.New(memstore.WithClock(func() time.Time { return feedNow }))
 	ctx := context.Background()
 	ms := feedMeetings()
 	for i := range ms {

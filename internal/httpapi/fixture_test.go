@@ -17,6 +17,7 @@ import (
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/memstore"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
 	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
 )
@@ -114,52 +115,74 @@ func standardFixtures() []fixture {
 	}
 }
 
-// env is a Server over a fresh PostGIS database holding some meetings.
+// env is a Server over a fresh in-memory store holding some meetings.
 type env struct {
 	srv   *httpapi.Server
-	db    *postgres.DB
 	ids   map[string]int64 // meeting name → id
 	logs  *bytes.Buffer
-	store *postgres.MeetingStore
+	store *memstore.Store
 }
 
-// newEnv starts a Server over a fresh database holding fs, with the clock
-// fixed at now and the logs in a buffer.
-func newEnv(t *testing.T, fs ...fixture) *env {
+// Both stores the handler tests run on serve the feeds.
+var (
+	_ httpapi.FeedStore = (*memstore.Store)(nil)
+	_ httpapi.FeedStore = (*postgres.MeetingStore)(nil)
+)
+
+// ready is the readiness check of a server over memstore, which is
+// always ready.
+func ready(context.Context) error { return nil }
+
+// buildAll returns the meetings fs describe, with external ids 1, 2, ….
+func buildAll(t *testing.T, fs []fixture) []meeting.Meeting {
 	t.Helper()
-	db := pgtest.New(t)
-	store := postgres.NewMeetingStore(db)
 	ms := make([]meeting.Meeting, len(fs))
 	for i, f := range fs {
 		ms[i] = f.build(t, i+1)
 	}
-	ctx := context.Background()
-	if err := store.InsertMeetings(ctx, ms); err != nil {
-		t.Fatalf("InsertMeetings: %v", err)
-	}
-	e := &env{db: db, store: store, ids: map[string]int64{}, logs: &bytes.Buffer{}}
-	rows, err := db.Pool.Query(ctx, `SELECT name, id FROM meetings`)
+	return ms
+}
+
+// newEnv starts a Server over a fresh in-memory store holding fs, with
+// the clock fixed at now and the logs in a buffer.
+func newEnv(t *testing.T, fs ...fixture) *env {
+	t.Helper()
+	store := memstore.New(memstore.WithClock(func() time.Time { return now }))
+	ms := buildAll(t, fs)
+	ids, err := store.Insert(context.Background(), ms)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("Insert: %v", err)
 	}
-	for rows.Next() {
-		var name string
-		var id int64
-		if err := rows.Scan(&name, &id); err != nil {
-			t.Fatal(err)
-		}
-		e.ids[name] = id
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
+	e := &env{store: store, ids: map[string]int64{}, logs: &bytes.Buffer{}}
+	for i, m := range ms {
+		e.ids[m.Name] = ids[i]
 	}
 	e.srv = httpapi.New(httpapi.Config{
 		Store:  store,
-		Ready:  db.Ping,
+		Ready:  ready,
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:    func() time.Time { return now },
 	})
 	return e
+}
+
+// pgEnv is a fresh PostGIS database holding some meetings and its store,
+// for the tests of what only PostgreSQL does (text search, places).
+type pgEnv struct {
+	db    *postgres.DB
+	store *postgres.MeetingStore
+}
+
+// newPGEnv returns a fresh database holding fs; it skips the test
+// without DATABASE_URL.
+func newPGEnv(t *testing.T, fs ...fixture) *pgEnv {
+	t.Helper()
+	db := pgtest.New(t)
+	store := postgres.NewMeetingStore(db)
+	if err := store.InsertMeetings(context.Background(), buildAll(t, fs)); err != nil {
+		t.Fatalf("InsertMeetings: %v", err)
+	}
+	return &pgEnv{db: db, store: store}
 }
 
 // downStore returns a store whose database cannot be reached (nothing

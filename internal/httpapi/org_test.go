@@ -13,17 +13,17 @@ import (
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
-	"github.com/meetingfinder/meetingfinder/internal/postgres"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
-// orgEnv is a Server with organizations over a fresh database: the
+// orgEnv is a Server with organizations over a fresh in-memory store: the
 // standard fixtures (imported meetings), an untrusted organization "Hill
 // Country Intergroup" (key a), a trusted one "Trail Walkers" (key b) and an
 // admin key.
 type orgEnv struct {
 	*env
 	srv      *httpapi.Server
-	orgs     *postgres.OrgStore
+	orgs     meeting.OrgStore
 	a, b     string // organization keys
 	admin    string
 	imported int64 // an imported (feed) meeting's id
@@ -33,7 +33,7 @@ type orgEnv struct {
 func newOrgEnv(t *testing.T, tweak ...func(*httpapi.Config)) *orgEnv {
 	t.Helper()
 	e := &orgEnv{env: newEnv(t, standardFixtures()...), spec: newSpecCheck(t)}
-	e.orgs = postgres.NewOrgStore(e.db)
+	e.orgs = e.store
 	ctx := context.Background()
 	key := func(name string, trusted bool) string {
 		if _, err := e.orgs.CreateOrg(ctx, name, trusted); err != nil {
@@ -52,9 +52,9 @@ func newOrgEnv(t *testing.T, tweak ...func(*httpapi.Config)) *orgEnv {
 	}
 	e.admin = admin
 	e.imported = e.ids["Monday Night NYC"]
-	listings := postgres.NewListingStore(e.db)
+	listings := e.store
 	cfg := httpapi.Config{
-		Store: e.store, Ready: e.db.Ping, Now: func() time.Time { return now },
+		Store: e.store, Ready: ready, Now: func() time.Time { return now },
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Orgs:   e.orgs, Listings: listings, ChangeRequests: listings,
 	}

@@ -30,8 +30,10 @@ func searchFixtures() []fixture {
 }
 
 // searchServer is a Server over e's database with place search and a
-// search health check that fails when down is true.
-func searchServer(t *testing.T, e *env, down bool) *httpapi.Server {
+// search health check that fails when down is true. Text search and
+// places are PostgreSQL's own (memstore has neither), so the tests that
+// use it need a database.
+func searchServer(t *testing.T, e *pgEnv, down bool) *httpapi.Server {
 	t.Helper()
 	// Text search sees the fixtures once indexed, as serve's refresh would.
 	if _, err := e.db.RefreshSearch(context.Background(), 0); err != nil {
@@ -43,18 +45,23 @@ func searchServer(t *testing.T, e *env, down bool) *httpapi.Server {
 	}
 	return httpapi.New(httpapi.Config{
 		Store: e.store, Ready: e.db.Ping, Places: places, Logger: quietLogger(),
-		Now: func() time.Time { return now },
-		Search: func(context.Context) error {
-			if down {
-				return errors.New("meilisearch: connection refused")
-			}
-			return nil
-		},
+		Now:    func() time.Time { return now },
+		Search: searchCheck(down),
 	})
 }
 
+// searchCheck is a search health check that fails when down is true.
+func searchCheck(down bool) httpapi.Checker {
+	return func(context.Context) error {
+		if down {
+			return errors.New("meilisearch: connection refused")
+		}
+		return nil
+	}
+}
+
 func TestTextQueryNearAPoint(t *testing.T) {
-	e := newEnv(t, searchFixtures()...)
+	e := newPGEnv(t, searchFixtures()...)
 	srv := searchServer(t, e, false)
 	spec := newSpecCheck(t)
 	res, reqErr := spec.exchange(t, srv, request(t, http.MethodGet, "/v1/meetings?q=serinity&lat=40.7128&lng=-74.006&radius_km=25"))
@@ -83,7 +90,7 @@ func TestTextQueryNearAPoint(t *testing.T) {
 }
 
 func TestTextQueryPagingAndErrors(t *testing.T) {
-	e := newEnv(t, searchFixtures()...)
+	e := newPGEnv(t, searchFixtures()...)
 	srv := searchServer(t, e, false)
 	spec := newSpecCheck(t)
 	var all []string
@@ -125,7 +132,7 @@ func TestTextQueryPagingAndErrors(t *testing.T) {
 }
 
 func TestPlaces(t *testing.T) {
-	e := newEnv(t, searchFixtures()...)
+	e := newPGEnv(t, searchFixtures()...)
 	srv := searchServer(t, e, false)
 	spec := newSpecCheck(t)
 	res, reqErr := spec.exchange(t, srv, request(t, http.MethodGet, "/v1/places?q=testvile"))
@@ -155,11 +162,15 @@ func TestPlaces(t *testing.T) {
 func TestReadyzSearchDegraded(t *testing.T) {
 	e := newEnv(t)
 	spec := newSpecCheck(t)
+	// Readiness with a search index needs no database: memstore serves.
+	server := func(down bool) *httpapi.Server {
+		return httpapi.New(httpapi.Config{Store: e.store, Ready: ready, Logger: quietLogger(), Now: func() time.Time { return now }, Search: searchCheck(down)})
+	}
 	for _, tc := range []struct {
 		down bool
 		want string
 	}{{false, "ok"}, {true, "degraded"}} {
-		res, _ := spec.exchange(t, searchServer(t, e, tc.down), request(t, http.MethodGet, "/readyz"))
+		res, _ := spec.exchange(t, server(tc.down), request(t, http.MethodGet, "/readyz"))
 		var body struct {
 			Status string            `json:"status"`
 			Checks map[string]string `json:"checks"`
