@@ -114,10 +114,7 @@ func (s *MeetingStore) Find(ctx context.Context, f meeting.Filter) (meeting.Page
 	if strings.TrimSpace(f.Q) != "" {
 		return s.findText(ctx, f)
 	}
-	now := f.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := meeting.OrNow(f.Now)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = meeting.DefaultLimit

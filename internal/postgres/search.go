@@ -80,10 +80,7 @@ func (q *query) textSearch(terms []string, distExpr string, typos bool) string {
 // buildSearch returns the WHERE clauses (in q), distance and score
 // expressions and the placeholder of now for the text query of f.
 func buildSearch(f meeting.Filter, terms []string, typos bool) (q *query, distExpr, score, nowArg string) {
-	now := f.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := meeting.OrNow(f.Now)
 	q = &query{}
 	nowArg = q.arg(now)
 	// Meetings not indexed yet (search_doc NULL) are left out, also from
@@ -158,10 +155,7 @@ func (s *MeetingStore) findText(ctx context.Context, f meeting.Filter) (meeting.
 		f.Q = ""
 		return s.Find(ctx, f)
 	}
-	now := f.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := meeting.OrNow(f.Now)
 	typos, err := needTypos(ctx, s.db, f, terms)
 	if err != nil {
 		return meeting.Page{}, translate(op, err)
@@ -212,10 +206,7 @@ func (s *MeetingStore) Results(ctx context.Context, ids []int64, f meeting.Filte
 	if len(ids) == 0 {
 		return []meeting.Result{}, nil
 	}
-	now := f.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := meeting.OrNow(f.Now)
 	q := &query{}
 	nowArg := q.arg(now)
 	distExpr := "NULL::float8"
