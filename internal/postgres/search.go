@@ -165,26 +165,9 @@ func (s *MeetingStore) findText(ctx context.Context, f meeting.Filter) (meeting.
 	if err != nil {
 		return meeting.Page{}, translate(op, err)
 	}
-	defer rows.Close()
-	page := meeting.Page{Results: make([]meeting.Result, 0, limit)}
-	for rows.Next() {
-		var r meeting.Result
-		var dist *float64
-		var occ *time.Time
-		var score float64
-		if err := scanMeeting(rows, &r.Meeting, &dist, &occ, &score); err != nil {
-			return meeting.Page{}, translate(op, err)
-		}
-		if dist != nil {
-			r.DistanceM, r.HasDistance = *dist, true
-		}
-		if occ != nil {
-			r.NextStart = inZone(*occ, r.TimeZone)
-			r.InProgress = !r.NextStart.After(now)
-		}
-		page.Results = append(page.Results, r)
-	}
-	if err := rows.Err(); err != nil {
+	var page meeting.Page
+	var score float64 // selected for the ORDER BY
+	if page.Results, err = appendResults(make([]meeting.Result, 0, limit), rows, now, &score); err != nil {
 		return meeting.Page{}, translate(op, err)
 	}
 	more := len(page.Results) > limit
@@ -219,26 +202,13 @@ func (s *MeetingStore) Results(ctx context.Context, ids []int64, f meeting.Filte
 	if err != nil {
 		return nil, translate(op, err)
 	}
-	defer rows.Close()
-	byID := make(map[int64]meeting.Result, len(ids))
-	for rows.Next() {
-		var r meeting.Result
-		var dist *float64
-		var occ *time.Time
-		if err := scanMeeting(rows, &r.Meeting, &dist, &occ); err != nil {
-			return nil, translate(op, err)
-		}
-		if dist != nil {
-			r.DistanceM, r.HasDistance = *dist, true
-		}
-		if occ != nil {
-			r.NextStart = inZone(*occ, r.TimeZone)
-			r.InProgress = !r.NextStart.After(now)
-		}
-		byID[r.ID] = r
-	}
-	if err := rows.Err(); err != nil {
+	found, err := appendResults(make([]meeting.Result, 0, len(ids)), rows, now)
+	if err != nil {
 		return nil, translate(op, err)
+	}
+	byID := make(map[int64]meeting.Result, len(found))
+	for _, r := range found {
+		byID[r.ID] = r
 	}
 	out := make([]meeting.Result, 0, len(byID))
 	for _, id := range ids {
