@@ -47,6 +47,7 @@ func main() {
 // usageError marks a mistake in the command line (exit status 2).
 type usageError struct{ msg string }
 
+// Error returns the message.
 func (e usageError) Error() string { return e.msg }
 
 // env is how commands read the environment (os.Getenv in production).
