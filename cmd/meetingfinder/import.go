@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,89 +36,32 @@ back (the report says why), 2 a mistake on the command line.
 flags:
 `
 
+// importFlags are the import command's flags and the locations given
+// after them.
+type importFlags struct {
+	name, format, program, tz, mapping, config string
+	force, asJSON                              bool
+	maxMB                                      int64
+	timeout                                    time.Duration
+	rest                                       []string // PATH_OR_URL
+}
+
+// runImport imports the sources the command line names (one location, or
+// every source of --config), prints a report for each and indexes the
+// imported meetings for text search. It fails when any import failed or
+// was held back.
 func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, importUsage)
-		fs.PrintDefaults()
+	fl, err := parseImportFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
 	}
-	name := fs.String("source", "", "source `NAME`: stamped on every meeting, with the feed's own ids it keys them")
-	format := fs.String("format", "", "input format: meetingguide, bmlt (a root server URL or saved GetSearchResults JSON), csv or naws")
-	program := fs.String("program", "", "program of records that do not name one (aa, na, smart, …); default: the format's")
-	tz := fs.String("timezone", "", "IANA time zone of meetings whose record gives none (else inferred from their point)")
-	mapping := fs.String("mapping", "", "CSV mapping `FILE` (csv format only)")
-	config := fs.String("config", "", "sources `FILE` (JSON): import every source it lists")
-	force := fs.Bool("force", false, "apply a feed the safety valve holds back, and fetch without the last run's ETag")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	maxMB := fs.Int64("max-size", ingest.DefaultMaxSize>>20, "largest input to read, in MB")
-	timeout := fs.Duration("timeout", ingest.DefaultTimeout, "time limit of each HTTP request")
-	// Flags may come after the location too.
-	var rest []string
-	for a := args; ; {
-		if err := fs.Parse(a); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil
-			}
-			return usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		rest = append(rest, fs.Arg(0))
-		a = fs.Args()[1:]
+	if err != nil {
+		return err
 	}
-	if *maxMB < 1 {
-		return usageError{"--max-size must be at least 1 (MB)"}
+	sources, err := fl.sources()
+	if err != nil {
+		return err
 	}
-
-	var sources []meeting.Source
-	if *config != "" {
-		if len(rest) > 0 || *format != "" || *program != "" || *tz != "" || *mapping != "" {
-			return usageError{"import: with --config, the sources file gives locations, formats and defaults; only --source, --force and --json apply"}
-		}
-		f, err := os.Open(*config)
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-		all, err := ingest.ParseConfig(f, filepath.Dir(*config))
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("import: %s: %w", *config, err)
-		}
-		for _, s := range all {
-			if *name == "" || s.Name == *name {
-				sources = append(sources, s)
-			}
-		}
-		if len(sources) == 0 {
-			return usageError{fmt.Sprintf("import: %s has no source named %q", *config, *name)}
-		}
-	} else {
-		if len(rest) != 1 {
-			return usageError{"import: give one PATH_OR_URL (or --config FILE); see \"meetingfinder import -h\""}
-		}
-		if *name == "" || *format == "" {
-			return usageError{"import: --source and --format are required"}
-		}
-		src := meeting.Source{Name: *name, Location: rest[0], Format: meeting.Format(*format), Program: meeting.Program(*program),
-			TimeZone: *tz, Mapping: *mapping}
-		if err := src.Check(); err != nil {
-			return usageError{"import: " + err.Error()}
-		}
-		if !meeting.IsURL(src.Location) {
-			if abs, err := filepath.Abs(src.Location); err == nil {
-				src.Location = abs
-			}
-		}
-		if src.Mapping != "" {
-			if abs, err := filepath.Abs(src.Mapping); err == nil {
-				src.Mapping = abs
-			}
-		}
-		sources = append(sources, src)
-	}
-
 	db, err := openCurrent(ctx, getenv)
 	if err != nil {
 		return err
@@ -127,61 +69,173 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	defer db.Close()
 	im := &ingest.Importer{
 		Store:   postgres.NewImportStore(db),
-		Client:  ingest.NewClient(*timeout),
-		MaxSize: *maxMB << 20,
+		Client:  ingest.NewClient(fl.timeout),
+		MaxSize: fl.maxMB << 20,
 		// The report is the command's output; a log line would repeat it.
 		Logger: slog.New(slog.DiscardHandler),
 	}
-	var reports []*meeting.ImportReport
-	failed := 0
-	for _, src := range sources {
-		rep := im.Run(ctx, src, ingest.Options{Force: *force})
-		reports = append(reports, rep)
-		if rep.Failed() {
-			failed++
+	reports, err := importAll(ctx, im, sources, fl, stdout)
+	if err != nil {
+		return err
+	}
+	// Index the imported meetings for text search now rather than leaving
+	// them to serve's next refresh.
+	if ctx.Err() == nil {
+		out := stdout
+		if fl.asJSON {
+			out = stderr // stdout holds the JSON report alone
 		}
-		if !*asJSON {
+		if err := indexImported(ctx, db, out); err != nil {
+			return err
+		}
+	}
+	return importFailures(reports)
+}
+
+// parseImportFlags parses the import command's flags, which may come after
+// the location too. It returns flag.ErrHelp for -h, after printing the
+// usage, and a usageError for a mistake.
+func parseImportFlags(args []string, stderr io.Writer) (importFlags, error) {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, importUsage)
+		fs.PrintDefaults()
+	}
+	var fl importFlags
+	fs.StringVar(&fl.name, "source", "", "source `NAME`: stamped on every meeting, with the feed's own ids it keys them")
+	fs.StringVar(&fl.format, "format", "", "input format: meetingguide, bmlt (a root server URL or saved GetSearchResults JSON), csv or naws")
+	fs.StringVar(&fl.program, "program", "", "program of records that do not name one (aa, na, smart, …); default: the format's")
+	fs.StringVar(&fl.tz, "timezone", "", "IANA time zone of meetings whose record gives none (else inferred from their point)")
+	fs.StringVar(&fl.mapping, "mapping", "", "CSV mapping `FILE` (csv format only)")
+	fs.StringVar(&fl.config, "config", "", "sources `FILE` (JSON): import every source it lists")
+	fs.BoolVar(&fl.force, "force", false, "apply a feed the safety valve holds back, and fetch without the last run's ETag")
+	fs.BoolVar(&fl.asJSON, "json", false, "print the report as JSON")
+	fs.Int64Var(&fl.maxMB, "max-size", ingest.DefaultMaxSize>>20, "largest input to read, in MB")
+	fs.DurationVar(&fl.timeout, "timeout", ingest.DefaultTimeout, "time limit of each HTTP request")
+	rest, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return fl, err
+	}
+	if err != nil {
+		return fl, usageError{err.Error()}
+	}
+	fl.rest = rest
+	if fl.maxMB < 1 {
+		return fl, usageError{"--max-size must be at least 1 (MB)"}
+	}
+	return fl, nil
+}
+
+// sources returns the sources to import: those of the --config file (only
+// the one named by --source, when given), or the one the command line
+// describes. A mistake on the command line is a usageError.
+func (fl importFlags) sources() ([]meeting.Source, error) {
+	if fl.config != "" {
+		return fl.configSources()
+	}
+	if len(fl.rest) != 1 {
+		return nil, usageError{"import: give one PATH_OR_URL (or --config FILE); see \"meetingfinder import -h\""}
+	}
+	if fl.name == "" || fl.format == "" {
+		return nil, usageError{"import: --source and --format are required"}
+	}
+	src := meeting.Source{Name: fl.name, Location: fl.rest[0], Format: meeting.Format(fl.format), Program: meeting.Program(fl.program),
+		TimeZone: fl.tz, Mapping: fl.mapping}
+	if err := src.Check(); err != nil {
+		return nil, usageError{"import: " + err.Error()}
+	}
+	if !meeting.IsURL(src.Location) {
+		if abs, err := filepath.Abs(src.Location); err == nil {
+			src.Location = abs
+		}
+	}
+	if src.Mapping != "" {
+		if abs, err := filepath.Abs(src.Mapping); err == nil {
+			src.Mapping = abs
+		}
+	}
+	return []meeting.Source{src}, nil
+}
+
+// configSources reads the --config sources file and returns its sources,
+// or only the one named by --source.
+func (fl importFlags) configSources() ([]meeting.Source, error) {
+	if len(fl.rest) > 0 || fl.format != "" || fl.program != "" || fl.tz != "" || fl.mapping != "" {
+		return nil, usageError{"import: with --config, the sources file gives locations, formats and defaults; only --source, --force and --json apply"}
+	}
+	f, err := os.Open(fl.config)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	all, err := ingest.ParseConfig(f, filepath.Dir(fl.config))
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("import: %s: %w", fl.config, err)
+	}
+	var sources []meeting.Source
+	for _, s := range all {
+		if fl.name == "" || s.Name == fl.name {
+			sources = append(sources, s)
+		}
+	}
+	if len(sources) == 0 {
+		return nil, usageError{fmt.Sprintf("import: %s has no source named %q", fl.config, fl.name)}
+	}
+	return sources, nil
+}
+
+// importAll runs im on each source in turn (stopping early when ctx ends)
+// and prints the reports: each as text as it comes, or, with --json, all
+// at the end (one object without --config, else an array).
+func importAll(ctx context.Context, im *ingest.Importer, sources []meeting.Source, fl importFlags, stdout io.Writer) ([]*meeting.ImportReport, error) {
+	var reports []*meeting.ImportReport
+	for _, src := range sources {
+		rep := im.Run(ctx, src, ingest.Options{Force: fl.force})
+		reports = append(reports, rep)
+		if !fl.asJSON {
 			if err := rep.WriteText(stdout); err != nil {
-				return err
+				return reports, err
 			}
 		}
 		if ctx.Err() != nil {
 			break
 		}
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
+	if fl.asJSON {
 		var v any = reports
-		if *config == "" {
+		if fl.config == "" {
 			v = reports[0]
 		}
-		if err := enc.Encode(v); err != nil {
-			return err
+		if err := writeJSON(stdout, v); err != nil {
+			return reports, err
 		}
 	}
-	// Index the imported meetings for text search now rather than leaving
-	// them to serve's next refresh. It is timed apart: the report's
-	// duration is the import's own.
-	if ctx.Err() == nil {
-		start := time.Now()
-		indexed, err := db.RefreshSearch(ctx, 0)
-		if err != nil {
-			return fmt.Errorf("import: text search index: %w", err)
-		}
-		out := stdout
-		if *asJSON {
-			out = stderr // stdout holds the JSON report alone
-		}
-		fmt.Fprintf(out, "search: indexed %d meetings for text search in %s\n", indexed, time.Since(start).Round(time.Millisecond))
+	return reports, nil
+}
+
+// indexImported indexes the meetings waiting for the text index and says
+// so on out. It is timed apart: a report's duration is the import's own.
+func indexImported(ctx context.Context, db *postgres.DB, out io.Writer) error {
+	start := time.Now()
+	indexed, err := db.RefreshSearch(ctx, 0)
+	if err != nil {
+		return fmt.Errorf("import: text search index: %w", err)
 	}
-	if failed > 0 {
-		var what []string
-		for _, r := range reports {
-			if r.Failed() {
-				what = append(what, fmt.Sprintf("%s %s", r.Source, strings.ReplaceAll(string(r.Status), "_", " ")))
-			}
+	fmt.Fprintf(out, "search: indexed %d meetings for text search in %s\n", indexed, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// importFailures returns an error naming the sources whose import failed
+// or was held back, and how, or nil when none did.
+func importFailures(reports []*meeting.ImportReport) error {
+	var what []string
+	for _, r := range reports {
+		if r.Failed() {
+			what = append(what, fmt.Sprintf("%s %s", r.Source, strings.ReplaceAll(string(r.Status), "_", " ")))
 		}
+	}
+	if len(what) > 0 {
 		return fmt.Errorf("import: %s", strings.Join(what, ", "))
 	}
 	return nil

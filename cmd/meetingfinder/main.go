@@ -16,7 +16,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,6 +47,7 @@ func main() {
 // usageError marks a mistake in the command line (exit status 2).
 type usageError struct{ msg string }
 
+// Error returns the message.
 func (e usageError) Error() string { return e.msg }
 
 // env is how commands read the environment (os.Getenv in production).
@@ -113,4 +116,28 @@ func openCurrent(ctx context.Context, getenv env) (*postgres.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// parseInterspersed parses fs's flags wherever they appear among args
+// ("create NAME --trusted" as well as "create --trusted NAME") and returns
+// the other arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

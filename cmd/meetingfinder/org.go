@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -45,10 +44,12 @@ type keyJSON struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
+// newOrgJSON returns o as --json prints it.
 func newOrgJSON(o *meeting.Organization) orgJSON {
 	return orgJSON{ID: o.ID, Name: o.Name, Trusted: o.Trusted, CreatedAt: o.CreatedAt.UTC()}
 }
 
+// newKeyJSON returns k as --json prints it, with key when it was just made.
 func newKeyJSON(key string, k *meeting.APIKey) keyJSON {
 	j := keyJSON{Key: key, Prefix: k.Prefix, Role: string(k.Role), OrgID: k.OrgID, OrgName: k.OrgName, CreatedAt: k.CreatedAt.UTC()}
 	if !k.RevokedAt.IsZero() {
@@ -56,30 +57,6 @@ func newKeyJSON(key string, k *meeting.APIKey) keyJSON {
 		j.RevokedAt = &t
 	}
 	return j
-}
-
-// parseInterspersed parses fs's flags wherever they appear among args
-// ("create NAME --trusted" as well as "create --trusted NAME") and returns
-// the other arguments.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return rest, nil
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
-// writeJSON prints v as indented JSON.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // openOrgStore connects to DATABASE_URL and checks the schema.
@@ -91,129 +68,193 @@ func openOrgStore(ctx context.Context, getenv env) (*postgres.DB, *postgres.OrgS
 	return db, postgres.NewOrgStore(db), nil
 }
 
+// orgArgs is an org command line: the subcommand, its operands and flags.
+type orgArgs struct {
+	sub      string
+	operands []string
+	asJSON   bool
+	trusted  bool
+}
+
+// orgOperands is how many operands each org subcommand takes.
+var orgOperands = map[string]int{"create": 1, "list": 0, "trust": 1, "untrust": 1, "create-key": 1, "keys": 0, "revoke-key": 1}
+
 // runOrg manages organizations and their API keys.
 func runOrg(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("org", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, orgUsage) }
-	asJSON := fs.Bool("json", false, "print machine-readable JSON")
-	trusted := fs.Bool("trusted", false, "with create: publish without moderation")
-	rest, err := parseInterspersed(fs, args)
+	a, err := parseOrgArgs(args, stderr)
 	if err != nil {
-		return usageError{err.Error()}
-	}
-	if len(rest) == 0 {
-		fmt.Fprintln(stderr, orgUsage)
-		return usageError{"org: no subcommand given"}
-	}
-	sub, operands := rest[0], rest[1:]
-	need := map[string]int{"create": 1, "list": 0, "trust": 1, "untrust": 1, "create-key": 1, "keys": 0, "revoke-key": 1}
-	n, ok := need[sub]
-	if !ok {
-		return usageError{fmt.Sprintf("org: unknown subcommand %q\n%s", sub, orgUsage)}
-	}
-	if len(operands) != n {
-		return usageError{fmt.Sprintf("org %s takes %d argument(s), got %d", sub, n, len(operands))}
-	}
-	if *trusted && sub != "create" {
-		return usageError{"org: --trusted goes with create (use \"org trust NAME\" later)"}
+		return err
 	}
 	db, store, err := openOrgStore(ctx, getenv)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-
-	switch sub {
+	c := orgCommand{store: store, stdout: stdout, asJSON: a.asJSON}
+	switch a.sub {
 	case "create":
-		o, err := store.CreateOrg(ctx, operands[0], *trusted)
-		if err != nil {
-			return err
-		}
-		key, k, err := store.CreateKey(ctx, o.Name)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(stdout, struct {
-				Org orgJSON `json:"org"`
-				Key keyJSON `json:"key"`
-			}{newOrgJSON(o), newKeyJSON(key, k)})
-		}
-		fmt.Fprintf(stdout, "organization %d %q created (%s)\n", o.ID, o.Name, trustWord(o.Trusted))
-		printNewKey(stdout, key)
+		return c.create(ctx, a.operands[0], a.trusted)
 	case "list":
-		orgs, err := store.Orgs(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			out := make([]orgJSON, 0, len(orgs))
-			for i := range orgs {
-				out = append(out, newOrgJSON(&orgs[i]))
-			}
-			return writeJSON(stdout, out)
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tMODERATION\tCREATED")
-		for _, o := range orgs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", o.ID, o.Name, trustWord(o.Trusted), o.CreatedAt.UTC().Format(time.DateOnly))
-		}
-		return tw.Flush()
+		return c.list(ctx)
 	case "trust", "untrust":
-		o, err := store.SetTrusted(ctx, operands[0], sub == "trust")
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(stdout, newOrgJSON(o))
-		}
-		fmt.Fprintf(stdout, "organization %q is now %s\n", o.Name, trustWord(o.Trusted))
+		return c.setTrusted(ctx, a.operands[0], a.sub == "trust")
 	case "create-key":
-		key, k, err := store.CreateKey(ctx, operands[0])
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(stdout, newKeyJSON(key, k))
-		}
-		fmt.Fprintf(stdout, "new key for %q\n", k.OrgName)
-		printNewKey(stdout, key)
+		return c.createKey(ctx, a.operands[0])
 	case "keys":
-		keys, err := store.Keys(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			out := make([]keyJSON, 0, len(keys))
-			for i := range keys {
-				out = append(out, newKeyJSON("", &keys[i]))
-			}
-			return writeJSON(stdout, out)
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "PREFIX\tROLE\tORGANIZATION\tCREATED\tREVOKED")
-		for _, k := range keys {
-			revoked := "-"
-			if !k.RevokedAt.IsZero() {
-				revoked = k.RevokedAt.UTC().Format(time.DateOnly)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Prefix, k.Role, k.OrgName, k.CreatedAt.UTC().Format(time.DateOnly), revoked)
-		}
-		return tw.Flush()
+		return c.keys(ctx)
 	case "revoke-key":
-		k, err := store.RevokeKey(ctx, operands[0])
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return writeJSON(stdout, newKeyJSON("", k))
-		}
-		fmt.Fprintf(stdout, "key %s revoked\n", k.Prefix)
+		return c.revokeKey(ctx, a.operands[0])
 	}
 	return nil
 }
 
+// parseOrgArgs parses an org command line (flags may come anywhere) and
+// checks the subcommand and its operands; a mistake is a usageError.
+func parseOrgArgs(args []string, stderr io.Writer) (orgArgs, error) {
+	fs := flag.NewFlagSet("org", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, orgUsage) }
+	var a orgArgs
+	fs.BoolVar(&a.asJSON, "json", false, "print machine-readable JSON")
+	fs.BoolVar(&a.trusted, "trusted", false, "with create: publish without moderation")
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return a, usageError{err.Error()}
+	}
+	if len(rest) == 0 {
+		fmt.Fprintln(stderr, orgUsage)
+		return a, usageError{"org: no subcommand given"}
+	}
+	a.sub, a.operands = rest[0], rest[1:]
+	n, ok := orgOperands[a.sub]
+	if !ok {
+		return a, usageError{fmt.Sprintf("org: unknown subcommand %q\n%s", a.sub, orgUsage)}
+	}
+	if len(a.operands) != n {
+		return a, usageError{fmt.Sprintf("org %s takes %d argument(s), got %d", a.sub, n, len(a.operands))}
+	}
+	if a.trusted && a.sub != "create" {
+		return a, usageError{"org: --trusted goes with create (use \"org trust NAME\" later)"}
+	}
+	return a, nil
+}
+
+// orgCommand runs the org subcommands on store, printing text or, with
+// asJSON, JSON to stdout.
+type orgCommand struct {
+	store  *postgres.OrgStore
+	stdout io.Writer
+	asJSON bool
+}
+
+// create adds organization name and prints it with its first API key.
+func (c orgCommand) create(ctx context.Context, name string, trusted bool) error {
+	o, err := c.store.CreateOrg(ctx, name, trusted)
+	if err != nil {
+		return err
+	}
+	key, k, err := c.store.CreateKey(ctx, o.Name)
+	if err != nil {
+		return err
+	}
+	if c.asJSON {
+		return writeJSON(c.stdout, struct {
+			Org orgJSON `json:"org"`
+			Key keyJSON `json:"key"`
+		}{newOrgJSON(o), newKeyJSON(key, k)})
+	}
+	fmt.Fprintf(c.stdout, "organization %d %q created (%s)\n", o.ID, o.Name, trustWord(o.Trusted))
+	printNewKey(c.stdout, key)
+	return nil
+}
+
+// list prints every organization.
+func (c orgCommand) list(ctx context.Context) error {
+	orgs, err := c.store.Orgs(ctx)
+	if err != nil {
+		return err
+	}
+	if c.asJSON {
+		out := make([]orgJSON, 0, len(orgs))
+		for i := range orgs {
+			out = append(out, newOrgJSON(&orgs[i]))
+		}
+		return writeJSON(c.stdout, out)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tMODERATION\tCREATED")
+	for _, o := range orgs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", o.ID, o.Name, trustWord(o.Trusted), o.CreatedAt.UTC().Format(time.DateOnly))
+	}
+	return tw.Flush()
+}
+
+// setTrusted trusts or untrusts organization name and prints it.
+func (c orgCommand) setTrusted(ctx context.Context, name string, trusted bool) error {
+	o, err := c.store.SetTrusted(ctx, name, trusted)
+	if err != nil {
+		return err
+	}
+	if c.asJSON {
+		return writeJSON(c.stdout, newOrgJSON(o))
+	}
+	fmt.Fprintf(c.stdout, "organization %q is now %s\n", o.Name, trustWord(o.Trusted))
+	return nil
+}
+
+// createKey prints a new API key for organization name.
+func (c orgCommand) createKey(ctx context.Context, name string) error {
+	key, k, err := c.store.CreateKey(ctx, name)
+	if err != nil {
+		return err
+	}
+	if c.asJSON {
+		return writeJSON(c.stdout, newKeyJSON(key, k))
+	}
+	fmt.Fprintf(c.stdout, "new key for %q\n", k.OrgName)
+	printNewKey(c.stdout, key)
+	return nil
+}
+
+// keys prints every API key by prefix.
+func (c orgCommand) keys(ctx context.Context) error {
+	keys, err := c.store.Keys(ctx)
+	if err != nil {
+		return err
+	}
+	if c.asJSON {
+		out := make([]keyJSON, 0, len(keys))
+		for i := range keys {
+			out = append(out, newKeyJSON("", &keys[i]))
+		}
+		return writeJSON(c.stdout, out)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PREFIX\tROLE\tORGANIZATION\tCREATED\tREVOKED")
+	for _, k := range keys {
+		revoked := "-"
+		if !k.RevokedAt.IsZero() {
+			revoked = k.RevokedAt.UTC().Format(time.DateOnly)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Prefix, k.Role, k.OrgName, k.CreatedAt.UTC().Format(time.DateOnly), revoked)
+	}
+	return tw.Flush()
+}
+
+// revokeKey stops the key with the given prefix from working.
+func (c orgCommand) revokeKey(ctx context.Context, prefix string) error {
+	k, err := c.store.RevokeKey(ctx, prefix)
+	if err != nil {
+		return err
+	}
+	if c.asJSON {
+		return writeJSON(c.stdout, newKeyJSON("", k))
+	}
+	fmt.Fprintf(c.stdout, "key %s revoked\n", k.Prefix)
+	return nil
+}
+
+// trustWord says how an organization's listings are published.
 func trustWord(trusted bool) string {
 	if trusted {
 		return "trusted: publishes directly"

@@ -4,9 +4,13 @@
 // the CPU spent per request. It also describes the machine a run happened
 // on and lays results out as a Markdown table.
 //
-// The package knows nothing about what a request does: an Op is any
-// function. The meetingfinder bench command (cmd/meetingfinder) wires it to
-// the PostgreSQL store and to the HTTP API.
+// Run knows nothing about what a request does: an Op is any function.
+// RunNearby is meetingfinder's own benchmark built on it: it loads demo
+// data sets into PostgreSQL/PostGIS databases of their own and measures
+// the nearby query through raw SQL, through postgres.MeetingStore and
+// through the real HTTP API (internal/httpapi) on a loopback listener.
+// The meetingfinder bench command (cmd/meetingfinder) parses its flags and
+// calls RunNearby.
 package bench
 
 import (

@@ -139,37 +139,16 @@ func (g *Generator) chance(p float64) bool {
 // pick returns a random element of ss.
 func (g *Generator) pick(ss []string) string { return ss[g.intn(len(ss))] }
 
-// newListing draws the next listing into g.cur and its days.
+// newListing draws the next listing into g.cur and its days. The steps
+// draw from g's random source in a fixed order (city, program, language,
+// attendance, name and types, schedule, address, join details, place,
+// notes), so a seed always yields the same listings.
 func (g *Generator) newListing() {
 	g.listing++
 	c := &cityTable[weighted(g, cityCum)]
 	prog := programs[weighted(g, programCum)]
-
-	// The language the meeting is held in, and the name tables to use.
-	lang := c.lang
-	langType := c.langType
-	english := false
-	switch {
-	case c.City.Language == "en":
-		if (c.City.Country == "US" || c.City.Country == "CA") && g.chance(0.08) {
-			lang, langType = "es", "S"
-		}
-	case g.chance(0.25):
-		lang, langType, english = "en", "EN", true
-	}
-
-	att := meeting.AttendanceInPerson
-	switch r := g.intn(100); {
-	case r < 70:
-	case r < 85:
-		att = meeting.AttendanceHybrid
-	case r < 98:
-		att = meeting.AttendanceOnline
-	default:
-		att = meeting.AttendanceInactive
-	}
-	online := att == meeting.AttendanceOnline
-
+	lang, langType, english := g.drawLanguage(c)
+	att := g.drawAttendance()
 	g.cur = meeting.Meeting{
 		Source:     Source,
 		Program:    prog,
@@ -178,45 +157,73 @@ func (g *Generator) newListing() {
 		Status:     meeting.StatusPublished,
 		End:        meeting.NoClock,
 	}
-	m := &g.cur
+	church := g.drawNameAndTypes(c, prog, lang, langType, att)
+	g.schedule(prog, nameSlots[g.cur.Name])
+	t := g.buildText(c, att)
+	g.setExternalIDs(t)
+	g.locate(c, prog, church, t)
+	g.setJoinDetails(t)
+	g.drawNotes(c, prog, lang, english)
+}
 
-	// Name and the types the name implies.
+// drawLanguage draws the language the meeting is held in (and so the name
+// tables to use): the city's, or Spanish for 8% of meetings in English-
+// speaking US and Canadian cities, or English for a quarter of meetings
+// elsewhere (english true). langType is the language's type code.
+func (g *Generator) drawLanguage(c *cityData) (lang, langType string, english bool) {
+	lang, langType = c.lang, c.langType
+	switch {
+	case c.City.Language == "en":
+		if (c.City.Country == "US" || c.City.Country == "CA") && g.chance(0.08) {
+			lang, langType = "es", "S"
+		}
+	case g.chance(0.25):
+		lang, langType, english = "en", "EN", true
+	}
+	return lang, langType, english
+}
+
+// drawAttendance draws how the meeting is attended: 70% in person, 15%
+// hybrid, 13% online and 2% inactive.
+func (g *Generator) drawAttendance() meeting.Attendance {
+	switch r := g.intn(100); {
+	case r < 70:
+		return meeting.AttendanceInPerson
+	case r < 85:
+		return meeting.AttendanceHybrid
+	case r < 98:
+		return meeting.AttendanceOnline
+	default:
+		return meeting.AttendanceInactive
+	}
+}
+
+// drawNameAndTypes draws the current listing's name in lang and sets its
+// types: those the name and program imply, then addTypes'. It returns the
+// church that hosts a Celebrate Recovery meeting, "" for other programs.
+func (g *Generator) drawNameAndTypes(c *cityData, prog meeting.Program, lang, langType string, att meeting.Attendance) (church string) {
+	m := &g.cur
+	online := att == meeting.AttendanceOnline
 	nt := g.types[:0]
-	var church string
 	switch prog {
 	case meeting.ProgramAA:
 		e := g.pickNamed(aaTables[lang])
-		m.Name = e.name
-		if g.chance(0.55) {
-			nt = append(nt, "O")
-		} else {
-			nt = append(nt, "C")
-		}
-		nt = append(nt, e.types...)
+		nt = append(nt, g.either(0.55, "O", "C"))
+		nt = g.useName(nt, e)
 		if !hasAny(e.types, demographics) && g.chance(0.12) {
 			nt = append(nt, g.pick(demographics))
 		}
 	case meeting.ProgramNA:
 		e := g.pickNamed(naTables[lang])
-		m.Name = e.name
-		if g.chance(0.6) {
-			nt = append(nt, "O")
-		} else {
-			nt = append(nt, "C")
-		}
-		nt = append(nt, e.types...)
+		nt = append(nt, g.either(0.6, "O", "C"))
+		nt = g.useName(nt, e)
 		if g.chance(0.08) {
 			nt = append(nt, g.pick([]string{"W", "M", "Y", "LGBTQ"}))
 		}
 	case meeting.ProgramAlAnon:
 		e := g.pickNamed(alAnonTables[lang])
-		m.Name = e.name
-		if g.chance(0.7) {
-			nt = append(nt, "C")
-		} else {
-			nt = append(nt, "O")
-		}
-		nt = append(nt, e.types...)
+		nt = append(nt, g.either(0.7, "C", "O"))
+		nt = g.useName(nt, e)
 	case meeting.ProgramSMART:
 		if lang == "es" {
 			m.Name = g.pick(smartES)
@@ -241,14 +248,32 @@ func (g *Generator) newListing() {
 		if online {
 			ns = activityIndoor // no online running clubs
 		}
-		e := g.pickNamed(ns)
-		m.Name = e.name
-		nt = append(nt, e.types...)
+		nt = g.useName(nt, g.pickNamed(ns))
 	default:
-		e := g.pickNamed(otherNames)
-		m.Name = e.name
-		nt = append(nt, e.types...)
+		nt = g.useName(nt, g.pickNamed(otherNames))
 	}
+	m.Types = g.strings(g.addTypes(nt, langType, att)...)
+	return church
+}
+
+// useName makes e the current listing's name and appends its types to nt.
+func (g *Generator) useName(nt []string, e named) []string {
+	g.cur.Name = e.name
+	return append(nt, e.types...)
+}
+
+// either returns a with probability p, else b.
+func (g *Generator) either(p float64, a, b string) string {
+	if g.chance(p) {
+		return a
+	}
+	return b
+}
+
+// addTypes appends to nt the language's type code, wheelchair access (X,
+// sometimes with XB) for 30% of meetings with a room, and TC for inactive
+// ones, then drops from an online meeting's types those that need a room.
+func (g *Generator) addTypes(nt []string, langType string, att meeting.Attendance) []string {
 	if langType != "" {
 		nt = append(nt, langType)
 	}
@@ -261,7 +286,7 @@ func (g *Generator) newListing() {
 	if att == meeting.AttendanceInactive {
 		nt = append(nt, "TC")
 	}
-	if online {
+	if att == meeting.AttendanceOnline {
 		// Outdoor, candlelight, babysitting and the like need a room.
 		k := 0
 		for _, t := range nt {
@@ -272,105 +297,149 @@ func (g *Generator) newListing() {
 		}
 		nt = nt[:k]
 	}
-	m.Types = g.strings(nt...)
+	return nt
+}
 
-	// Schedule.
-	g.schedule(prog, nameSlots[m.Name])
+// listingText is the current listing's text in one string, which its
+// fields slice, and where each part ends; a part that is absent is empty.
+type listingText struct {
+	s      string
+	idEnds [7]int // the external id of day i is s[idEnds[i-1]:idEnds[i]] (from 0 for i == 0)
+	// the street address, the postal code within it and the formatted
+	// address that begins with it
+	addrStart, addrEnd, pcStart, pcEnd, fmtEnd int
+	// the join URL, then the dial-in phone and its note
+	urlStart, urlEnd, phoneEnd, noteEnd int
+}
 
-	// Text: external ids, address and join details, built in one buffer
-	// and converted to one string that the fields slice.
+// buildText writes the current listing's external ids, street address
+// (unless online) and join details (online and hybrid) into g.buf and
+// returns them as one string with their bounds.
+func (g *Generator) buildText(c *cityData, att meeting.Attendance) listingText {
+	var t listingText
 	b := g.buf[:0]
-	var idEnds [7]int
 	for i := 0; i < g.ndays; i++ {
 		b = append(b, "demo-"...)
 		b = strconv.AppendInt(b, g.listing, 10)
 		if g.ndays > 1 {
 			b = append(b, '-', byte('0'+g.days[i]))
 		}
-		idEnds[i] = len(b)
+		t.idEnds[i] = len(b)
 	}
-	var addrStart, addrEnd, pcStart, pcEnd, fmtEnd int
-	if !online {
-		addrStart = len(b)
-		b, addrEnd, pcStart, pcEnd = g.appendAddress(b, c)
-		fmtEnd = len(b)
+	if att != meeting.AttendanceOnline {
+		t.addrStart = len(b)
+		b, t.addrEnd, t.pcStart, t.pcEnd = g.appendAddress(b, c)
+		t.fmtEnd = len(b)
 	}
-	var urlStart, urlEnd, phoneEnd, noteEnd int
 	if att == meeting.AttendanceOnline || att == meeting.AttendanceHybrid {
-		urlStart = len(b)
-		b = append(b, "https://zoom.us/j/"...)
-		idStart := len(b)
-		b = append(b, byte('1'+g.intn(9)))
-		for range 9 {
-			b = append(b, byte('0'+g.intn(10)))
-		}
-		urlEnd = len(b)
-		phoneEnd, noteEnd = urlEnd, urlEnd
-		if g.chance(0.35) {
-			b = append(b, "+1-212-555-01"...)
-			b = append(b, byte('0'+g.intn(10)), byte('0'+g.intn(10)))
-			phoneEnd = len(b)
-			b = append(b, "Meeting ID "...)
-			b = append(b, b[idStart:idStart+3]...)
-			b = append(b, ' ')
-			b = append(b, b[idStart+3:idStart+6]...)
-			b = append(b, ' ')
-			b = append(b, b[idStart+6:idStart+10]...)
-			noteEnd = len(b)
-		}
+		b = g.appendJoinDetails(b, &t)
 	}
 	g.buf = b
-	s := string(b)
+	t.s = string(b)
+	return t
+}
 
+// appendJoinDetails appends a Zoom URL to b and, for 35% of meetings, a
+// dial-in number and the note that repeats the meeting id, recording their
+// bounds in t.
+func (g *Generator) appendJoinDetails(b []byte, t *listingText) []byte {
+	t.urlStart = len(b)
+	b = append(b, "https://zoom.us/j/"...)
+	idStart := len(b)
+	b = append(b, byte('1'+g.intn(9)))
+	for range 9 {
+		b = append(b, byte('0'+g.intn(10)))
+	}
+	t.urlEnd = len(b)
+	t.phoneEnd, t.noteEnd = t.urlEnd, t.urlEnd
+	if g.chance(0.35) {
+		b = append(b, "+1-212-555-01"...)
+		b = append(b, byte('0'+g.intn(10)), byte('0'+g.intn(10)))
+		t.phoneEnd = len(b)
+		b = append(b, "Meeting ID "...)
+		b = append(b, b[idStart:idStart+3]...)
+		b = append(b, ' ')
+		b = append(b, b[idStart+3:idStart+6]...)
+		b = append(b, ' ')
+		b = append(b, b[idStart+6:idStart+10]...)
+		t.noteEnd = len(b)
+	}
+	return b
+}
+
+// setExternalIDs gives each day of the current listing its external id,
+// and a listing of several days its group key.
+func (g *Generator) setExternalIDs(t listingText) {
 	start := 0
 	for i := 0; i < g.ndays; i++ {
-		g.extIDs[i] = s[start:idEnds[i]]
-		start = idEnds[i]
+		g.extIDs[i] = t.s[start:t.idEnds[i]]
+		start = t.idEnds[i]
 	}
 	g.nextDay = 0
 	if g.ndays > 1 {
 		id := g.extIDs[0]
-		m.GroupKey = id[:len(id)-2]
+		g.cur.GroupKey = id[:len(id)-2]
 	}
+}
 
+// locate sets the current listing's location: for an online meeting an
+// approximate point in the city and only city, region and country; else
+// the address of t, a venue (the church of a Celebrate Recovery meeting,
+// the park of an outdoor activity group), a point and sometimes notes.
+func (g *Generator) locate(c *cityData, prog meeting.Program, church string, t listingText) {
+	m := &g.cur
 	loc := &m.Location
 	loc.City = c.City.Name
 	loc.Region = c.City.Region
 	loc.Country = c.City.Country
 	loc.Regions = g.strings(c.regions...)
-	if online {
+	if m.Attendance == meeting.AttendanceOnline {
 		loc.FormattedAddress = c.approxAddress
 		loc.Point = g.scatter(c)
 		loc.HasPoint = true
 		loc.Approximate = true
-	} else {
-		loc.Address = s[addrStart:addrEnd]
-		loc.PostalCode = s[pcStart:pcEnd]
-		loc.FormattedAddress = s[addrStart:fmtEnd]
-		switch {
-		case church != "":
-			loc.Name = church
-		case prog == meeting.ProgramActivity && hasAny(nt, []string{"OUT"}):
-			loc.Name = c.parkName
-		default:
-			loc.Name = g.pick(c.venues)
-		}
-		loc.Point = g.scatter(c)
-		loc.HasPoint = true
-		if g.chance(0.2) {
-			loc.Notes = g.pick(locationNotes)
-		}
+		return
 	}
-	if urlEnd > 0 {
-		m.Online.URL = s[urlStart:urlEnd]
-		if g.chance(0.25) {
-			m.Online.URLNotes = g.pick(urlNotes)
-		}
-		if phoneEnd > urlEnd {
-			m.Online.Phone = s[urlEnd:phoneEnd]
-			m.Online.PhoneNote = s[phoneEnd:noteEnd]
-		}
+	loc.Address = t.s[t.addrStart:t.addrEnd]
+	loc.PostalCode = t.s[t.pcStart:t.pcEnd]
+	loc.FormattedAddress = t.s[t.addrStart:t.fmtEnd]
+	switch {
+	case church != "":
+		loc.Name = church
+	case prog == meeting.ProgramActivity && hasAny(m.Types, []string{"OUT"}):
+		loc.Name = c.parkName
+	default:
+		loc.Name = g.pick(c.venues)
 	}
+	loc.Point = g.scatter(c)
+	loc.HasPoint = true
+	if g.chance(0.2) {
+		loc.Notes = g.pick(locationNotes)
+	}
+}
+
+// setJoinDetails sets the current listing's join URL (with notes for a
+// quarter of them) and dial-in phone from t, when it has them.
+func (g *Generator) setJoinDetails(t listingText) {
+	if t.urlEnd == 0 {
+		return
+	}
+	m := &g.cur
+	m.Online.URL = t.s[t.urlStart:t.urlEnd]
+	if g.chance(0.25) {
+		m.Online.URLNotes = g.pick(urlNotes)
+	}
+	if t.phoneEnd > t.urlEnd {
+		m.Online.Phone = t.s[t.urlEnd:t.phoneEnd]
+		m.Online.PhoneNote = t.s[t.phoneEnd:t.noteEnd]
+	}
+}
+
+// drawNotes gives 15% of listings notes, and a quarter of English-language
+// AA, NA and Al-Anon meetings in cities with district names (and not
+// English for being the second language there) a group name.
+func (g *Generator) drawNotes(c *cityData, prog meeting.Program, lang string, english bool) {
+	m := &g.cur
 	if g.chance(0.15) {
 		m.Notes = g.pick(meetingNotes)
 	}

@@ -37,9 +37,19 @@ type Filter struct {
 	// UpcomingHours keeps meetings in progress or whose next start is within
 	// this many hours of Now.
 	UpcomingHours float64
-	Now           time.Time // the reference time for Today, UpcomingHours and NextStart
+	Now           time.Time // the reference time for Today, UpcomingHours and NextStart; zero means now (OrNow)
 	Limit         int
 	Cursor        *Cursor
+}
+
+// OrNow returns t, or the current time when t is zero: the reference time
+// of a query whose Filter.Now is not set (and of anything else that takes
+// a zero time to mean "now").
+func OrNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
 }
 
 // Cursor marks where a page ended: the sort key of its last meeting. With a

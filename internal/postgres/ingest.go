@@ -129,133 +129,33 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7246132, hashtext($1))`, source); err != nil {
 			return err
 		}
-		stored := map[string]storedRow{}
-		rows, err := tx.Query(ctx, `SELECT external_id, id, content_hash, deleted_at IS NOT NULL, org_id IS NOT NULL
-			FROM meetings WHERE source = $1`, source)
+		stored, err := readStored(ctx, tx, source)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var ext string
-			var r storedRow
-			if err := rows.Scan(&ext, &r.id, &r.hash, &r.deleted, &r.owned); err != nil {
-				rows.Close()
-				return err
-			}
-			stored[ext] = r
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-
-		// Sort the feed against what is stored. New meetings need no hash
-		// to be told apart, so theirs is computed later, while COPY streams
-		// them to the database.
-		var write [][]any             // changed and restored rows, each with its hash
-		var insert []*meeting.Meeting // new rows
-		var changed, restore int
-		inFeed := make(map[string]struct{}, len(ms))
-		for i := range ms {
-			m := &ms[i]
-			inFeed[m.ExternalID] = struct{}{}
-			r, ok := stored[m.ExternalID]
-			if !ok {
-				insert = append(insert, m)
-				continue
-			}
-			if r.owned {
-				out.Conflicts = append(out.Conflicts, m.ExternalID)
-				continue
-			}
-			vals := rowValues(m)
-			h := contentHash(vals)
-			switch {
-			case r.deleted:
-				restore++
-			case !bytes.Equal(r.hash, h):
-				changed++
-			default:
-				out.Unchanged++
-				continue
-			}
-			write = append(write, append(vals, h))
-		}
-		live := 0
-		var gone []int64
-		for ext, r := range stored {
-			if r.deleted || r.owned {
-				continue
-			}
-			live++
-			if _, ok := inFeed[ext]; !ok {
-				gone = append(gone, r.id)
-			}
-		}
+		p := planImport(ms, stored)
+		out.Conflicts, out.Unchanged = p.conflicts, p.unchanged
 		if !force {
-			switch {
-			case len(ms) == 0 && live > 0:
-				out.HeldBack = fmt.Sprintf("the feed has no meetings, and the source has %d live meetings that would all be removed", live)
-			case live > 0 && len(gone)*2 > live:
-				out.HeldBack = fmt.Sprintf("the feed would remove %d of the source's %d live meetings (more than half at once)", len(gone), live)
-			}
-			if out.HeldBack != "" {
+			if out.HeldBack = p.holdBack(len(ms)); out.HeldBack != "" {
 				return errHeldBack
 			}
 		}
-
-		if len(write) > 0 {
-			stage, cast := stageSQL()
-			if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT `+strings.Join(stage, ", ")+
-				`, content_hash FROM meetings WITH NO DATA`); err != nil {
+		if len(p.write) > 0 {
+			if err := updateFromStage(ctx, tx, p.write, p.changed+p.restore); err != nil {
 				return err
 			}
-			cols := append(append([]string{}, writeColumns...), "content_hash")
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, cols, pgx.CopyFromRows(write)); err != nil {
-				return err
-			}
-			var set []string
-			for j, c := range writeColumns {
-				if !importKeep[c] {
-					set = append(set, c+" = "+cast[j])
-				}
-			}
-			tag, err := tx.Exec(ctx, `UPDATE meetings m SET `+strings.Join(set, ", ")+`,
-					content_hash = s.content_hash, updated_at = now(), deleted_at = NULL
-				FROM import_stage s
-				WHERE m.source = s.source AND m.external_id = s.external_id AND m.org_id IS NULL`)
-			if err != nil {
-				return err
-			}
-			if n := int(tag.RowsAffected()); n != changed+restore {
-				return &meeting.Error{Kind: meeting.KindInternal, Op: op, Message: fmt.Sprintf("updated %d rows, expected %d", n, changed+restore)}
-			}
-			out.Updated, out.Restored = changed, restore
+			out.Updated, out.Restored = p.changed, p.restore
 		}
-		if len(insert) > 0 {
-			// Under the source's lock, and read in this transaction, these
-			// keys are known to be new: COPY them straight into meetings.
-			i := 0
-			err := copyMeetings(ctx, tx, append(append([]string{}, writeColumns...), "content_hash"), func() []any {
-				if i >= len(insert) {
-					return nil
-				}
-				vals := rowValues(insert[i])
-				i++
-				return append(vals, contentHash(vals))
-			})
-			if err != nil {
+		if len(p.insert) > 0 {
+			if err := insertNew(ctx, tx, p.insert); err != nil {
 				return err
 			}
-			out.Inserted = len(insert)
+			out.Inserted = len(p.insert)
 		}
-		if len(gone) > 0 {
-			tag, err := tx.Exec(ctx, `UPDATE meetings SET deleted_at = now(), updated_at = now()
-				WHERE id = ANY($1) AND deleted_at IS NULL AND org_id IS NULL`, gone)
-			if err != nil {
+		if len(p.gone) > 0 {
+			if out.Removed, err = removeGone(ctx, tx, p.gone); err != nil {
 				return err
 			}
-			out.Removed = int(tag.RowsAffected())
 		}
 		return nil
 	})
@@ -268,6 +168,154 @@ func (s *ImportStore) Apply(ctx context.Context, source string, ms []meeting.Mee
 		return meeting.ImportOutcome{}, translate(op, err)
 	}
 	return out, nil
+}
+
+// readStored returns the stored rows of source (removed ones too) by
+// external id.
+func readStored(ctx context.Context, tx pgx.Tx, source string) (map[string]storedRow, error) {
+	stored := map[string]storedRow{}
+	rows, err := tx.Query(ctx, `SELECT external_id, id, content_hash, deleted_at IS NOT NULL, org_id IS NOT NULL
+		FROM meetings WHERE source = $1`, source)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ext string
+		var r storedRow
+		if err := rows.Scan(&ext, &r.id, &r.hash, &r.deleted, &r.owned); err != nil {
+			return nil, err
+		}
+		stored[ext] = r
+	}
+	return stored, rows.Err()
+}
+
+// importPlan is what an import is to do: the feed sorted against the
+// stored rows of its source.
+type importPlan struct {
+	write     [][]any            // changed and restored rows, each (rowValues) with its hash
+	insert    []*meeting.Meeting // new rows
+	changed   int                // rows of write that are live and differ
+	restore   int                // rows of write that an earlier run removed
+	unchanged int                // meetings with nothing to change
+	conflicts []string           // external ids of rows an organization owns
+	live      int                // live imported rows stored before the import
+	gone      []int64            // ids of live imported rows missing from the feed
+}
+
+// planImport sorts the feed ms against what is stored. New meetings need
+// no hash to be told apart, so theirs is computed later, while COPY
+// streams them to the database.
+func planImport(ms []meeting.Meeting, stored map[string]storedRow) importPlan {
+	var p importPlan
+	inFeed := make(map[string]struct{}, len(ms))
+	for i := range ms {
+		m := &ms[i]
+		inFeed[m.ExternalID] = struct{}{}
+		r, ok := stored[m.ExternalID]
+		if !ok {
+			p.insert = append(p.insert, m)
+			continue
+		}
+		if r.owned {
+			p.conflicts = append(p.conflicts, m.ExternalID)
+			continue
+		}
+		vals := rowValues(m)
+		h := contentHash(vals)
+		switch {
+		case r.deleted:
+			p.restore++
+		case !bytes.Equal(r.hash, h):
+			p.changed++
+		default:
+			p.unchanged++
+			continue
+		}
+		p.write = append(p.write, append(vals, h))
+	}
+	for ext, r := range stored {
+		if r.deleted || r.owned {
+			continue
+		}
+		p.live++
+		if _, ok := inFeed[ext]; !ok {
+			p.gone = append(p.gone, r.id)
+		}
+	}
+	return p
+}
+
+// holdBack returns why a feed of feedLen meetings should not be applied
+// without force: it has none while the source has live rows, or it would
+// remove more than half of them. It returns "" when the feed may go ahead.
+func (p importPlan) holdBack(feedLen int) string {
+	switch {
+	case feedLen == 0 && p.live > 0:
+		return fmt.Sprintf("the feed has no meetings, and the source has %d live meetings that would all be removed", p.live)
+	case p.live > 0 && len(p.gone)*2 > p.live:
+		return fmt.Sprintf("the feed would remove %d of the source's %d live meetings (more than half at once)", len(p.gone), p.live)
+	}
+	return ""
+}
+
+// updateFromStage copies the rows of write (rowValues and content hash)
+// into a staging table and updates the stored rows from it, restoring
+// removed ones; it fails unless exactly want rows were updated.
+func updateFromStage(ctx context.Context, tx pgx.Tx, write [][]any, want int) error {
+	stage, cast := stageSQL()
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT `+strings.Join(stage, ", ")+
+		`, content_hash FROM meetings WITH NO DATA`); err != nil {
+		return err
+	}
+	cols := append(append([]string{}, writeColumns...), "content_hash")
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, cols, pgx.CopyFromRows(write)); err != nil {
+		return err
+	}
+	var set []string
+	for j, c := range writeColumns {
+		if !importKeep[c] {
+			set = append(set, c+" = "+cast[j])
+		}
+	}
+	tag, err := tx.Exec(ctx, `UPDATE meetings m SET `+strings.Join(set, ", ")+`,
+			content_hash = s.content_hash, updated_at = now(), deleted_at = NULL
+		FROM import_stage s
+		WHERE m.source = s.source AND m.external_id = s.external_id AND m.org_id IS NULL`)
+	if err != nil {
+		return err
+	}
+	if n := int(tag.RowsAffected()); n != want {
+		return &meeting.Error{Kind: meeting.KindInternal, Op: "postgres.Apply", Message: fmt.Sprintf("updated %d rows, expected %d", n, want)}
+	}
+	return nil
+}
+
+// insertNew copies the new meetings straight into meetings, each with its
+// content hash. Under the source's lock, and read in this transaction,
+// their keys are known to be new.
+func insertNew(ctx context.Context, tx pgx.Tx, insert []*meeting.Meeting) error {
+	i := 0
+	return copyMeetings(ctx, tx, append(append([]string{}, writeColumns...), "content_hash"), func() []any {
+		if i >= len(insert) {
+			return nil
+		}
+		vals := rowValues(insert[i])
+		i++
+		return append(vals, contentHash(vals))
+	})
+}
+
+// removeGone removes the live imported rows with the given ids
+// recoverably (deleted_at = now()) and returns how many it removed.
+func removeGone(ctx context.Context, tx pgx.Tx, gone []int64) (int, error) {
+	tag, err := tx.Exec(ctx, `UPDATE meetings SET deleted_at = now(), updated_at = now()
+		WHERE id = ANY($1) AND deleted_at IS NULL AND org_id IS NULL`, gone)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // errHeldBack rolls back the transaction of a held-back import.

@@ -80,6 +80,33 @@ func scanMeeting(row pgx.Row, m *meeting.Meeting, extra ...any) error {
 	return nil
 }
 
+// appendResults appends to out the results in rows: meetingColumns, then
+// the distance from the query point (NULL without one) and the current or
+// next occurrence (occurrenceExpr, NULL without a schedule), then extra
+// columns scanned into extra and otherwise ignored. A result's next start
+// is in its meeting's zone; it is in progress when that start is not after
+// now. It closes rows.
+func appendResults(out []meeting.Result, rows pgx.Rows, now time.Time, extra ...any) ([]meeting.Result, error) {
+	var dist *float64
+	var occ *time.Time
+	dest := append([]any{&dist, &occ}, extra...)
+	return pgx.AppendRows(out, rows, func(row pgx.CollectableRow) (meeting.Result, error) {
+		var r meeting.Result
+		dist, occ = nil, nil
+		if err := scanMeeting(row, &r.Meeting, dest...); err != nil {
+			return r, err
+		}
+		if dist != nil {
+			r.DistanceM, r.HasDistance = *dist, true
+		}
+		if occ != nil {
+			r.NextStart = inZone(*occ, r.TimeZone)
+			r.InProgress = !r.NextStart.After(now)
+		}
+		return r, nil
+	})
+}
+
 // Get returns the public meeting with the given id, or a KindNotFound error.
 func (s *MeetingStore) Get(ctx context.Context, id int64) (*meeting.Meeting, error) {
 	const op = "postgres.Get"
@@ -114,10 +141,7 @@ func (s *MeetingStore) Find(ctx context.Context, f meeting.Filter) (meeting.Page
 	if strings.TrimSpace(f.Q) != "" {
 		return s.findText(ctx, f)
 	}
-	now := f.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := meeting.OrNow(f.Now)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = meeting.DefaultLimit
@@ -172,26 +196,8 @@ func (s *MeetingStore) Find(ctx context.Context, f meeting.Filter) (meeting.Page
 	if err != nil {
 		return meeting.Page{}, translate(op, err)
 	}
-	defer rows.Close()
 	var page meeting.Page
-	page.Results = make([]meeting.Result, 0, limit)
-	for rows.Next() {
-		var r meeting.Result
-		var dist *float64
-		var occ *time.Time
-		if err := scanMeeting(rows, &r.Meeting, &dist, &occ); err != nil {
-			return meeting.Page{}, translate(op, err)
-		}
-		if dist != nil {
-			r.DistanceM, r.HasDistance = *dist, true
-		}
-		if occ != nil {
-			r.NextStart = inZone(*occ, r.TimeZone)
-			r.InProgress = !r.NextStart.After(now)
-		}
-		page.Results = append(page.Results, r)
-	}
-	if err := rows.Err(); err != nil {
+	if page.Results, err = appendResults(make([]meeting.Result, 0, limit), rows, now); err != nil {
 		return meeting.Page{}, translate(op, err)
 	}
 	if len(page.Results) > limit {

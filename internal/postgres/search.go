@@ -80,10 +80,7 @@ func (q *query) textSearch(terms []string, distExpr string, typos bool) string {
 // buildSearch returns the WHERE clauses (in q), distance and score
 // expressions and the placeholder of now for the text query of f.
 func buildSearch(f meeting.Filter, terms []string, typos bool) (q *query, distExpr, score, nowArg string) {
-	now := f.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := meeting.OrNow(f.Now)
 	q = &query{}
 	nowArg = q.arg(now)
 	// Meetings not indexed yet (search_doc NULL) are left out, also from
@@ -158,10 +155,7 @@ func (s *MeetingStore) findText(ctx context.Context, f meeting.Filter) (meeting.
 		f.Q = ""
 		return s.Find(ctx, f)
 	}
-	now := f.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := meeting.OrNow(f.Now)
 	typos, err := needTypos(ctx, s.db, f, terms)
 	if err != nil {
 		return meeting.Page{}, translate(op, err)
@@ -171,26 +165,9 @@ func (s *MeetingStore) findText(ctx context.Context, f meeting.Filter) (meeting.
 	if err != nil {
 		return meeting.Page{}, translate(op, err)
 	}
-	defer rows.Close()
-	page := meeting.Page{Results: make([]meeting.Result, 0, limit)}
-	for rows.Next() {
-		var r meeting.Result
-		var dist *float64
-		var occ *time.Time
-		var score float64
-		if err := scanMeeting(rows, &r.Meeting, &dist, &occ, &score); err != nil {
-			return meeting.Page{}, translate(op, err)
-		}
-		if dist != nil {
-			r.DistanceM, r.HasDistance = *dist, true
-		}
-		if occ != nil {
-			r.NextStart = inZone(*occ, r.TimeZone)
-			r.InProgress = !r.NextStart.After(now)
-		}
-		page.Results = append(page.Results, r)
-	}
-	if err := rows.Err(); err != nil {
+	var page meeting.Page
+	var score float64 // selected for the ORDER BY
+	if page.Results, err = appendResults(make([]meeting.Result, 0, limit), rows, now, &score); err != nil {
 		return meeting.Page{}, translate(op, err)
 	}
 	more := len(page.Results) > limit
@@ -212,10 +189,7 @@ func (s *MeetingStore) Results(ctx context.Context, ids []int64, f meeting.Filte
 	if len(ids) == 0 {
 		return []meeting.Result{}, nil
 	}
-	now := f.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := meeting.OrNow(f.Now)
 	q := &query{}
 	nowArg := q.arg(now)
 	distExpr := "NULL::float8"
@@ -228,26 +202,13 @@ func (s *MeetingStore) Results(ctx context.Context, ids []int64, f meeting.Filte
 	if err != nil {
 		return nil, translate(op, err)
 	}
-	defer rows.Close()
-	byID := make(map[int64]meeting.Result, len(ids))
-	for rows.Next() {
-		var r meeting.Result
-		var dist *float64
-		var occ *time.Time
-		if err := scanMeeting(rows, &r.Meeting, &dist, &occ); err != nil {
-			return nil, translate(op, err)
-		}
-		if dist != nil {
-			r.DistanceM, r.HasDistance = *dist, true
-		}
-		if occ != nil {
-			r.NextStart = inZone(*occ, r.TimeZone)
-			r.InProgress = !r.NextStart.After(now)
-		}
-		byID[r.ID] = r
-	}
-	if err := rows.Err(); err != nil {
+	found, err := appendResults(make([]meeting.Result, 0, len(ids)), rows, now)
+	if err != nil {
 		return nil, translate(op, err)
+	}
+	byID := make(map[int64]meeting.Result, len(found))
+	for _, r := range found {
+		byID[r.ID] = r
 	}
 	out := make([]meeting.Result, 0, len(byID))
 	for _, id := range ids {

@@ -39,10 +39,7 @@ var byDay = [7]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
 // schedule and are left out. A meeting without a known zone gets floating
 // local times (no TZID), which calendars read in the viewer's zone.
 func Encode(w io.Writer, ms []meeting.Meeting, opts Options) error {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := meeting.OrNow(opts.Now)
 	b := &builder{}
 	b.line("BEGIN:VCALENDAR")
 	b.line("VERSION:2.0")
