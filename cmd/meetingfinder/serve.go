@@ -14,8 +14,9 @@ import (
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/postgres"
 	"github.com/meetingfinder/meetingfinder/internal/nominatim"
+	"github.com/meetingfinder/meetingfinder/internal/postgres"
+	"github.com/meetingfinder/meetingfinder/internal/search"
 	"github.com/meetingfinder/meetingfinder/internal/web"
 )
 

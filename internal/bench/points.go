@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/demo"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
 // queryPoints returns n query points, deterministic for a seed: each near one
@@ -47,7 +48,7 @@ func queryPoints(seed int64, n int) []orb.Point {
 		} else if lng < -180 {
 			lng += 360
 		}
-		out[i] = orb.Point{round6(lng), round6(lat)}
+		out[i] = orb.Point{meeting.RoundCoord(lng), meeting.RoundCoord(lat)}
 	}
 	return out
 }
@@ -62,6 +63,3 @@ func sortSearch(cum []float64, x float64) int {
 	})
 	return i
 }
-
-// round6 rounds to six decimals (about 10 cm).
-func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
