@@ -113,6 +113,7 @@ type spec struct {
 	at    *orb.Point
 }
 
+// clock parses "HH:MM" ("" is NoClock) and panics on anything else.
 func clock(s string) meeting.Clock {
 	if s == "" {
 		return meeting.NoClock
@@ -124,6 +125,7 @@ func clock(s string) meeting.Clock {
 	return c
 }
 
+// pt returns a pointer to a copy of p.
 func pt(p orb.Point) *orb.Point { return &p }
 
 // build returns the published, valid meeting sp describes, from source
@@ -210,6 +212,8 @@ func wantKind(t *testing.T, what string, err error, kind meeting.Kind) {
 // now is the reference time of the cases that do not vary it.
 var now = time.Date(2026, 3, 4, 3, 0, 0, 0, time.UTC)
 
+// testOrderByTime checks Find's and All's order without a query point:
+// by day, start and id, by appointment last, and no distances.
 func testOrderByTime(t *testing.T, st Stores) {
 	seed(t, st,
 		spec{name: "Wed 07:00", day: 3, start: "07:00"},
@@ -245,6 +249,8 @@ func testOrderByTime(t *testing.T, st Stores) {
 	}
 }
 
+// testOrderByDistance checks the order and distances with a query point:
+// nearest first, then by id, within the default radius.
 func testOrderByDistance(t *testing.T, st Stores) {
 	seed(t, st,
 		spec{name: "3 km", day: 1, start: "19:00", at: pt(dest(scranton, 10, 3000))},
@@ -278,6 +284,7 @@ func testOrderByDistance(t *testing.T, st Stores) {
 	}
 }
 
+// testRadius checks which meetings near a radius's edge are in and out.
 func testRadius(t *testing.T, st Stores) {
 	seed(t, st,
 		spec{name: "24.99 km", day: 1, start: "19:00", at: pt(dest(scranton, 30, 24990))},
@@ -307,6 +314,8 @@ func testRadius(t *testing.T, st Stores) {
 	}
 }
 
+// testAntimeridian checks that radius and distance take the short way
+// across the antimeridian.
 func testAntimeridian(t *testing.T, st Stores) {
 	fiji := orb.Point{179.95, -16.5}
 	seed(t, st,
@@ -365,6 +374,9 @@ func pageAll(t *testing.T, st Stores, f meeting.Filter, limit int) []int64 {
 	return nil
 }
 
+// testPaging checks that keyset pages of every size add up to the one
+// long page, without duplicates or gaps, also among many ties, and that
+// All ignores Limit and Cursor.
 func testPaging(t *testing.T, st Stores) {
 	var specs []spec
 	for i := range 40 {
@@ -430,6 +442,8 @@ func testPaging(t *testing.T, st Stores) {
 	}
 }
 
+// testFilters checks each filter of Find and All alone and combined, and
+// that pending meetings are never found.
 func testFilters(t *testing.T, st Stores) {
 	type fx struct {
 		name   string
@@ -524,6 +538,8 @@ func occurrences(rs []meeting.Result) map[string]occurrence {
 	return out
 }
 
+// testTodayUpcoming checks Today, UpcomingHours, NextStart and InProgress
+// in several zones on the day daylight-saving time begins in the US.
 func testTodayUpcoming(t *testing.T, st Stores) {
 	// 10:30 UTC on Sunday 8 March 2026: daylight-saving time began at 10:00
 	// UTC in Los Angeles (02:00 PST became 03:00 PDT; it is 03:30 PDT) and
@@ -606,6 +622,8 @@ func testTodayUpcoming(t *testing.T, st Stores) {
 	})
 }
 
+// testRepeatedHour checks NextStart and InProgress around the hour that
+// happens twice when daylight-saving time ends.
 func testRepeatedHour(t *testing.T, st Stores) {
 	seed(t, st,
 		spec{name: "AKL Sun 02:30", day: 0, start: "02:30", tz: "Pacific/Auckland"},
@@ -655,6 +673,8 @@ func testRepeatedHour(t *testing.T, st Stores) {
 // ignoreStamps leaves out what a store sets itself.
 var ignoreStamps = cmpopts.IgnoreFields(meeting.Meeting{}, "ID", "CreatedAt", "UpdatedAt")
 
+// testGet checks that Get returns every field as seeded, and that
+// meetings that are not published are not found by Get nor Find.
 func testGet(t *testing.T, st Stores) {
 	full := meeting.Meeting{
 		Source: "storetest", ExternalID: "full", GroupKey: "g1", Name: "Every Field", Program: meeting.ProgramNA,
@@ -704,6 +724,8 @@ func testGet(t *testing.T, st Stores) {
 	}
 }
 
+// testAreas checks Areas: the distinct, ordered source-and-regions lists
+// of the public meetings.
 func testAreas(t *testing.T, st Stores) {
 	var ms []meeting.Meeting
 	for i, a := range []struct {
@@ -735,6 +757,8 @@ func testAreas(t *testing.T, st Stores) {
 	}
 }
 
+// testOrgs checks organizations and their keys: creation, trust, admin
+// keys, authentication and revocation.
 func testOrgs(t *testing.T, st Stores) {
 	o := st.Orgs
 	hill, err := o.CreateOrg(ctx, "  Hill Country  ", false)
@@ -949,9 +973,32 @@ func history(t *testing.T, st Stores, p meeting.Principal, id int64) []string {
 	return out
 }
 
+// testListings is the life of two organizations' listings, in three
+// phases over one set of stores: creation and the lists, moderation and
+// edits, then deletion and the audit log.
 func testListings(t *testing.T, st Stores) {
 	hill, trail, admin := principals(t, st)
-	imported := seed(t, st, spec{name: "Imported", day: 1, start: "19:00", at: pt(listingPoint)}).id["Imported"]
+	s := &listingScenario{st: st, hill: hill, trail: trail, admin: admin,
+		imported: seed(t, st, spec{name: "Imported", day: 1, start: "19:00", at: pt(listingPoint)}).id["Imported"]}
+	s.createAndList(t)
+	s.moderateAndEdit(t)
+	s.deleteAndAudit(t)
+}
+
+// listingScenario is the state the phases of testListings hand on.
+type listingScenario struct {
+	st                 Stores
+	hill, trail, admin meeting.Principal // untrusted, trusted, admin
+	imported           int64             // an imported meeting at listingPoint
+	h                  *meeting.Listing  // hill's listing, as created
+	tr                 *meeting.Listing  // trail's listing, as created
+	ed                 *meeting.Listing  // h after its owner replaced it
+}
+
+// createAndList refuses bad creations, creates s.h (pending) and s.tr
+// (published), and checks who sees which in public and in the lists.
+func (s *listingScenario) createAndList(t *testing.T) {
+	st, hill, trail, admin, imported := s.st, s.hill, s.trail, s.admin, s.imported
 	ls := st.Listings
 
 	_, err := ls.CreateListing(ctx, admin, newListing("By an admin"))
@@ -1008,9 +1055,17 @@ func testListings(t *testing.T, st Stores) {
 	if l, err := ls.Listing(ctx, admin, imported); err != nil || l.Name != "Imported" {
 		t.Errorf("an admin's Listing of an imported meeting: %v, %v", l, err)
 	}
+	s.h, s.tr = h, tr
+}
+
+// moderateAndEdit rejects, edits and approves s.h, then edits it and s.tr
+// as owners and as an admin, and keeps the edit by its owner as s.ed.
+func (s *listingScenario) moderateAndEdit(t *testing.T) {
+	st, hill, trail, admin, imported, h, tr := s.st, s.hill, s.trail, s.admin, s.imported, s.h, s.tr
+	ls := st.Listings
 
 	// Moderation.
-	_, err = ls.Moderate(ctx, hill, h.ID, meeting.StatusPublished, "")
+	_, err := ls.Moderate(ctx, hill, h.ID, meeting.StatusPublished, "")
 	wantKind(t, "Moderate by an organization", err, meeting.KindForbidden)
 	_, err = ls.Moderate(ctx, admin, h.ID, meeting.StatusRejected, "  ")
 	wantKind(t, "a rejection without a reason", err, meeting.KindInvalid)
@@ -1072,12 +1127,20 @@ func testListings(t *testing.T, st Stores) {
 	if err != nil || imp.Status != meeting.StatusPublished || imp.Notes != "fixed" || imp.OrgID != 0 {
 		t.Errorf("an admin's edit of an imported meeting (which needs no zone): %+v, %v", imp, err)
 	}
+	s.ed = ed
+}
+
+// deleteAndAudit deletes s.h and s.tr and checks what is left, and the
+// audit log of s.h and of the imported meeting.
+func (s *listingScenario) deleteAndAudit(t *testing.T) {
+	st, hill, trail, admin, imported, h, tr, ed := s.st, s.hill, s.trail, s.admin, s.imported, s.h, s.tr, s.ed
+	ls := st.Listings
 
 	// Deletion.
 	if err := ls.DeleteListing(ctx, hill, h.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = ls.Listing(ctx, hill, h.ID)
+	_, err := ls.Listing(ctx, hill, h.ID)
 	wantKind(t, "Listing of a deleted listing", err, meeting.KindNotFound)
 	wantKind(t, "deleting twice", ls.DeleteListing(ctx, hill, h.ID), meeting.KindNotFound)
 	_, err = ls.ChangeListing(ctx, hill, h.ID, meeting.ActionPatch, "", rename("x"))
@@ -1122,6 +1185,9 @@ func testListings(t *testing.T, st Stores) {
 	}
 }
 
+// testUpload checks Upload: all or nothing, updates by external id, a
+// rejected or deleted listing uploaded again, and each organization's
+// own external ids.
 func testUpload(t *testing.T, st Stores) {
 	hill, trail, admin := principals(t, st)
 	ls := st.Listings
@@ -1197,23 +1263,102 @@ func testUpload(t *testing.T, st Stores) {
 	}
 }
 
+// testChangeRequests is the life of the public's change requests on a
+// trusted organization's listing and an imported meeting, in four phases
+// over one set of stores: filing, the lists, resolving, and requests on a
+// listing deleted since.
 func testChangeRequests(t *testing.T, st Stores) {
 	hill, trail, admin := principals(t, st)
-	cs := st.ChangeRequests
-	imported := seed(t, st, spec{name: "Imported", day: 1, start: "19:00", at: pt(listingPoint)}).id["Imported"]
-	hl := create(t, st, hill, "Hill Meeting") // pending
-	tl := create(t, st, trail, "Trail Meeting")
-	propose := func(id int64, proposed string) (*meeting.ChangeRequest, error) {
-		return cs.CreateChangeRequest(ctx, &meeting.ChangeRequest{MeetingID: id, Proposed: json.RawMessage(proposed), Contact: "sam@example.org"})
+	s := &changeRequestScenario{st: st, hill: hill, trail: trail, admin: admin,
+		imported: seed(t, st, spec{name: "Imported", day: 1, start: "19:00", at: pt(listingPoint)}).id["Imported"]}
+	s.hl = create(t, st, hill, "Hill Meeting") // pending
+	s.tl = create(t, st, trail, "Trail Meeting")
+	s.file(t)
+	s.listRequests(t)
+	s.resolve(t)
+	s.onDeleted(t)
+}
+
+// changeRequestScenario is the state the phases of testChangeRequests
+// hand on.
+type changeRequestScenario struct {
+	st                 Stores
+	hill, trail, admin meeting.Principal // untrusted, trusted, admin
+	imported           int64             // an imported meeting at listingPoint
+	hl                 *meeting.Listing  // hill's listing, pending
+	tl                 *meeting.Listing  // trail's listing, published
+	onTrail            *meeting.ChangeRequest
+	onImported         *meeting.ChangeRequest
+	second             *meeting.ChangeRequest // on tl, with a day out of range
+}
+
+// propose files a change request on id with a contact.
+func (s *changeRequestScenario) propose(id int64, proposed string) (*meeting.ChangeRequest, error) {
+	return s.st.ChangeRequests.CreateChangeRequest(ctx, &meeting.ChangeRequest{MeetingID: id, Proposed: json.RawMessage(proposed), Contact: "sam@example.org"})
+}
+
+// list returns p's change requests in status, one line per request (as
+// requestLine makes them), with the listing's name as it is now.
+func (s *changeRequestScenario) list(t *testing.T, p meeting.Principal, status meeting.ChangeRequestStatus) []string {
+	t.Helper()
+	crs, err := s.st.ChangeRequests.ChangeRequests(ctx, p, status)
+	if err != nil {
+		t.Fatalf("ChangeRequests: %v", err)
 	}
-	_, err := propose(hl.ID, `{"notes": "x"}`)
+	out := []string{}
+	for _, cr := range crs {
+		cur := "<nil>"
+		if cr.Current != nil {
+			cur = cr.Current.Name
+		}
+		out = append(out, fmt.Sprintf("%d %s on %s", cr.ID, cr.Status, cur))
+	}
+	return out
+}
+
+// requestLine is the line list gives for cr in status on the listing named
+// on.
+func requestLine(cr *meeting.ChangeRequest, status meeting.ChangeRequestStatus, on string) string {
+	return fmt.Sprintf("%d %s on %s", cr.ID, status, on)
+}
+
+// patchProposal is the patch the cases resolve requests with: it applies
+// the name, notes and day of proposed to m.
+func patchProposal(m *meeting.Meeting, proposed json.RawMessage) error {
+	var p struct {
+		Name  string `json:"name"`
+		Notes string `json:"notes"`
+		Day   *int   `json:"day"`
+	}
+	if err := json.Unmarshal(proposed, &p); err != nil {
+		return meeting.Wrap(meeting.KindInvalid, "storetest.patch", err)
+	}
+	if p.Name != "" {
+		m.Name = p.Name
+	}
+	if p.Notes != "" {
+		m.Notes = p.Notes
+	}
+	if p.Day != nil {
+		m.Day = meeting.Weekday(*p.Day)
+	}
+	return nil
+}
+
+// file refuses requests on a pending listing, an unknown meeting and
+// proposals that are not JSON, and files s.onTrail, s.onImported and
+// s.second.
+func (s *changeRequestScenario) file(t *testing.T) {
+	imported, hl, tl := s.imported, s.hl, s.tl
+
+	_, err := s.propose(hl.ID, `{"notes": "x"}`)
 	wantKind(t, "a change request on a pending listing", err, meeting.KindNotFound)
-	_, err = propose(987654321, `{"notes": "x"}`)
+	_, err = s.propose(987654321, `{"notes": "x"}`)
 	wantKind(t, "a change request on an unknown meeting", err, meeting.KindNotFound)
-	_, err = propose(tl.ID, `{"notes": `)
+	_, err = s.propose(tl.ID, `{"notes": `)
 	wantKind(t, "a change request that is not JSON", err, meeting.KindInvalid)
 
-	onTrail, err := propose(tl.ID, `{"notes":"upstairs", "name" : "Trail Meeting (upstairs)"}`)
+	onTrail, err := s.propose(tl.ID, `{"notes":"upstairs", "name" : "Trail Meeting (upstairs)"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1229,83 +1374,61 @@ func testChangeRequests(t *testing.T, st Stores) {
 	if d := cmp.Diff(wantJSON, gotJSON); d != "" {
 		t.Errorf("Proposed (-want +got):\n%s", d)
 	}
-	onImported, err := propose(imported, `{"notes": "closed in August"}`)
+	onImported, err := s.propose(imported, `{"notes": "closed in August"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := propose(tl.ID, `{"day": 9}`)
+	second, err := s.propose(tl.ID, `{"day": 9}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	list := func(p meeting.Principal, status meeting.ChangeRequestStatus) []string {
-		t.Helper()
-		crs, err := cs.ChangeRequests(ctx, p, status)
-		if err != nil {
-			t.Fatalf("ChangeRequests: %v", err)
-		}
-		out := []string{}
-		for _, cr := range crs {
-			cur := "<nil>"
-			if cr.Current != nil {
-				cur = cr.Current.Name
-			}
-			out = append(out, fmt.Sprintf("%d %s on %s", cr.ID, cr.Status, cur))
-		}
-		return out
-	}
-	line := func(cr *meeting.ChangeRequest, status meeting.ChangeRequestStatus, on string) string {
-		return fmt.Sprintf("%d %s on %s", cr.ID, status, on)
-	}
+	s.onTrail, s.onImported, s.second = onTrail, onImported, second
+}
+
+// listRequests checks who sees which requests, also by state, and that
+// the zero principal is forbidden.
+func (s *changeRequestScenario) listRequests(t *testing.T) {
+	cs, hill, trail, admin := s.st.ChangeRequests, s.hill, s.trail, s.admin
+	onTrail, onImported, second := s.onTrail, s.onImported, s.second
+
 	for _, tc := range []struct {
 		name   string
 		p      meeting.Principal
 		status meeting.ChangeRequestStatus
 		want   []string
 	}{
-		{"owner", trail, "", []string{line(onTrail, "open", "Trail Meeting"), line(second, "open", "Trail Meeting")}},
+		{"owner", trail, "", []string{requestLine(onTrail, "open", "Trail Meeting"), requestLine(second, "open", "Trail Meeting")}},
 		{"an organization without requests", hill, "", []string{}},
-		{"admin, every listing", admin, "", []string{line(onTrail, "open", "Trail Meeting"), line(onImported, "open", "Imported"), line(second, "open", "Trail Meeting")}},
+		{"admin, every listing", admin, "", []string{requestLine(onTrail, "open", "Trail Meeting"), requestLine(onImported, "open", "Imported"), requestLine(second, "open", "Trail Meeting")}},
 		{"by state", admin, meeting.ChangeRequestApplied, []string{}},
 	} {
-		if d := cmp.Diff(tc.want, list(tc.p, tc.status)); d != "" {
+		if d := cmp.Diff(tc.want, s.list(t, tc.p, tc.status)); d != "" {
 			t.Errorf("ChangeRequests, %s (-want +got):\n%s", tc.name, d)
 		}
 	}
-	_, err = cs.ChangeRequests(ctx, meeting.Principal{}, "")
+	_, err := cs.ChangeRequests(ctx, meeting.Principal{}, "")
 	wantKind(t, "ChangeRequests by nobody", err, meeting.KindForbidden)
+}
 
-	patch := func(m *meeting.Meeting, proposed json.RawMessage) error {
-		var p struct {
-			Name  string `json:"name"`
-			Notes string `json:"notes"`
-			Day   *int   `json:"day"`
-		}
-		if err := json.Unmarshal(proposed, &p); err != nil {
-			return meeting.Wrap(meeting.KindInvalid, "storetest.patch", err)
-		}
-		if p.Name != "" {
-			m.Name = p.Name
-		}
-		if p.Notes != "" {
-			m.Notes = p.Notes
-		}
-		if p.Day != nil {
-			m.Day = meeting.Weekday(*p.Day)
-		}
-		return nil
-	}
-	_, err = cs.ResolveChangeRequest(ctx, hill, onTrail.ID, true, patch)
+// resolve refuses resolutions out of scope, by nobody, of unknown requests
+// and that make the listing invalid, applies s.onTrail, dismisses
+// s.onImported, and checks the open list and the listing's audit log.
+func (s *changeRequestScenario) resolve(t *testing.T) {
+	st, cs, hill, trail, admin, imported, tl := s.st, s.st.ChangeRequests, s.hill, s.trail, s.admin, s.imported, s.tl
+	onTrail, onImported, second := s.onTrail, s.onImported, s.second
+
+	_, err := cs.ResolveChangeRequest(ctx, hill, onTrail.ID, true, patchProposal)
 	wantKind(t, "resolving another organization's request", err, meeting.KindNotFound)
-	_, err = cs.ResolveChangeRequest(ctx, trail, onImported.ID, false, patch)
+	_, err = cs.ResolveChangeRequest(ctx, trail, onImported.ID, false, patchProposal)
 	wantKind(t, "an organization resolving a request on an imported meeting", err, meeting.KindNotFound)
-	_, err = cs.ResolveChangeRequest(ctx, meeting.Principal{}, onTrail.ID, true, patch)
+	_, err = cs.ResolveChangeRequest(ctx, meeting.Principal{}, onTrail.ID, true, patchProposal)
 	wantKind(t, "resolving by nobody", err, meeting.KindForbidden)
-	_, err = cs.ResolveChangeRequest(ctx, trail, 987654321, true, patch)
+	_, err = cs.ResolveChangeRequest(ctx, trail, 987654321, true, patchProposal)
 	wantKind(t, "resolving an unknown request", err, meeting.KindNotFound)
-	_, err = cs.ResolveChangeRequest(ctx, trail, second.ID, true, patch)
+	_, err = cs.ResolveChangeRequest(ctx, trail, second.ID, true, patchProposal)
 	wantKind(t, "applying a request that makes the listing invalid", err, meeting.KindInvalid)
 
-	applied, err := cs.ResolveChangeRequest(ctx, trail, onTrail.ID, true, patch)
+	applied, err := cs.ResolveChangeRequest(ctx, trail, onTrail.ID, true, patchProposal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1315,7 +1438,7 @@ func testChangeRequests(t *testing.T, st Stores) {
 	if l, err := st.Listings.Listing(ctx, trail, tl.ID); err != nil || l.Name != "Trail Meeting (upstairs)" || l.Notes != "upstairs" || l.Status != meeting.StatusPublished {
 		t.Errorf("the listing after the request was applied: %+v, %v", l, err)
 	}
-	_, err = cs.ResolveChangeRequest(ctx, trail, onTrail.ID, false, patch)
+	_, err = cs.ResolveChangeRequest(ctx, trail, onTrail.ID, false, patchProposal)
 	wantKind(t, "resolving an applied request", err, meeting.KindConflict)
 	dismissed, err := cs.ResolveChangeRequest(ctx, admin, onImported.ID, false, func(*meeting.Meeting, json.RawMessage) error {
 		t.Error("dismissing calls patch")
@@ -1327,7 +1450,7 @@ func testChangeRequests(t *testing.T, st Stores) {
 	if g, err := st.Meetings.Get(ctx, imported); err != nil || g.Notes != "" {
 		t.Errorf("a dismissed request changes nothing: %+v, %v", g, err)
 	}
-	if d := cmp.Diff([]string{line(second, "open", "Trail Meeting (upstairs)")}, list(admin, meeting.ChangeRequestOpen)); d != "" {
+	if d := cmp.Diff([]string{requestLine(second, "open", "Trail Meeting (upstairs)")}, s.list(t, admin, meeting.ChangeRequestOpen)); d != "" {
 		t.Errorf("open requests, with the listing as it is now (-want +got):\n%s", d)
 	}
 	c := trail.Actor()
@@ -1336,27 +1459,37 @@ func testChangeRequests(t *testing.T, st Stores) {
 	if d := cmp.Diff(want, history(t, st, trail, tl.ID)); d != "" {
 		t.Errorf("History of an applied request (-want +got):\n%s", d)
 	}
+}
+
+// onDeleted checks that a request on a listing deleted since can be
+// dismissed, not applied, and that no request can be filed on it.
+func (s *changeRequestScenario) onDeleted(t *testing.T) {
+	st, cs, trail, tl := s.st, s.st.ChangeRequests, s.trail, s.tl
+
 	// A request on a listing deleted since can be dismissed, not applied.
-	third, err := propose(tl.ID, `{"notes": "gone"}`)
+	third, err := s.propose(tl.ID, `{"notes": "gone"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fourth, err := propose(tl.ID, `{"notes": "gone too"}`)
+	fourth, err := s.propose(tl.ID, `{"notes": "gone too"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Listings.DeleteListing(ctx, trail, tl.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = cs.ResolveChangeRequest(ctx, trail, third.ID, true, patch)
+	_, err = cs.ResolveChangeRequest(ctx, trail, third.ID, true, patchProposal)
 	wantKind(t, "applying a request on a deleted listing", err, meeting.KindNotFound)
-	if cr, err := cs.ResolveChangeRequest(ctx, trail, fourth.ID, false, patch); err != nil || cr.Status != meeting.ChangeRequestDismissed {
+	if cr, err := cs.ResolveChangeRequest(ctx, trail, fourth.ID, false, patchProposal); err != nil || cr.Status != meeting.ChangeRequestDismissed {
 		t.Errorf("dismissing a request on a deleted listing: %+v, %v", cr, err)
 	}
-	_, err = propose(tl.ID, `{"notes": "x"}`)
+	_, err = s.propose(tl.ID, `{"notes": "x"}`)
 	wantKind(t, "a change request on a deleted listing", err, meeting.KindNotFound)
 }
 
+// testCrossAccess checks that an organization reaching for another
+// organization's listing or request, an imported meeting or an unknown id
+// gets not found, and changes nothing.
 func testCrossAccess(t *testing.T, st Stores) {
 	hill, trail, admin := principals(t, st)
 	imported := seed(t, st, spec{name: "Imported", day: 1, start: "19:00", at: pt(listingPoint)}).id["Imported"]
