@@ -65,6 +65,12 @@ type Config struct {
 	// Sources lists import sources and their last runs for GET /v1/sources;
 	// nil makes the list empty.
 	Sources SourceLister
+	// DataVersion reports the version of the public data, which changes
+	// with every write the public can see, and whether it is known. Whole
+	// feeds take their ETag from it, and answers cached per version (BMLT
+	// service bodies and formats) are rebuilt when it changes. Nil, or a
+	// version not known, means no such ETag and no caching.
+	DataVersion func() (string, bool)
 }
 
 // Server is the HTTP API.

@@ -60,6 +60,9 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // translate turns a pgx error into a *meeting.Error with the right kind.
+// Values the database refuses (a failed check, bad input syntax, text it
+// cannot store such as a NUL) are KindInvalid, with a message for the
+// client.
 func translate(op string, err error) error {
 	if err == nil {
 		return nil
@@ -78,6 +81,10 @@ func translate(op string, err error) error {
 			return &meeting.Error{Kind: meeting.KindConflict, Op: op, Message: "already exists", Err: err}
 		case pgErr.Code == "23514" || pgErr.Code == "22P02" || pgErr.Code == "22007" || pgErr.Code == "22008":
 			return &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the database refused a value", Err: err}
+		case pgErr.Code == "22P05": // untranslatable_character: jsonb refuses a \u0000 escape
+			return &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the text holds a character PostgreSQL cannot store (NUL, \\u0000)", Err: err}
+		case pgErr.Code == "22021": // character_not_in_repertoire: a NUL byte, or bytes that are not UTF-8
+			return &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the text holds a character PostgreSQL cannot store (NUL, or bytes that are not UTF-8)", Err: err}
 		case pgErr.Code == "57014": // query_canceled (statement timeout)
 			return &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the database took too long", Err: err}
 		case len(pgErr.Code) == 2+3 && (pgErr.Code[:2] == "08" || pgErr.Code[:2] == "57" || pgErr.Code[:2] == "53"):
