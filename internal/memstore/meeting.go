@@ -3,13 +3,10 @@ package memstore
 import (
 	"cmp"
 	"context"
-	"math"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
-
-	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
@@ -182,7 +179,7 @@ func (s *Store) find(ctx context.Context, op string, f meeting.Filter, max int) 
 			if !m.Location.HasPoint {
 				continue
 			}
-			res.DistanceM, res.HasDistance = DistanceM(f.Point, m.Location.Point), true
+			res.DistanceM, res.HasDistance = meeting.DistanceM(f.Point, m.Location.Point), true
 			if res.DistanceM > radiusM {
 				continue
 			}
@@ -295,23 +292,4 @@ func (s *Store) Areas(ctx context.Context) ([][]string, error) {
 	}
 	slices.SortFunc(out, slices.Compare)
 	return slices.CompactFunc(out, slices.Equal), nil
-}
-
-// earthRadiusM is the radius of the sphere PostGIS measures geography on
-// when asked for no spheroid (ST_DWithin(…, false) and <->): the mean
-// radius of WGS 84, (2a + b) / 3.
-const earthRadiusM = (2*6378137.0 + 6356752.314245179) / 3
-
-// DistanceM returns the great-circle distance in metres between points a
-// and b ([lon, lat] in degrees) on the sphere of PostGIS's geography
-// distance (sphere_distance in liblwgeom), so that radius and order agree
-// with PostgreSQL's to a fraction of a millimetre.
-func DistanceM(a, b orb.Point) float64 {
-	const rad = math.Pi / 180
-	slat, elat := a.Lat()*rad, b.Lat()*rad
-	dlon := (b.Lon() - a.Lon()) * rad
-	x := math.Cos(elat) * math.Sin(dlon)
-	y := math.Cos(slat)*math.Sin(elat) - math.Sin(slat)*math.Cos(elat)*math.Cos(dlon)
-	z := math.Sin(slat)*math.Sin(elat) + math.Cos(slat)*math.Cos(elat)*math.Cos(dlon)
-	return math.Atan2(math.Sqrt(x*x+y*y), z) * earthRadiusM
 }
