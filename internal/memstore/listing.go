@@ -268,6 +268,7 @@ func (s *Store) DeleteListing(ctx context.Context, p meeting.Principal, id int64
 	before := cloneMeeting(r.m)
 	at := s.stamp()
 	r.deleted, r.m.UpdatedAt = true, at
+	s.changes = append(s.changes, id)
 	s.record(id, p.Actor(), meeting.ActionDelete, "", &before, nil, at)
 	return nil
 }
@@ -305,6 +306,7 @@ func (s *Store) Moderate(ctx context.Context, p meeting.Principal, id int64, sta
 	before := cloneMeeting(r.m)
 	at := s.stamp()
 	r.m.Status, r.reason, r.m.UpdatedAt = status, reason, at
+	s.changes = append(s.changes, r.m.ID)
 	s.record(id, p.Actor(), action, reason, &before, &r.m, at)
 	return listing(r), nil
 }

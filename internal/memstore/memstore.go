@@ -43,6 +43,9 @@ type Store struct {
 	audit    []auditRow              // ordered by id
 	requests []*meeting.ChangeRequest
 	ids      struct{ meeting, org, key, audit, request int64 }
+	// changes is the change log: the id of the meeting each write
+	// touched, in order (see ChangesSince).
+	changes []int64
 }
 
 // row is one meeting as the meetings table holds it: the meeting, the
@@ -170,11 +173,13 @@ func (s *Store) write(m meeting.Meeting, reason string, at time.Time) *row {
 		r := &row{m: m, reason: reason}
 		s.meetings = append(s.meetings, r)
 		s.bySource[sourceKey{m.Source, m.ExternalID}] = r
+		s.changes = append(s.changes, m.ID)
 		return r
 	}
 	r := s.row(m.ID)
 	m.CreatedAt = r.m.CreatedAt
 	r.m, r.reason, r.deleted = m, reason, false
+	s.changes = append(s.changes, m.ID)
 	return r
 }
 

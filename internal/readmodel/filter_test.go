@@ -1,0 +1,58 @@
+package readmodel
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// TestZoneClockOccurrence checks the per-zone arithmetic of upcoming
+// against meeting.Meeting.Occurrence, the definition PostgreSQL's
+// meeting_occurrence agrees with, over random meetings and instants near
+// and far from daylight-saving changes.
+func TestZoneClockOccurrence(t *testing.T) {
+	zones := []string{"America/New_York", "America/Los_Angeles", "Europe/London", "Pacific/Auckland",
+		"Australia/Lord_Howe", "Asia/Kolkata", "Asia/Tokyo", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Sao_Paulo", "UTC"}
+	instants := []time.Time{
+		time.Date(2026, 3, 8, 6, 59, 0, 0, time.UTC), // just before New York springs forward
+		time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC), // New York's repeated hour
+		time.Date(2026, 4, 5, 13, 30, 0, 0, time.UTC), // Auckland falls back
+		time.Date(2026, 3, 29, 0, 59, 59, 0, time.UTC),
+		time.Date(2026, 6, 17, 12, 0, 0, 0, time.UTC), // far from any change
+		time.Date(2026, 1, 14, 23, 59, 30, 123456000, time.UTC),
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 40 {
+		instants = append(instants, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.Int64N(int64(365*24*time.Hour)))).Truncate(time.Microsecond))
+	}
+	checked := 0
+	for _, name := range zones {
+		loc, err := meeting.LoadZone(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, now := range instants {
+			c := newZoneClock(now, loc)
+			for range 60 {
+				m := meeting.Meeting{Day: meeting.Weekday(rng.IntN(7)), Start: meeting.Clock(rng.IntN(24 * 60)), End: meeting.NoClock, TimeZone: name}
+				if rng.IntN(2) == 0 {
+					m.End = meeting.Clock(rng.IntN(24 * 60))
+				}
+				want, ok := m.Occurrence(now)
+				if !ok {
+					t.Fatalf("no occurrence for %+v", m)
+				}
+				got := c.occurrence(int(m.Day), int(m.Start), int(m.Duration()/time.Minute))
+				if got != want.UnixNano() {
+					t.Errorf("%s at %s, day %d %s for %s (fixed %v): got %s, want %s", name, now, m.Day, m.Start, m.Duration(), c.fixed,
+						time.Unix(0, got).In(loc), want)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d occurrences checked", checked)
+}

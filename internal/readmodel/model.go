@@ -1,0 +1,495 @@
+// Package readmodel is the in-memory read side of meetingfinder: every
+// public meeting, held in compact, pointer-free columns with a spatial
+// grid and a time order, answering "meetings near me", the no-point
+// filters and the whole feeds from memory. PostgreSQL stays the source of
+// truth for every write: a Model loads the public meetings once
+// (meeting.PublicLoader) and then follows the change log that PostgreSQL
+// keeps in the same transaction as each write (meeting.ChangeLog), by
+// polling, so that it works on a hot standby too.
+//
+// Readers never lock: a Model is an immutable view (a large base snapshot,
+// a bit set of its meetings since replaced or removed, and a small overlay
+// snapshot of changed and new meetings) behind an atomic pointer. Applying
+// changes builds a new overlay and swaps the view; when the overlay grows
+// large, base and overlay are merged into a new base.
+//
+// A Model answers exactly as the PostgreSQL stores do (the conformance
+// suite internal/meeting/storetest runs on it): the same meetings, order,
+// distances, occurrences and cursors. It has no text index: a Filter with
+// words in Q is KindInvalid, as for internal/memstore; text queries go to
+// the search index.
+//
+// It imports only the standard library, orb and internal/meeting.
+package readmodel
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"github.com/paulmach/orb"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// Options adjust a Model.
+type Options struct {
+	// Logger gets a line per load and per failure; nil means
+	// slog.Default(). It never gets a meeting's content.
+	Logger *slog.Logger
+	// Now returns the current time, for a Filter without Now; nil means
+	// time.Now.
+	Now func() time.Time
+	// CompactAt is the overlay size at which base and overlay are merged;
+	// 0 means max(20000, a twentieth of the base).
+	CompactAt int
+}
+
+// Model is the read model. The zero value is not usable: call New. A
+// Model is safe for concurrent use; Load, Sync and Run must not run
+// concurrently with each other.
+type Model struct {
+	src    meeting.PublicLoader
+	log    meeting.ChangeLog
+	opts   Options
+	logger *slog.Logger
+	now    func() time.Time
+	epoch  string
+
+	cur    atomic.Pointer[view]
+	cursor meeting.ChangeCursor
+
+	mu       sync.Mutex // guards the status fields below
+	lastSync time.Time  // when the last poll of the change log succeeded
+	lastErr  error      // the last load or poll error, nil after a success
+	loading  bool
+}
+
+// view is one immutable state of the model.
+type view struct {
+	base    *snapshot
+	dead    []uint64 // bit i: base meeting i replaced or removed
+	over    *snapshot
+	version uint64
+
+	areasOnce sync.Once
+	areas     [][]string
+}
+
+// New returns a Model that loads from src and follows log. It holds
+// nothing until Load (or Run) succeeds.
+func New(src meeting.PublicLoader, log meeting.ChangeLog, opts Options) *Model {
+	m := &Model{src: src, log: log, opts: opts, logger: opts.Logger, now: opts.Now}
+	if m.logger == nil {
+		m.logger = slog.Default()
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	m.epoch = hex.EncodeToString(b[:])
+	return m
+}
+
+// Load reads every public meeting into a new view and makes it current.
+// A load that fails halfway leaves the current view (if any) in place: a
+// partial model is never served.
+func (m *Model) Load(ctx context.Context) error {
+	const op = "readmodel.Load"
+	start := time.Now()
+	m.setLoading(true)
+	defer m.setLoading(false)
+	b := newBuilder(1 << 16)
+	cursor, err := m.src.LoadPublic(ctx, func(mt *meeting.Meeting) error {
+		b.add(mt)
+		return ctx.Err()
+	})
+	if err != nil {
+		err = wrap(op, err)
+		m.fail(err)
+		return err
+	}
+	base := b.finish()
+	v := &view{base: base, over: newBuilder(0).finish()}
+	if old := m.cur.Load(); old != nil {
+		v.version = old.version + 1
+	}
+	m.cursor = cursor
+	m.cur.Store(v)
+	m.succeed()
+	m.logger.Info("read model loaded", slog.Int("meetings", base.len()), slog.Duration("duration", time.Since(start)))
+	return nil
+}
+
+// Sync reads the change log once and applies what changed. It returns the
+// number of meetings that changed. A cursor the log no longer holds
+// (KindConflict) makes Sync load everything again.
+func (m *Model) Sync(ctx context.Context) (int, error) {
+	const op = "readmodel.Sync"
+	v := m.cur.Load()
+	if v == nil {
+		return 0, m.Load(ctx)
+	}
+	batch, err := m.log.ChangesSince(ctx, m.cursor)
+	if meeting.IsKind(err, meeting.KindConflict) {
+		m.logger.Warn("read model fell behind the change log; loading again")
+		return 0, m.Load(ctx)
+	}
+	if err != nil {
+		err = wrap(op, err)
+		m.fail(err)
+		return 0, err
+	}
+	if len(batch.IDs) > 0 {
+		ms, err := m.src.PublicByID(ctx, batch.IDs)
+		if err != nil {
+			err = wrap(op, err)
+			m.fail(err)
+			return 0, err
+		}
+		m.cur.Store(m.apply(v, batch.IDs, ms))
+	}
+	m.cursor = batch.Next
+	m.succeed()
+	return len(batch.IDs), nil
+}
+
+// Run loads the model, then polls the change log every interval until ctx
+// ends, retrying after failures (with the interval doubling up to 30 s
+// while they last). It returns ctx's error.
+func (m *Model) Run(ctx context.Context, interval time.Duration) error {
+	wait := interval
+	for {
+		if _, err := m.Sync(ctx); err != nil && ctx.Err() == nil {
+			m.logger.Warn("read model: sync failed", slog.String("error", err.Error()))
+			wait = min(2*wait, 30*time.Second)
+		} else {
+			wait = interval
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// apply returns the view after the meetings ids changed: ms are those of
+// them that are public now; the others are gone.
+func (m *Model) apply(v *view, ids []int64, ms []meeting.Meeting) *view {
+	changed := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		changed[id] = true
+	}
+	dead := slices.Clone(v.dead)
+	if dead == nil {
+		dead = make([]uint64, (v.base.len()+63)/64)
+	}
+	for _, id := range ids {
+		if i := v.base.index(id); i >= 0 {
+			dead[i/64] |= 1 << (i % 64)
+		}
+	}
+	b := newBuilder(v.over.len() + len(ms))
+	var mt meeting.Meeting
+	for i := range v.over.id {
+		if !changed[v.over.id[i]] {
+			v.over.meeting(i, &mt)
+			b.add(&mt)
+		}
+	}
+	for i := range ms {
+		b.add(&ms[i])
+	}
+	next := &view{base: v.base, dead: dead, over: b.finish(), version: v.version + 1}
+	limit := m.opts.CompactAt
+	if limit <= 0 {
+		limit = max(20000, v.base.len()/20)
+	}
+	if next.over.len() >= limit {
+		next = compact(next)
+	}
+	return next
+}
+
+// compact merges a view's live base meetings and its overlay into a new
+// base.
+func compact(v *view) *view {
+	b := newBuilder(v.base.len() + v.over.len())
+	var mt meeting.Meeting
+	p := part{s: v.base, dead: v.dead}
+	for i := range v.base.id {
+		if p.alive(i) {
+			v.base.meeting(i, &mt)
+			b.add(&mt)
+		}
+	}
+	for i := range v.over.id {
+		v.over.meeting(i, &mt)
+		b.add(&mt)
+	}
+	return &view{base: b.finish(), over: newBuilder(0).finish(), version: v.version}
+}
+
+// wrap keeps err's kind and names op.
+func wrap(op string, err error) error {
+	var e *meeting.Error
+	if errors.As(err, &e) {
+		return &meeting.Error{Kind: e.Kind, Op: op, Message: e.Message, Err: err}
+	}
+	return meeting.Wrap(meeting.KindUnavailable, op, err)
+}
+
+func (m *Model) setLoading(on bool) {
+	m.mu.Lock()
+	m.loading = on
+	m.mu.Unlock()
+}
+
+func (m *Model) fail(err error) {
+	m.mu.Lock()
+	m.lastErr = err
+	m.mu.Unlock()
+}
+
+func (m *Model) succeed() {
+	m.mu.Lock()
+	m.lastErr, m.lastSync = nil, time.Now()
+	m.mu.Unlock()
+}
+
+// Status is what /readyz reports of the model.
+type Status struct {
+	// Ready is true once a load has succeeded: the model answers.
+	Ready bool
+	// Loading is true while a load runs.
+	Loading bool
+	// Meetings is the number of public meetings held.
+	Meetings int
+	// Lag is how long ago the change log was last read successfully.
+	Lag time.Duration
+	// Err is the last load or poll error, nil after a success.
+	Err error
+}
+
+// Status returns the model's state.
+func (m *Model) Status() Status {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := Status{Loading: m.loading, Err: m.lastErr}
+	if v := m.cur.Load(); v != nil {
+		st.Ready = true
+		st.Meetings = v.count()
+		st.Lag = time.Since(m.lastSync)
+	}
+	return st
+}
+
+// Ready reports whether the model holds a loaded view.
+func (m *Model) Ready() bool { return m.cur.Load() != nil }
+
+// DataVersion returns the version of the data the model holds, which
+// changes with every applied change and every load, and whether the model
+// is loaded. It is unique to this process (an epoch drawn at New), so two
+// instances never share a version for different data.
+func (m *Model) DataVersion() (string, bool) {
+	v := m.cur.Load()
+	if v == nil {
+		return "", false
+	}
+	return fmt.Sprintf("%s-%d", m.epoch, v.version), true
+}
+
+// count returns the number of live meetings of v.
+func (v *view) count() int {
+	n := v.over.len()
+	p := part{s: v.base, dead: v.dead}
+	for i := range v.base.id {
+		if p.alive(i) {
+			n++
+		}
+	}
+	return n
+}
+
+// loaded returns the current view, or a KindUnavailable error.
+func (m *Model) loaded(op string) (*view, error) {
+	v := m.cur.Load()
+	if v == nil {
+		return nil, meeting.Errorf(meeting.KindUnavailable, op, "the read model is not loaded yet")
+	}
+	return v, nil
+}
+
+// Find returns one page of public meetings matching f, as
+// postgres.MeetingStore.Find does. A Filter with words in Q is
+// KindInvalid (the model has no text index); a cursor whose Start is not
+// a time of day is KindInvalid.
+func (m *Model) Find(ctx context.Context, f meeting.Filter) (meeting.Page, error) {
+	const op = "readmodel.Find"
+	limit := f.Limit
+	if limit <= 0 {
+		limit = meeting.DefaultLimit
+	}
+	rs, err := m.find(ctx, op, f, limit+1)
+	if err != nil {
+		return meeting.Page{}, err
+	}
+	page := meeting.Page{Results: rs}
+	if len(rs) > limit {
+		page.Results = rs[:limit]
+		last := &page.Results[limit-1]
+		c := &meeting.Cursor{ID: last.ID}
+		if f.HasPoint {
+			c.DistanceM = last.DistanceM
+		} else {
+			c.Day, c.Start = 7, 0
+			if !last.ByAppointment {
+				c.Day, c.Start = int(last.Day), int(last.Start)
+			}
+		}
+		page.NextCursor = c
+	}
+	return page, nil
+}
+
+// All returns every public meeting matching f in Find's order, ignoring
+// f.Limit and f.Cursor (httpapi.FeedStore).
+func (m *Model) All(ctx context.Context, f meeting.Filter) ([]meeting.Result, error) {
+	f.Cursor = nil
+	return m.find(ctx, "readmodel.All", f, math.MaxInt)
+}
+
+// find returns at most need matching meetings after f.Cursor.
+func (m *Model) find(ctx context.Context, op string, f meeting.Filter, need int) ([]meeting.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the request was cancelled or timed out", Err: err}
+	}
+	if hasWords(f.Q) {
+		return nil, meeting.Errorf(meeting.KindInvalid, op, "text queries (q) are not answered by the read model")
+	}
+	if f.Cursor != nil && !f.HasPoint && !meeting.Clock(f.Cursor.Start).Valid() {
+		return nil, meeting.Errorf(meeting.KindInvalid, op, "the cursor's start %d is not a time of day", f.Cursor.Start)
+	}
+	v, err := m.loaded(op)
+	if err != nil {
+		return nil, err
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = m.now()
+	}
+	dbNow := now.Truncate(time.Microsecond)
+	var horizon time.Time
+	if f.UpcomingHours > 0 {
+		horizon = now.Add(time.Duration(f.UpcomingHours * float64(time.Hour))).Truncate(time.Microsecond)
+	}
+	clocks := newZoneClocks(dbNow)
+	parts := v.parts(&f, clocks, horizon)
+	var hits []hit
+	if f.HasPoint {
+		radius := f.RadiusKM
+		if radius <= 0 {
+			radius = meeting.DefaultRadiusKM
+		}
+		hits = nearest(parts, f.Point.Lon(), f.Point.Lat(), radius*1000, f.Cursor, need)
+	} else {
+		hits = byTime(parts, f.Cursor, need)
+	}
+	out := make([]meeting.Result, len(hits))
+	for k, h := range hits {
+		out[k] = result(h, f.HasPoint, now, dbNow)
+	}
+	return out, nil
+}
+
+// parts returns v's snapshots with f compiled for each, leaving out those
+// where nothing can match.
+func (v *view) parts(f *meeting.Filter, clocks *zoneClocks, horizon time.Time) []part {
+	out := make([]part, 0, 2)
+	for _, p := range []part{{s: v.base, dead: v.dead}, {s: v.over}} {
+		if p.s.len() == 0 {
+			continue
+		}
+		p.c = compile(p.s, f, clocks, horizon)
+		if !p.c.none {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Get returns the public meeting with the given id, or KindNotFound.
+func (m *Model) Get(ctx context.Context, id int64) (*meeting.Meeting, error) {
+	const op = "readmodel.Get"
+	v, err := m.loaded(op)
+	if err != nil {
+		return nil, err
+	}
+	var mt meeting.Meeting
+	if i := v.over.index(id); i >= 0 {
+		v.over.meeting(i, &mt)
+		return &mt, nil
+	}
+	p := part{s: v.base, dead: v.dead}
+	if i := v.base.index(id); i >= 0 && p.alive(i) {
+		v.base.meeting(i, &mt)
+		return &mt, nil
+	}
+	return nil, meeting.Errorf(meeting.KindNotFound, op, "no meeting has id %d", id)
+}
+
+// Areas returns the distinct source-and-regions lists of the public
+// meetings, ordered as PostgreSQL orders them under the C collation.
+func (m *Model) Areas(ctx context.Context) ([][]string, error) {
+	v, err := m.loaded("readmodel.Areas")
+	if err != nil {
+		return nil, err
+	}
+	v.areasOnce.Do(func() { v.areas = v.computeAreas() })
+	out := make([][]string, len(v.areas))
+	for i, a := range v.areas {
+		out[i] = slices.Clone(a)
+	}
+	return out, nil
+}
+
+// computeAreas collects the areas of the live meetings.
+func (v *view) computeAreas() [][]string {
+	var out [][]string
+	for _, p := range []part{{s: v.base, dead: v.dead}, {s: v.over}} {
+		used := make([]bool, len(p.s.areas))
+		for i := range p.s.id {
+			if p.alive(i) {
+				used[p.s.area[i]] = true
+			}
+		}
+		for a, ok := range used {
+			if ok {
+				out = append(out, p.s.areas[a])
+			}
+		}
+	}
+	slices.SortFunc(out, slices.Compare)
+	return slices.CompactFunc(out, slices.Equal)
+}
+
+// hasWords reports whether q has a letter or digit: a word a text index
+// would search for.
+func hasWords(q string) bool {
+	return strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// pointOf returns the orb point [lng, lat].
+func pointOf(lng, lat float64) orb.Point { return orb.Point{lng, lat} }

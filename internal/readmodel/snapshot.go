@@ -1,0 +1,316 @@
+package readmodel
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// cellDeg is the side of a cell of the spatial grid, in degrees (about
+// 1.1 km of latitude). See the README's "Read model" section for why a
+// grid: points are static between snapshots, a radius query reads a few
+// dozen contiguous runs of a sorted array, and the whole index is three
+// pointer-free slices.
+const cellDeg = 0.01
+
+// gridCols is the number of cells around a parallel.
+const gridCols = 36000
+
+// gridRows is the number of cells from pole to pole.
+const gridRows = 18000
+
+// snapshot is an immutable set of public meetings in compact,
+// pointer-free columns, ordered by id. Index i of every column is the
+// same meeting.
+type snapshot struct {
+	id       []int64
+	lng, lat []float64
+	hasPoint []bool
+	// day is the weekday 0–6, or 7 for a meeting by appointment (the
+	// order without a point reads coalesce(day, 7)); start and end are
+	// minutes after midnight, -1 for none; dur is the duration in minutes
+	// (meeting.Meeting.Duration).
+	day        []int8
+	start, end []int16
+	dur        []int16
+	zone       []uint16 // index into zones; 0 = none or not loadable
+	attendance []uint8  // index into meeting.Attendances
+	program    []uint8  // index into meeting.Programs
+	source     []uint32 // index into sources
+	area       []uint32 // index into areas
+	types      []uint64 // typeWords words per meeting: the bits of typeBit
+	typeWords  int
+	rec        []uint32 // rec[i]:rec[i+1] is meeting i's record in arena
+	arena      []byte
+
+	zones   []zoneInfo // zones[0] is "no zone"
+	sources []string
+	areas   [][]string
+	typeBit map[string]int
+
+	grid grid
+	// byTime lists the meetings in the order without a point: (day,
+	// start, id), by appointment last; dayFrom[d] is where day d begins in
+	// it (dayFrom[8] = len).
+	byTime  []uint32
+	dayFrom [9]int
+}
+
+// zoneInfo is one time zone of a snapshot.
+type zoneInfo struct {
+	name string
+	loc  *time.Location
+}
+
+// grid is the spatial index: the meetings with a point sorted by cell
+// (row-major: a row of cells along a parallel is one contiguous run of
+// keys), keys the distinct cells, from[k]:from[k+1] the members of keys[k].
+type grid struct {
+	keys    []uint32
+	from    []uint32
+	members []uint32
+}
+
+// len returns the number of meetings.
+func (s *snapshot) len() int { return len(s.id) }
+
+// index returns the position of the meeting id, or -1.
+func (s *snapshot) index(id int64) int {
+	if i, ok := slices.BinarySearch(s.id, id); ok {
+		return i
+	}
+	return -1
+}
+
+// meeting decodes meeting i.
+func (s *snapshot) meeting(i int, m *meeting.Meeting) {
+	decodeRecord(s.arena[s.rec[i]:s.rec[i+1]], m)
+}
+
+// builder gathers meetings for a snapshot.
+type builder struct {
+	s       *snapshot
+	zoneIdx map[string]uint16
+	srcIdx  map[string]uint32
+	areaIdx map[string]uint32
+	types   [][]uint16 // per meeting, the type bits, until typeWords is known
+}
+
+// newBuilder returns a builder sized for about n meetings.
+func newBuilder(n int) *builder {
+	s := &snapshot{
+		zones:   []zoneInfo{{}},
+		typeBit: map[string]int{},
+	}
+	s.id = make([]int64, 0, n)
+	s.rec = make([]uint32, 1, n+1)
+	return &builder{s: s, zoneIdx: map[string]uint16{"": 0}, srcIdx: map[string]uint32{}, areaIdx: map[string]uint32{}}
+}
+
+// add appends m, which must be public, to the snapshot.
+func (b *builder) add(m *meeting.Meeting) {
+	s := b.s
+	s.id = append(s.id, m.ID)
+	s.lng = append(s.lng, m.Location.Point.Lon())
+	s.lat = append(s.lat, m.Location.Point.Lat())
+	s.hasPoint = append(s.hasPoint, m.Location.HasPoint)
+	day, start, end := int8(m.Day), int16(-1), int16(-1)
+	if m.ByAppointment {
+		day = 7
+	} else if m.Start.Valid() {
+		start = int16(m.Start)
+	}
+	if m.End.Valid() {
+		end = int16(m.End)
+	}
+	s.day = append(s.day, day)
+	s.start = append(s.start, start)
+	s.end = append(s.end, end)
+	s.dur = append(s.dur, int16(m.Duration()/time.Minute))
+	s.zone = append(s.zone, b.zoneOf(m.TimeZone))
+	s.attendance = append(s.attendance, uint8(max(slices.Index(meeting.Attendances, m.Attendance), 0)))
+	s.program = append(s.program, uint8(max(slices.Index(meeting.Programs, m.Program), 0)))
+	s.source = append(s.source, intern(b.srcIdx, &s.sources, m.Source))
+	s.area = append(s.area, b.areaOf(m))
+	bits := make([]uint16, 0, len(m.Types))
+	for _, t := range m.Types {
+		bit, ok := s.typeBit[t]
+		if !ok {
+			bit = len(s.typeBit)
+			s.typeBit[t] = bit
+		}
+		bits = append(bits, uint16(bit))
+	}
+	b.types = append(b.types, bits)
+	s.arena = appendRecord(s.arena, m)
+	s.rec = append(s.rec, uint32(len(s.arena)))
+}
+
+// zoneOf returns the index of the zone name, adding it; a name Go cannot
+// load counts as no zone (such meetings have no occurrence and are never
+// "today", as in PostgreSQL, where the query would fail instead).
+func (b *builder) zoneOf(name string) uint16 {
+	if i, ok := b.zoneIdx[name]; ok {
+		return i
+	}
+	loc, err := meeting.LoadZone(name)
+	i := uint16(len(b.s.zones))
+	if err != nil || len(b.s.zones) >= math.MaxUint16 {
+		i = 0
+	} else {
+		b.s.zones = append(b.s.zones, zoneInfo{name: name, loc: loc})
+	}
+	b.zoneIdx[name] = i
+	return i
+}
+
+// areaOf returns the index of m's area: its source and regions.
+func (b *builder) areaOf(m *meeting.Meeting) uint32 {
+	key := m.Source
+	for _, r := range m.Location.Regions {
+		key += "\x00" + r
+	}
+	if i, ok := b.areaIdx[key]; ok {
+		return i
+	}
+	i := uint32(len(b.s.areas))
+	b.s.areas = append(b.s.areas, append([]string{m.Source}, m.Location.Regions...))
+	b.areaIdx[key] = i
+	return i
+}
+
+// intern returns the index of v in *list, adding it.
+func intern(idx map[string]uint32, list *[]string, v string) uint32 {
+	if i, ok := idx[v]; ok {
+		return i
+	}
+	i := uint32(len(*list))
+	*list = append(*list, v)
+	idx[v] = i
+	return i
+}
+
+// finish sorts the snapshot by id and builds its indexes.
+func (b *builder) finish() *snapshot {
+	s := b.s
+	if !slices.IsSorted(s.id) {
+		b.sortByID()
+	}
+	s.typeWords = max(1, (len(s.typeBit)+63)/64)
+	s.types = make([]uint64, len(s.id)*s.typeWords)
+	for i, bits := range b.types {
+		for _, bit := range bits {
+			s.types[i*s.typeWords+int(bit)/64] |= 1 << (bit % 64)
+		}
+	}
+	b.types = nil
+	s.grid = buildGrid(s)
+	s.byTime, s.dayFrom = buildTimeOrder(s)
+	return s
+}
+
+// sortByID reorders every column by id.
+func (b *builder) sortByID() {
+	s := b.s
+	n := len(s.id)
+	perm := make([]uint32, n)
+	for i := range perm {
+		perm[i] = uint32(i)
+	}
+	slices.SortFunc(perm, func(x, y uint32) int { return cmp.Compare(s.id[x], s.id[y]) })
+	s.id = permute(s.id, perm)
+	s.lng, s.lat = permute(s.lng, perm), permute(s.lat, perm)
+	s.hasPoint = permute(s.hasPoint, perm)
+	s.day, s.start, s.end, s.dur = permute(s.day, perm), permute(s.start, perm), permute(s.end, perm), permute(s.dur, perm)
+	s.zone, s.attendance, s.program = permute(s.zone, perm), permute(s.attendance, perm), permute(s.program, perm)
+	s.source, s.area = permute(s.source, perm), permute(s.area, perm)
+	b.types = permute(b.types, perm)
+	// Records stay where they are in the arena; only their bounds move.
+	arena := make([]byte, 0, len(s.arena))
+	rec := make([]uint32, 1, n+1)
+	for _, p := range perm {
+		arena = append(arena, s.arena[s.rec[p]:s.rec[p+1]]...)
+		rec = append(rec, uint32(len(arena)))
+	}
+	s.arena, s.rec = arena, rec
+}
+
+// permute returns v reordered so that element i is v[perm[i]].
+func permute[T any](v []T, perm []uint32) []T {
+	out := make([]T, len(v))
+	for i, p := range perm {
+		out[i] = v[p]
+	}
+	return out
+}
+
+// cellOf returns the grid row and column of a point.
+func cellOf(lng, lat float64) (row, col int) {
+	row = int(math.Floor((lat + 90) / cellDeg))
+	col = int(math.Floor((lng + 180) / cellDeg))
+	return min(max(row, 0), gridRows-1), min(max(col, 0), gridCols-1)
+}
+
+// buildGrid sorts the meetings with a point by cell.
+func buildGrid(s *snapshot) grid {
+	type entry struct{ key, i uint32 }
+	var es []entry
+	for i := range s.id {
+		if s.hasPoint[i] {
+			r, c := cellOf(s.lng[i], s.lat[i])
+			es = append(es, entry{uint32(r*gridCols + c), uint32(i)})
+		}
+	}
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.i, b.i)) })
+	g := grid{members: make([]uint32, len(es))}
+	for j, e := range es {
+		g.members[j] = e.i
+		if j == 0 || e.key != es[j-1].key {
+			g.keys = append(g.keys, e.key)
+			g.from = append(g.from, uint32(j))
+		}
+	}
+	g.from = append(g.from, uint32(len(es)))
+	return g
+}
+
+// sortStart is the start in the order without a point: 0 for a meeting by
+// appointment (coalesce(start_time, '00:00')).
+func (s *snapshot) sortStart(i int) int {
+	if s.day[i] == 7 || s.start[i] < 0 {
+		return 0
+	}
+	return int(s.start[i])
+}
+
+// compareTime orders meeting i against the key (day, start, id).
+func (s *snapshot) compareTime(i int, day, start int, id int64) int {
+	return cmp.Or(cmp.Compare(int(s.day[i]), day), cmp.Compare(s.sortStart(i), start), cmp.Compare(s.id[i], id))
+}
+
+// buildTimeOrder returns the meetings in (day, start, id) order and where
+// each day begins.
+func buildTimeOrder(s *snapshot) ([]uint32, [9]int) {
+	order := make([]uint32, len(s.id))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int {
+		return s.compareTime(int(a), int(s.day[b]), s.sortStart(int(b)), s.id[b])
+	})
+	var from [9]int
+	d := 0
+	for j, i := range order {
+		for d <= int(s.day[i]) {
+			from[d] = j
+			d++
+		}
+	}
+	for ; d <= 8; d++ {
+		from[d] = len(order)
+	}
+	return order, from
+}
