@@ -10,11 +10,11 @@ import (
 // compiled is a meeting.Filter read against one snapshot's dictionaries:
 // bit masks instead of lists, and each zone's clock at now.
 type compiled struct {
-	none       bool   // no meeting of the snapshot can match
-	days       uint8  // bit d: weekday d allowed; 0 = any
-	today      bool   // the meeting's day is today in its zone
-	after      int    // start at or after, minutes; -1 = none
-	before     int    // start before, minutes; -1 = none
+	none       bool  // no meeting of the snapshot can match
+	days       uint8 // bit d: weekday d allowed; 0 = any
+	today      bool  // the meeting's day is today in its zone
+	after      int   // start at or after, minutes; -1 = none
+	before     int   // start before, minutes; -1 = none
 	types      []uint64
 	attendance uint16 // bit per meeting.Attendances index; 0 = any
 	programs   uint16 // bit per meeting.Programs index; 0 = any
