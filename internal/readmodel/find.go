@@ -31,59 +31,202 @@ func (p *part) alive(i int) bool {
 // startRadiusM is the first radius the nearest-first search tries.
 const startRadiusM = 2000.0
 
-// nearest returns up to need hits with a point within radiusM of pt,
-// matching, after the cursor (dist, id), nearest first, then by id. It
-// searches a small circle first and widens it until the circle holds need
-// hits or reaches radiusM: every meeting outside a circle is farther than
-// every meeting in it, so the first need hits of the widest circle read
-// are the first need of all.
-func nearest(parts []part, lng, lat, radiusM float64, cur *meeting.Cursor, need int) []hit {
-	r := startRadiusM
-	if cur != nil {
-		r = max(r, cur.DistanceM*1.5+startRadiusM)
-	}
-	var hits []hit
-	for {
-		r = min(r, radiusM)
-		hits = hits[:0]
-		for k := range parts {
-			hits = within(&parts[k], lng, lat, r, cur, hits)
-		}
-		if len(hits) >= need || r >= radiusM {
-			break
-		}
-		r *= 4
-	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.s.id[a.i], b.s.id[b.i]))
-	})
-	if len(hits) > need {
-		hits = hits[:need]
-	}
-	return hits
+// chordSlack is the relative margin kept around a chord compared with a
+// distance, far above the rounding of either, so that no meeting is ever
+// dropped on the cheap test that the exact distance would keep.
+const chordSlack = 1e-9
+
+// chord2 returns the squared chord of the unit sphere that spans d metres
+// of great circle.
+func chord2(d float64) float64 {
+	c := 2 * math.Sin(math.Min(d/meeting.EarthRadiusM, math.Pi)/2)
+	return c * c
 }
 
-// within appends to hits the matching live meetings of p within r metres
-// of (lng, lat) and after the cursor.
-func within(p *part, lng, lat, r float64, cur *meeting.Cursor, hits []hit) []hit {
+// query is a nearest-first search: the point, on the unit sphere too, the
+// radius, and the cursor.
+type query struct {
+	lng, lat, x, y, z float64
+	radiusM           float64
+	cur               *meeting.Cursor
+	curC2             float64 // chord2 of the cursor's distance, less the slack
+	curC2Hi           float64 // and with the slack: beyond it, surely after the cursor
+}
+
+// nearest returns up to need hits with a point within radiusM of (lng,
+// lat), matching, after the cursor (dist, id), nearest first, then by id,
+// with their exact distances (meeting.DistanceM, PostGIS's). It searches a
+// small circle first and widens it until the circle surely holds need
+// hits or reaches radiusM: every meeting outside a circle is farther than
+// every meeting in it, so the first need of the widest circle read are
+// the first need of all. Candidates are compared by chord; only the few
+// that may be returned get the exact distance.
+func nearest(parts []part, lng, lat, radiusM float64, cur *meeting.Cursor, need int) []hit {
+	q := query{lng: lng, lat: lat, radiusM: radiusM, cur: cur}
+	q.x, q.y, q.z = unitVector(lng, lat)
+	r := startRadius(parts, lng, lat, need)
+	if cur != nil {
+		q.curC2 = chord2(cur.DistanceM) * (1 - chordSlack)
+		q.curC2Hi = chord2(cur.DistanceM) * (1 + chordSlack)
+		r = max(r, cur.DistanceM*1.2+r)
+	}
+	var cands []hit
+	for {
+		r = min(r, radiusM)
+		cands = cands[:0]
+		limit := chord2(r) * (1 + chordSlack)
+		for k := range parts {
+			cands = q.within(&parts[k], r, limit, cands)
+		}
+		if r >= radiusM || q.surely(cands, chord2(r)*(1-chordSlack)) >= need {
+			break
+		}
+		r *= 3
+	}
+	return q.exact(cands, need)
+}
+
+// startRadius guesses, from how many meetings share the query point's
+// cell, the radius that holds about twice need of them: a dense city
+// starts small, an empty countryside at startRadiusM.
+func startRadius(parts []part, lng, lat float64, need int) float64 {
+	row, col := cellOf(lng, lat)
+	key := uint32(row*gridCols + col)
+	n := 0
+	for _, p := range parts {
+		g := &p.s.grid
+		if k, ok := slices.BinarySearch(g.keys, key); ok {
+			n += int(g.from[k+1] - g.from[k])
+		}
+	}
+	if n == 0 || need > 1<<20 {
+		return startRadiusM
+	}
+	cellM := cellDeg * math.Pi / 180 * meeting.EarthRadiusM
+	area := cellM * cellM * math.Max(math.Cos(lat*math.Pi/180), 0.01)
+	r := math.Sqrt(2 * float64(need) * area / (math.Pi * float64(n)))
+	return min(max(r, 200), startRadiusM)
+}
+
+// surely counts the candidates whose chord is certainly within the
+// circle (c2) and certainly after the cursor: those the answer keeps.
+func (q *query) surely(cands []hit, c2 float64) int {
+	n := 0
+	for _, h := range cands {
+		if h.dist <= c2 && (q.cur == nil || h.dist > q.curC2Hi) {
+			n++
+		}
+	}
+	return n
+}
+
+// exact orders candidates (dist holding the squared chord) by chord, then
+// takes the first need, and those tied with the last within the slack,
+// measures them exactly, drops those beyond the radius or not after the
+// cursor, and orders them by (distance, id). When that leaves fewer than
+// need, it reads further down the candidates.
+func (q *query) exact(cands []hit, need int) []hit {
+	if len(cands) > 4*need && need < len(cands)/4 {
+		// Keep what may be among the first need (the need-th chord and
+		// its ties) before sorting; read on only if the exact pass falls
+		// short.
+		t := kthSmallest(cands, need) * (1 + chordSlack)
+		keep := cands[:0:0]
+		for _, h := range cands {
+			if h.dist <= t {
+				keep = append(keep, h)
+			}
+		}
+		if out := q.exactSorted(keep, need); len(out) >= need {
+			return out
+		}
+	}
+	return q.exactSorted(cands, need)
+}
+
+// kthSmallest returns the k-th smallest dist of hits (1-based), by a
+// bounded max-heap.
+func kthSmallest(hits []hit, k int) float64 {
+	h := make([]float64, 0, k)
+	for _, x := range hits {
+		switch {
+		case len(h) < k:
+			h = append(h, x.dist)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if h[p] >= h[i] {
+					break
+				}
+				h[p], h[i] = h[i], h[p]
+				i = p
+			}
+		case x.dist < h[0]:
+			h[0] = x.dist
+			for i := 0; ; {
+				l, r, m := 2*i+1, 2*i+2, i
+				if l < len(h) && h[l] > h[m] {
+					m = l
+				}
+				if r < len(h) && h[r] > h[m] {
+					m = r
+				}
+				if m == i {
+					break
+				}
+				h[m], h[i] = h[i], h[m]
+				i = m
+			}
+		}
+	}
+	return h[0]
+}
+
+// exactSorted is exact on all of cands.
+func (q *query) exactSorted(cands []hit, need int) []hit {
+	slices.SortFunc(cands, func(a, b hit) int { return cmp.Compare(a.dist, b.dist) })
+	var out []hit
+	from := 0
+	for len(out) < need && from < len(cands) {
+		to := min(from+need-len(out), len(cands))
+		for to < len(cands) && cands[to].dist <= cands[to-1].dist*(1+chordSlack)+1e-300 {
+			to++
+		}
+		for _, h := range cands[from:to] {
+			d := meeting.DistanceM(pointOf(q.lng, q.lat), pointOf(h.s.lng[h.i], h.s.lat[h.i]))
+			if d > q.radiusM {
+				continue
+			}
+			if q.cur != nil && cmp.Or(cmp.Compare(d, q.cur.DistanceM), cmp.Compare(h.s.id[h.i], q.cur.ID)) <= 0 {
+				continue
+			}
+			h.dist = d
+			out = append(out, h)
+		}
+		from = to
+	}
+	slices.SortFunc(out, func(a, b hit) int {
+		return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.s.id[a.i], b.s.id[b.i]))
+	})
+	if len(out) > need {
+		out = out[:need]
+	}
+	return out
+}
+
+// within appends to hits the matching live meetings of p whose chord from
+// the query point is at most limit (the circle of r metres and its slack)
+// and that are not surely before the cursor; dist holds the squared chord.
+func (q *query) within(p *part, r, limit float64, hits []hit) []hit {
 	s := p.s
 	visit := func(i int) {
-		if !p.alive(i) {
+		dx, dy, dz := s.x[i]-q.x, s.y[i]-q.y, s.z[i]-q.z
+		c2 := dx*dx + dy*dy + dz*dz
+		if c2 > limit || (q.cur != nil && c2 < q.curC2) || !p.alive(i) || !p.c.match(s, i) {
 			return
 		}
-		d := meeting.DistanceM(pointOf(lng, lat), pointOf(s.lng[i], s.lat[i]))
-		if d > r {
-			return
-		}
-		if cur != nil && cmp.Or(cmp.Compare(d, cur.DistanceM), cmp.Compare(s.id[i], cur.ID)) <= 0 {
-			return
-		}
-		if !p.c.match(s, i) {
-			return
-		}
-		hits = append(hits, hit{s: s, i: i, dist: d})
+		hits = append(hits, hit{s: s, i: i, dist: c2})
 	}
-	rows, cols, all := cellRange(lng, lat, r)
+	rows, cols, all := cellRange(q.lng, q.lat, r)
 	g := &s.grid
 	if all || len(rows)*cols.count() > len(g.keys) {
 		for _, i := range g.members {

@@ -28,6 +28,10 @@ const gridRows = 18000
 type snapshot struct {
 	id       []int64
 	lng, lat []float64
+	// x, y, z is the point on the unit sphere: the chord between two of
+	// them orders distances as the great circle does, for a few
+	// multiplications instead of trigonometry.
+	x, y, z  []float64
 	hasPoint []bool
 	// day is the weekday 0–6, or 7 for a meeting by appointment (the
 	// order without a point reads coalesce(day, 7)); start and end are
@@ -116,6 +120,8 @@ func (b *builder) add(m *meeting.Meeting) {
 	s.id = append(s.id, m.ID)
 	s.lng = append(s.lng, m.Location.Point.Lon())
 	s.lat = append(s.lat, m.Location.Point.Lat())
+	x, y, z := unitVector(m.Location.Point.Lon(), m.Location.Point.Lat())
+	s.x, s.y, s.z = append(s.x, x), append(s.y, y), append(s.z, z)
 	s.hasPoint = append(s.hasPoint, m.Location.HasPoint)
 	day, start, end := int8(m.Day), int16(-1), int16(-1)
 	if m.ByAppointment {
@@ -223,6 +229,7 @@ func (b *builder) sortByID() {
 	slices.SortFunc(perm, func(x, y uint32) int { return cmp.Compare(s.id[x], s.id[y]) })
 	s.id = permute(s.id, perm)
 	s.lng, s.lat = permute(s.lng, perm), permute(s.lat, perm)
+	s.x, s.y, s.z = permute(s.x, perm), permute(s.y, perm), permute(s.z, perm)
 	s.hasPoint = permute(s.hasPoint, perm)
 	s.day, s.start, s.end, s.dur = permute(s.day, perm), permute(s.start, perm), permute(s.end, perm), permute(s.dur, perm)
 	s.zone, s.attendance, s.program = permute(s.zone, perm), permute(s.attendance, perm), permute(s.program, perm)
@@ -245,6 +252,13 @@ func permute[T any](v []T, perm []uint32) []T {
 		out[i] = v[p]
 	}
 	return out
+}
+
+// unitVector returns the point (lng, lat) in degrees on the unit sphere.
+func unitVector(lng, lat float64) (x, y, z float64) {
+	const rad = math.Pi / 180
+	cl := math.Cos(lat * rad)
+	return cl * math.Cos(lng*rad), cl * math.Sin(lng*rad), math.Sin(lat * rad)
 }
 
 // cellOf returns the grid row and column of a point.
