@@ -8,6 +8,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -71,6 +72,35 @@ type Config struct {
 	// service bodies and formats) are rebuilt when it changes. Nil, or a
 	// version not known, means no such ETag and no caching.
 	DataVersion func() (string, bool)
+	// ReadModel reports the in-memory read model for /readyz; nil means
+	// there is none (reads go to Store).
+	ReadModel func() ReadModelStatus
+	// StaleAfter is how long the read model may go without reading the
+	// change log before /readyz calls it degraded; 0 means 10 seconds.
+	StaleAfter time.Duration
+}
+
+// ReadModelStatus is the state of the in-memory read model.
+type ReadModelStatus struct {
+	// Ready is true once the model is loaded: it answers the public reads.
+	// Until then they go to the database.
+	Ready bool
+	// Meetings is how many public meetings it holds.
+	Meetings int
+	// Lag is how long ago it last read the change log successfully.
+	Lag time.Duration
+}
+
+// ReadModelJSON is the read model's part of /readyz: state "ok",
+// "loading" (reads are answered by the database meanwhile) or "degraded"
+// (it has not read the change log for StaleAfter: what it answers may be
+// stale), where answers come from, how many meetings it holds and how
+// many seconds ago it last read the change log.
+type ReadModelJSON struct {
+	State       string  `json:"state"`
+	AnswersFrom string  `json:"answers_from"`
+	Meetings    int     `json:"meetings"`
+	LagSeconds  float64 `json:"lag_seconds"`
 }
 
 // Server is the HTTP API.
@@ -124,17 +154,22 @@ func (s *Server) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz checks the database: reachable and schema current.
+// readyz checks the database (reachable, schema current), the search
+// index and the read model. It answers 503 "unavailable" when public reads
+// cannot be answered: the database is down and no read model holds the
+// meetings. With the database down but the model loaded, or the model
+// stale, it answers 200 "degraded": reads go on, writes fail.
 func (s *Server) readyz(c *gin.Context) error {
 	checks := gin.H{}
-	status := http.StatusOK
+	body := gin.H{"checks": checks}
+	dbUp := true
 	if s.cfg.Ready != nil {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.cfg.Ready(ctx); err != nil {
 			s.log.Warn("not ready", slog.String("error", err.Error()))
 			checks["database"] = "unavailable"
-			status = http.StatusServiceUnavailable
+			dbUp = false
 		} else {
 			checks["database"] = "ok"
 		}
@@ -142,12 +177,40 @@ func (s *Server) readyz(c *gin.Context) error {
 	if s.cfg.Search != nil {
 		checks["search"] = s.searchCheck(c.Request.Context())
 	}
-	word := "ok"
-	if status != http.StatusOK {
-		word = "unavailable"
+	modelUp, modelFresh := false, true
+	if s.cfg.ReadModel != nil {
+		rm := s.readModelJSON()
+		modelUp, modelFresh = rm.State != "loading", rm.State != "degraded"
+		checks["read_model"] = rm.State
+		body["read_model"] = rm
 	}
-	c.JSON(status, gin.H{"status": word, "checks": checks})
+	status, word := http.StatusOK, "ok"
+	switch {
+	case !dbUp && !modelUp:
+		status, word = http.StatusServiceUnavailable, "unavailable"
+	case !dbUp || !modelFresh:
+		word = "degraded"
+	}
+	body["status"] = word
+	c.JSON(status, body)
 	return nil
+}
+
+// readModelJSON reads the read model's state.
+func (s *Server) readModelJSON() ReadModelJSON {
+	st := s.cfg.ReadModel()
+	stale := s.cfg.StaleAfter
+	if stale <= 0 {
+		stale = 10 * time.Second
+	}
+	j := ReadModelJSON{State: "ok", AnswersFrom: "memory", Meetings: st.Meetings, LagSeconds: math.Round(st.Lag.Seconds()*10) / 10}
+	switch {
+	case !st.Ready:
+		j.State, j.AnswersFrom, j.LagSeconds = "loading", "database", 0
+	case st.Lag > stale:
+		j.State = "degraded"
+	}
+	return j
 }
 
 // recoverer turns a panic into a logged internal error.
