@@ -321,6 +321,17 @@ func cellRange(lng, lat, r float64) (rows []int, cols colSpans, all bool) {
 // point, (day, start, id) with meetings by appointment last, after the
 // cursor (day, start, id) when given: a merge of each part's time order.
 func byTime(parts []part, cur *meeting.Cursor, need int) []hit {
+	var hits []hit
+	eachByTime(parts, cur, func(h hit) bool {
+		hits = append(hits, h)
+		return len(hits) < need
+	})
+	return hits
+}
+
+// eachByTime calls emit with each matching live meeting in the order
+// without a point, after the cursor when given, until emit returns false.
+func eachByTime(parts []part, cur *meeting.Cursor, emit func(hit) bool) {
 	type stream struct {
 		p   *part
 		pos int
@@ -353,8 +364,7 @@ func byTime(parts []part, cur *meeting.Cursor, need int) []hit {
 	for k := range streams {
 		advance(&streams[k])
 	}
-	var hits []hit
-	for len(hits) < need {
+	for {
 		best := -1
 		for k := range streams {
 			st := &streams[k]
@@ -373,14 +383,16 @@ func byTime(parts []part, cur *meeting.Cursor, need int) []hit {
 			}
 		}
 		if best < 0 {
-			break
+			return
 		}
 		st := &streams[best]
-		hits = append(hits, hit{s: st.p.s, i: int(st.p.s.byTime[st.pos])})
+		h := hit{s: st.p.s, i: int(st.p.s.byTime[st.pos])}
 		st.pos++
 		advance(st)
+		if !emit(h) {
+			return
+		}
 	}
-	return hits
 }
 
 // skipDays returns pos, or when the filter allows none of the days from

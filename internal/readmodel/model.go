@@ -371,8 +371,49 @@ func (m *Model) All(ctx context.Context, f meeting.Filter) ([]meeting.Result, er
 	return m.find(ctx, "readmodel.All", f, math.MaxInt)
 }
 
-// find returns at most need matching meetings after f.Cursor.
-func (m *Model) find(ctx context.Context, op string, f meeting.Filter, need int) ([]meeting.Result, error) {
+// Each calls fn with every public meeting matching f, in Find's order,
+// ignoring f.Limit and f.Cursor, one at a time: the whole feeds stream
+// from it (httpapi.FeedStore). fn's Result is only valid during the call;
+// an error from fn stops the walk and is returned. Its other errors are
+// Find's.
+func (m *Model) Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error {
+	const op = "readmodel.Each"
+	f.Cursor = nil
+	q, err := m.prepare(ctx, op, &f)
+	if err != nil {
+		return err
+	}
+	var ferr error
+	emit := func(h hit) bool {
+		if ferr = ctx.Err(); ferr != nil {
+			ferr = &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the request was cancelled or timed out", Err: ferr}
+			return false
+		}
+		r := result(h, f.HasPoint, q.now, q.dbNow)
+		ferr = fn(&r)
+		return ferr == nil
+	}
+	if f.HasPoint {
+		for _, h := range nearest(q.parts, f.Point.Lon(), f.Point.Lat(), q.radiusM, nil, math.MaxInt) {
+			if !emit(h) {
+				break
+			}
+		}
+	} else {
+		eachByTime(q.parts, nil, emit)
+	}
+	return ferr
+}
+
+// prepared is a query read against the current view.
+type prepared struct {
+	parts      []part
+	now, dbNow time.Time
+	radiusM    float64
+}
+
+// prepare checks f and reads it against the current view.
+func (m *Model) prepare(ctx context.Context, op string, f *meeting.Filter) (*prepared, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the request was cancelled or timed out", Err: err}
 	}
@@ -386,30 +427,38 @@ func (m *Model) find(ctx context.Context, op string, f meeting.Filter, need int)
 	if err != nil {
 		return nil, err
 	}
-	now := f.Now
-	if now.IsZero() {
-		now = m.now()
+	q := &prepared{now: f.Now}
+	if q.now.IsZero() {
+		q.now = m.now()
 	}
-	dbNow := now.Truncate(time.Microsecond)
+	q.dbNow = q.now.Truncate(time.Microsecond)
 	var horizon time.Time
 	if f.UpcomingHours > 0 {
-		horizon = now.Add(time.Duration(f.UpcomingHours * float64(time.Hour))).Truncate(time.Microsecond)
+		horizon = q.now.Add(time.Duration(f.UpcomingHours * float64(time.Hour))).Truncate(time.Microsecond)
 	}
-	clocks := newZoneClocks(dbNow)
-	parts := v.parts(&f, clocks, horizon)
+	q.parts = v.parts(f, newZoneClocks(q.dbNow), horizon)
+	q.radiusM = f.RadiusKM * 1000
+	if q.radiusM <= 0 {
+		q.radiusM = meeting.DefaultRadiusKM * 1000
+	}
+	return q, nil
+}
+
+// find returns at most need matching meetings after f.Cursor.
+func (m *Model) find(ctx context.Context, op string, f meeting.Filter, need int) ([]meeting.Result, error) {
+	q, err := m.prepare(ctx, op, &f)
+	if err != nil {
+		return nil, err
+	}
 	var hits []hit
 	if f.HasPoint {
-		radius := f.RadiusKM
-		if radius <= 0 {
-			radius = meeting.DefaultRadiusKM
-		}
-		hits = nearest(parts, f.Point.Lon(), f.Point.Lat(), radius*1000, f.Cursor, need)
+		hits = nearest(q.parts, f.Point.Lon(), f.Point.Lat(), q.radiusM, f.Cursor, need)
 	} else {
-		hits = byTime(parts, f.Cursor, need)
+		hits = byTime(q.parts, f.Cursor, need)
 	}
 	out := make([]meeting.Result, len(hits))
 	for k, h := range hits {
-		out[k] = result(h, f.HasPoint, now, dbNow)
+		out[k] = result(h, f.HasPoint, q.now, q.dbNow)
 	}
 	return out, nil
 }
