@@ -6,16 +6,17 @@ import "context"
 // writes to meetings that the database keeps in the same transaction as
 // each write. Every change made by a transaction older than Xmin (the
 // oldest transaction still running when the cursor was taken) has been
-// read; Seen holds, sorted, the sequence numbers already read of changes
-// made by younger transactions, which may still be joined by changes of
-// transactions that were running then and commit later. The zero cursor is
-// the beginning of the log.
+// read; Seen holds, sorted, the younger transactions (ids, like Xmin, as
+// PostgreSQL's xid8) whose changes have been read. A transaction's changes
+// become visible all at once, when it commits; the younger ones not in
+// Seen may still commit later, and their changes come with a later read.
+// The zero cursor is the beginning of the log.
 //
 // A cursor says nothing about the order in which transactions commit, so
 // a reader that follows it never misses a change that commits late.
 type ChangeCursor struct {
 	Xmin uint64
-	Seen []int64
+	Seen []uint64
 }
 
 // ChangeBatch is what the change log holds after a cursor: the meetings
