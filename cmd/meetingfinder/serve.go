@@ -16,6 +16,7 @@ import (
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/nominatim"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
+	"github.com/meetingfinder/meetingfinder/internal/readmodel"
 	"github.com/meetingfinder/meetingfinder/internal/search"
 	"github.com/meetingfinder/meetingfinder/internal/web"
 )
@@ -34,6 +35,8 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	tileAttr := fs.String("tile-attribution", getenv("MF_TILE_ATTRIBUTION"), "HTML credit for the map tiles (env MF_TILE_ATTRIBUTION)")
 	geocoderURL := fs.String("geocoder-url", getenv("MF_GEOCODER_URL"), "optional Nominatim-compatible geocoder for GET /v1/places (env MF_GEOCODER_URL; unset = the listings' own places only)")
 	sourcesFile := fs.String("sources", "", "sources `FILE` (JSON) to re-import on their schedule (see \"meetingfinder import -h\")")
+	readModel := fs.Bool("read-model", getenv("MF_READ_MODEL") != "off", "answer public reads from the in-memory read model (env MF_READ_MODEL=off turns it off)")
+	syncEvery := fs.Duration("sync-every", 250*time.Millisecond, "how often the read model reads the change log")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -48,7 +51,8 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return err
 	}
 	listings := postgres.NewListingStore(db)
-	sc, err := setupSearch(ctx, db, getenv, log)
+	reads, model := publicReads(db, *readModel, log)
+	sc, err := setupSearch(ctx, db, reads, getenv, log)
 	if err != nil {
 		return err
 	}
@@ -57,6 +61,10 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	bgctx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	background.Go(func() { sc.run(bgctx) })
+	if model != nil {
+		background.Go(func() { _ = model.Run(bgctx, *syncEvery) })
+		background.Go(func() { pruneChanges(bgctx, db, log) })
+	}
 	// Writers leave text indexing to this loop: it indexes the meetings
 	// waiting at start (all of them after migration 0007 on an existing
 	// database) and then new and changed ones every few seconds.
@@ -69,10 +77,10 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		}
 		geocoder = g
 	}
-	api := httpapi.New(httpapi.Config{
+	cfg := httpapi.Config{
 		Geocoder:       geocoder,
 		Store:          sc.store,
-		Feeds:          postgres.NewMeetingStore(db),
+		Feeds:          reads,
 		Places:         sc.places,
 		Search:         sc.check,
 		Ready:          db.CheckSchema,
@@ -82,7 +90,15 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		ChangeRequests: listings,
 		TrustedProxies: splitList(getenv("MF_TRUSTED_PROXIES")),
 		Sources:        imports,
-	})
+	}
+	if model != nil {
+		cfg.DataVersion = model.DataVersion
+		cfg.ReadModel = func() httpapi.ReadModelStatus {
+			st := model.Status()
+			return httpapi.ReadModelStatus{Ready: st.Ready, Meetings: st.Meetings, Lag: st.Lag}
+		}
+	}
+	api := httpapi.New(cfg)
 	// The page's places to pick from are the listings' own busiest cities.
 	web.Mount(api.Engine(), web.Config{TileURL: *tileURL, TileAttribution: *tileAttr, Places: sc.places.Busiest})
 	ln, err := net.Listen("tcp", *addr)
@@ -125,6 +141,37 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	return nil
 }
 
+// publicReads returns the store that answers public reads: the in-memory
+// read model over PostgreSQL when on (with PostgreSQL answering until the
+// model is loaded, and text queries), else PostgreSQL alone.
+func publicReads(db *postgres.DB, on bool, log *slog.Logger) (readmodel.Store, *readmodel.Model) {
+	pg := postgres.NewMeetingStore(db)
+	if !on {
+		return pg, nil
+	}
+	model := readmodel.New(db, db, readmodel.Options{Logger: log})
+	return readmodel.Reads{Model: model, Fallback: pg}, model
+}
+
+// changeRetention is how long the change log keeps a change: a read model
+// that has not read it for longer loads everything again.
+const changeRetention = 24 * time.Hour
+
+// pruneChanges deletes changes older than changeRetention every hour.
+// Every instance may run it: deleting what is already gone is harmless.
+func pruneChanges(ctx context.Context, db *postgres.DB, log *slog.Logger) {
+	for {
+		if _, err := db.PruneChanges(ctx, changeRetention); err != nil && ctx.Err() == nil {
+			log.Warn("pruning the change log failed", slog.String("error", err.Error()))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
+}
+
 // searchSetup is the search part of serve: the store that answers meeting
 // queries, the place finder, the /readyz check of the external index and
 // the background work (outbox delivery, place refresh).
@@ -141,7 +188,7 @@ const placesRefresh = 10 * time.Minute
 // setupSearch wires text search: PostgreSQL's embedded index alone, or,
 // with MEILI_URL, Meilisearch in front of it, fed by the outbox and with
 // PostgreSQL as the fallback while it is down.
-func setupSearch(ctx context.Context, db *postgres.DB, getenv env, log *slog.Logger) (*searchSetup, error) {
+func setupSearch(ctx context.Context, db *postgres.DB, reads meeting.Store, getenv env, log *slog.Logger) (*searchSetup, error) {
 	pg := postgres.NewMeetingStore(db)
 	places := postgres.NewPlaceStore(db)
 	// Refresh the places at start (imports and demo loads since the last
@@ -160,7 +207,7 @@ func setupSearch(ctx context.Context, db *postgres.DB, getenv env, log *slog.Log
 	}
 	idx := newMeili(getenv)
 	if idx == nil {
-		return &searchSetup{store: pg, places: places, run: refresh}, nil
+		return &searchSetup{store: reads, places: places, run: refresh}, nil
 	}
 	ob := postgres.NewOutbox(db)
 	if err := ob.Enable(ctx, true); err != nil {
@@ -186,7 +233,7 @@ func setupSearch(ctx context.Context, db *postgres.DB, getenv env, log *slog.Log
 		ob.Run(ctx, idx, time.Second, log)
 	}
 	return &searchSetup{
-		store:  search.NewStore(pg, idx, pg, log),
+		store:  search.NewStore(reads, idx, pg, log),
 		places: places,
 		check:  idx.Health,
 		run:    run,

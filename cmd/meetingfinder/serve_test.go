@@ -43,18 +43,16 @@ func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
 	}
 }
 
-// TestServeDrainsInFlightRequests cancels serve's context (as SIGTERM does)
-// while a request is still sending its body, and checks that the request
-// still gets its answer and serve then returns cleanly.
-func TestServeDrainsInFlightRequests(t *testing.T) {
-	db := pgtest.New(t)
-	url := pgtest.DatabaseURL(t, db)
+// startServe runs serve on a free loopback port against the database url,
+// with extra flags, and returns its base URL, the channel its result
+// arrives on, and the cancel that stops it (as SIGTERM does).
+func startServe(t *testing.T, url string, flags ...string) (string, chan error, context.CancelFunc) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...), func(k string) string {
 			if k == "DATABASE_URL" {
 				return url
 			}
@@ -71,13 +69,25 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 		}
 		select {
 		case err := <-done:
+			cancel()
 			t.Fatalf("serve stopped early: %v\n%s", err, stderr.String())
 		default:
 		}
 	}
 	if base == "" {
+		cancel()
 		t.Fatalf("serve printed no address:\n%s", stdout.String())
 	}
+	return base, done, cancel
+}
+
+// TestServeDrainsInFlightRequests cancels serve's context (as SIGTERM does)
+// while a request is still sending its body, and checks that the request
+// still gets its answer and serve then returns cleanly.
+func TestServeDrainsInFlightRequests(t *testing.T) {
+	db := pgtest.New(t)
+	base, done, cancel := startServe(t, pgtest.DatabaseURL(t, db))
+	defer cancel()
 
 	body, w := io.Pipe()
 	req, err := http.NewRequest(http.MethodPost, base+"/v1/meetings/1/change-requests", body)

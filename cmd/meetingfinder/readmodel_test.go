@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/postgres"
+	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
+)
+
+// TestTwoInstancesSeeAWrite runs two serve instances against one database,
+// each with its own read model, writes to the database (as an import or
+// another instance does), and checks that both answer with the write
+// within a second, and with a removal the same way.
+func TestTwoInstancesSeeAWrite(t *testing.T) {
+	db := pgtest.New(t)
+	url := pgtest.DatabaseURL(t, db)
+	var bases []string
+	for range 2 {
+		base, done, cancel := startServe(t, url, "--sync-every", "100ms")
+		t.Cleanup(func() { cancel(); <-done })
+		bases = append(bases, base)
+	}
+	for _, base := range bases {
+		waitFor(t, 20*time.Second, "the read model of "+base+" to load", func() bool {
+			var body struct {
+				ReadModel struct{ State string } `json:"read_model"`
+			}
+			return getJSON(base+"/readyz", &body) == http.StatusOK && body.ReadModel.State == "ok"
+		})
+	}
+
+	ctx := context.Background()
+	m := meeting.Meeting{Source: "test", ExternalID: "fresh", GroupKey: "fresh", Name: "Fresh Start", Program: meeting.ProgramAA,
+		Day: 2, Start: meeting.NewClock(19, 0), End: meeting.NoClock, TimeZone: "America/New_York", Types: []string{"O"},
+		Attendance: meeting.AttendanceInPerson, Status: meeting.StatusPublished,
+		Location: meeting.Location{Address: "1 Main St", City: "Testville"}}
+	written := time.Now()
+	if err := postgres.NewMeetingStore(db).InsertMeetings(ctx, []meeting.Meeting{m}); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM meetings WHERE external_id = 'fresh'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	for _, base := range bases {
+		waitFor(t, time.Second-time.Since(written), "meeting "+fmt.Sprint(id)+" on "+base, func() bool {
+			return getJSON(fmt.Sprintf("%s/v1/meetings/%d", base, id), nil) == http.StatusOK
+		})
+	}
+	t.Logf("both instances answered with the new meeting %s after the write", time.Since(written).Round(time.Millisecond))
+
+	removed := time.Now()
+	if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET deleted_at = now(), updated_at = now() WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, base := range bases {
+		waitFor(t, time.Second-time.Since(removed), "meeting "+fmt.Sprint(id)+" gone from "+base, func() bool {
+			return getJSON(fmt.Sprintf("%s/v1/meetings/%d", base, id), nil) == http.StatusNotFound
+		})
+	}
+	t.Logf("both instances answered 404 %s after the removal", time.Since(removed).Round(time.Millisecond))
+}
+
+// waitFor polls ok every 20 ms until it holds, failing the test when it
+// does not within d.
+func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); ; time.Sleep(20 * time.Millisecond) {
+		if ok() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s", d, what)
+		}
+	}
+}
+
+// getJSON GETs url and decodes the body into v (when not nil); it returns
+// the status, 0 on a transport error.
+func getJSON(url string, v any) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		_ = json.NewDecoder(resp.Body).Decode(v)
+	}
+	return resp.StatusCode
+}
