@@ -407,3 +407,21 @@ func TestBMLTCachePerVersion(t *testing.T) {
 		t.Errorf("unknown version: Areas called %d times in all, want 4", e.rec.areas)
 	}
 }
+
+// TestBMLTFieldPatternsInOpenAPI checks that the patterns openapi.yaml
+// gives sort_keys and data_field_key name exactly bmlt.FieldKeys.
+func TestBMLTFieldPatternsInOpenAPI(t *testing.T) {
+	spec := loadSpec(t)
+	var keys []string
+	for _, k := range bmlt.FieldKeys {
+		keys = append(keys, k.Key)
+	}
+	alt := strings.Join(keys, "|")
+	want := "^(" + alt + ")(,(" + alt + "))*$"
+	for _, name := range []string{"BMLTSortKeys", "BMLTDataFieldKey"} {
+		p := spec.Components.Parameters[name]
+		if p == nil || p.Value.Schema == nil || p.Value.Schema.Value.Pattern != want {
+			t.Errorf("openapi.yaml: %s does not have the pattern of bmlt.FieldKeys:\n%s", name, want)
+		}
+	}
+}
