@@ -425,3 +425,39 @@ func TestBMLTFieldPatternsInOpenAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestBMLTOpenAPIResponses checks GetSearchResults' answers on bounds
+// against openapi.yaml: the 400s the spec describes are refused by it too,
+// and a page with selected fields matches the BMLT schema.
+func TestBMLTOpenAPIResponses(t *testing.T) {
+	spec := newSpecCheck(t)
+	e := newEnv(t, standardFixtures()...)
+	const search = "/bmlt/client_interface/json/?switcher=GetSearchResults&"
+	for _, tc := range []struct {
+		name, query string
+		status      int
+		specBlind   bool // a 400 the spec cannot express (a field given twice)
+	}{
+		{"page with fields", "page_size=2&page_num=2&data_field_key=meeting_name,start_time", 200, false},
+		{"nearest with distances", "lat_val=40.7128&long_val=-74.006&geo_width=-2&data_field_key=meeting_name,distance_in_km", 200, false},
+		{"unknown sort key", "sort_keys=start_time,nope", 400, false},
+		{"unknown data field", "data_field_key=meeting_name,formatted_address", 400, false},
+		{"page too big", "page_size=1001", 400, false},
+		{"repeated sort key", "sort_keys=start_time,start_time", 400, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, reqErr := spec.exchange(t, e.srv, request(t, http.MethodGet, search+tc.query))
+			if res.status != tc.status {
+				t.Fatalf("status %d, want %d; body %s", res.status, tc.status, res.body)
+			}
+			switch {
+			case tc.status == http.StatusBadRequest && !tc.specBlind && reqErr == nil:
+				t.Errorf("the server refuses the request but openapi.yaml accepts it")
+			case tc.status != http.StatusBadRequest && reqErr != nil:
+				t.Errorf("the server accepts the request but openapi.yaml refuses it: %v", reqErr)
+			case tc.specBlind && reqErr != nil:
+				t.Errorf("openapi.yaml refuses a request marked specBlind: %v", reqErr)
+			}
+		})
+	}
+}
