@@ -176,6 +176,9 @@ func TestBMLTPushdownSameAnswers(t *testing.T) {
 		at + "&geo_width=-12&formats[]=-" + bmlt.FormatID("O"),
 		at + "&geo_width=-5&weekdays[]=2",
 		at + "&geo_width=-300",
+		"lat_val=40.9&long_val=-73.7&geo_width=-10",
+		"lat_val=40.9&long_val=-73.7&geo_width_km=100&sort_results_by_distance=1&page_size=5&page_num=3",
+		"lat_val=-40.7&long_val=106&geo_width=-4&venue_types=3",
 		at + "&geo_width_km=1",
 		at + "&geo_width_km=2&sort_results_by_distance=1",
 		at + "&geo_width_km=2&sort_results_by_distance=1&page_size=7&page_num=3",
@@ -235,8 +238,8 @@ func TestBMLTPushdown(t *testing.T) {
 	}
 
 	f := first(t, at+"&geo_width=-10")
-	if f.Limit != 10 || !f.HasPoint || f.Point != scaleCenter || f.RadiusKM < 20_015 {
-		t.Errorf("nearest 10: first Find has Limit %d, point %v (%v), radius %v km; want 10, %v, the whole Earth",
+	if f.Limit != 10 || !f.HasPoint || f.Point != scaleCenter || f.RadiusKM <= 0 || f.RadiusKM > 1 {
+		t.Errorf("nearest 10: first Find has Limit %d, point %v (%v), radius %v km; want 10, %v, at most 1 km",
 			f.Limit, f.Point, f.HasPoint, f.RadiusKM, scaleCenter)
 	}
 	if n := len(e.rec.finds); n > 2 {
@@ -246,6 +249,18 @@ func TestBMLTPushdown(t *testing.T) {
 		if c.Limit > 50 {
 			t.Errorf("nearest 10: a Find with Limit %d", c.Limit)
 		}
+	}
+	// At the antipode of every meeting the radius grows to the whole Earth.
+	e.rec.reset()
+	var far []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&lat_val=-40.7&long_val=106&geo_width=-3", &far)
+	widest := 0.0
+	for _, c := range e.rec.finds {
+		widest = max(widest, c.RadiusKM)
+	}
+	if n := len(e.rec.finds); n > 12 || widest < 20_015 || len(far) != 3 {
+		t.Errorf("nearest 3 at the antipode: %d meetings in %d Finds, the widest within %v km; want 3 in at most 12, the whole Earth",
+			len(far), n, widest)
 	}
 
 	f = first(t, at+"&geo_width_km=10")

@@ -15,9 +15,22 @@ import (
 // geographic search that has no width, such as the N nearest meetings.
 const WholeEarthKM = 20_100.0
 
-// findChunk is the largest Limit a Runner asks Find for, as the feeds read
-// whole results.
-const findChunk = 5000
+// findChunk is the Limit a Runner first asks Find for when it needs every
+// meeting, as the feeds read whole results; later pages double up to
+// maxFindChunk. PostgreSQL measures and sorts every meeting within the
+// radius for each page, so fewer, larger pages cost less.
+const (
+	findChunk    = 5000
+	maxFindChunk = 40000
+)
+
+// startRadiusKM is the radius a Runner first reads within when it needs
+// only the nearest meetings (the N nearest, one page by distance); it
+// grows fourfold until enough are found or it reaches the search's
+// radius. PostgreSQL finds the meetings within a radius with the GiST
+// index and sorts them, so reading the whole Earth for the 10 nearest
+// costs as much as reading every meeting.
+const startRadiusKM = 1.0
 
 // metresPerDegree is the length of a degree of arc on the sphere PostGIS
 // measures geography on (mean radius 6,371,008.8 m): store distances are
@@ -66,6 +79,11 @@ type Runner struct {
 	started bool
 	done    bool
 	limit   int // the Limit of the last Find
+	// radiusKM is the radius of the next Find (with a point); bounded
+	// says the last Find was limited to the distance that can still
+	// change the answer.
+	radiusKM float64
+	bounded  bool
 	// last is the store's sort key of the last meeting received: its
 	// distance in metres, or its day and start.
 	lastM              float64
@@ -104,7 +122,20 @@ func (s *Search) NewRunner(base meeting.Filter, bodies []ServiceBody, root strin
 		r.services = Descendants(bodies, r.services)
 	}
 	r.need = r.planNeed()
+	r.radiusKM = r.baseRadiusKM()
+	if r.need < math.MaxInt {
+		r.radiusKM = min(r.radiusKM, startRadiusKM)
+	}
 	return r
+}
+
+// baseRadiusKM is the radius of the search's filter (Find's default when
+// it has none).
+func (r *Runner) baseRadiusKM() float64 {
+	if r.base.RadiusKM <= 0 {
+		return meeting.DefaultRadiusKM
+	}
+	return r.base.RadiusKM
 }
 
 // planNeed returns how many meetings in the store's order decide the
@@ -166,14 +197,14 @@ func (r *Runner) Next() (meeting.Filter, bool) {
 	f := r.base
 	f.Cursor = r.cursor
 	f.Limit = r.nextLimit()
-	if f.HasPoint && len(r.rows) >= r.need {
-		// Enough meetings: only those within the distance of the last
-		// that counts (and the tolerance) can still change the answer.
-		radius := f.RadiusKM
-		if radius <= 0 {
-			radius = meeting.DefaultRadiusKM
+	r.bounded = false
+	if f.HasPoint {
+		f.RadiusKM = r.radiusKM
+		if len(r.rows) >= r.need {
+			// Enough meetings: only those within the distance of the last
+			// that counts (and the tolerance) can still change the answer.
+			f.RadiusKM, r.bounded = min(r.baseRadiusKM(), r.boundM()/1000), true
 		}
-		f.RadiusKM = min(radius, r.boundM()/1000)
 	}
 	r.started, r.limit = true, f.Limit
 	return f, true
@@ -185,7 +216,10 @@ func (r *Runner) Next() (meeting.Filter, bool) {
 // needed.
 func (r *Runner) nextLimit() int {
 	if r.need == math.MaxInt {
-		return findChunk
+		if r.limit == 0 {
+			return findChunk
+		}
+		return min(2*r.limit, maxFindChunk)
 	}
 	want := r.need - len(r.rows)
 	if want < 1 {
@@ -237,9 +271,20 @@ func (r *Runner) Add(p meeting.Page) {
 			r.lastDay, r.lastStart = int(res.Day), int(res.Start)
 		}
 	}
-	r.cursor = p.NextCursor
-	if p.NextCursor == nil {
+	if p.NextCursor != nil {
+		r.cursor = p.NextCursor
+		return
+	}
+	// The store has nothing more within the radius asked: the search's
+	// own radius, or the bound, ends the search; a smaller one grows, and
+	// the next page goes on after the last meeting received.
+	if !r.base.HasPoint || r.bounded || r.radiusKM >= r.baseRadiusKM() {
 		r.done = true
+		return
+	}
+	r.radiusKM = min(4*r.radiusKM, r.baseRadiusKM())
+	if n := len(p.Results); n > 0 {
+		r.cursor = &meeting.Cursor{DistanceM: p.Results[n-1].DistanceM, ID: p.Results[n-1].ID}
 	}
 }
 
