@@ -140,18 +140,22 @@ func (s *Server) bmltSearch(c *gin.Context) (any, error) {
 		return shape(empty), nil
 	}
 	ctx := c.Request.Context()
-	sb, err := s.bmltBodies(ctx)
-	if err != nil {
-		return nil, err
-	}
 	f, ok := search.Narrow(meeting.Filter{Now: s.now()})
 	if !ok {
 		return shape(empty), nil
 	}
+	// The service bodies (one query over every meeting when not cached)
+	// are needed only to find the sources of the bodies asked for.
+	var bodies []bmlt.ServiceBody
 	if search.Services != nil {
+		sb, err := s.bmltBodies(ctx)
+		if err != nil {
+			return nil, err
+		}
 		if f.Sources = bmltSources(sb, search); len(f.Sources) == 0 {
 			return shape(empty), nil
 		}
+		bodies = sb.bodies
 	}
 	if search.Geo() {
 		f.Point, f.HasPoint, f.RadiusKM = orb.Point{search.Lng, search.Lat}, true, bmlt.WholeEarthKM
@@ -166,7 +170,7 @@ func (s *Server) bmltSearch(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := search.NewRunner(f, sb.bodies, bmltRoot(c))
+	run := search.NewRunner(f, bodies, bmltRoot(c))
 	for f, more := run.Next(); more; f, more = run.Next() {
 		page, err := finder.Find(ctx, f)
 		if err != nil {

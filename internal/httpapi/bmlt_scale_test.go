@@ -238,6 +238,9 @@ func TestBMLTPushdown(t *testing.T) {
 	}
 
 	f := first(t, at+"&geo_width=-10")
+	if e.rec.areas != 0 {
+		t.Errorf("nearest 10 read the areas (%d times); only services[] needs them", e.rec.areas)
+	}
 	if f.Limit != 10 || !f.HasPoint || f.Point != scaleCenter || f.RadiusKM <= 0 || f.RadiusKM > 1 {
 		t.Errorf("nearest 10: first Find has Limit %d, point %v (%v), radius %v km; want 10, %v, at most 1 km",
 			f.Limit, f.Point, f.HasPoint, f.RadiusKM, scaleCenter)

@@ -66,8 +66,7 @@ type Result struct {
 type Runner struct {
 	s        *Search
 	base     meeting.Filter
-	names    map[string]string // service body names by id
-	services map[string]bool   // the bodies asked for (nil: any)
+	services map[string]bool // the bodies asked for (nil: any)
 	root     string
 	geo      bool
 	// need is how many meetings, in the store's order, decide the answer
@@ -111,12 +110,10 @@ type sortValue struct {
 // NewRunner returns a Runner for s over base, the store filter (Narrow's,
 // with the point and radius of a geographic search and the sources of the
 // services asked for). bodies are the service bodies the meetings belong
-// to; root is this server's BMLT root URL.
+// to (ServiceBodies), needed only for services[] with recursive=1; root is
+// this server's BMLT root URL.
 func (s *Search) NewRunner(base meeting.Filter, bodies []ServiceBody, root string) *Runner {
-	r := &Runner{s: s, base: base, root: root, geo: s.Geo(), names: map[string]string{}}
-	for _, b := range bodies {
-		r.names[b.ID] = b.Name
-	}
+	r := &Runner{s: s, base: base, root: root, geo: s.Geo()}
 	r.services = s.Services
 	if r.services != nil && s.Recursive {
 		r.services = Descendants(bodies, r.services)
@@ -411,8 +408,14 @@ func (r *Runner) value(rw *row, key string) string {
 		}
 		return distanceField(key, rw.dist)
 	}
-	v, _ := field(rw.m, key, meetingBody{id: rw.body, name: r.names[rw.body], root: r.root})
+	v, _ := field(rw.m, key, r.meetingBody(rw))
 	return v
+}
+
+// meetingBody returns what rw's BMLT object says of its service body and
+// the root server.
+func (r *Runner) meetingBody(rw *row) meetingBody {
+	return meetingBody{id: rw.body, name: MeetingServiceBodyName(rw.m.Source, rw.m.Location.Regions), root: r.root}
 }
 
 // distanceField formats a distance of dist degrees as the field key,
@@ -448,14 +451,15 @@ func (r *Runner) result(rows []row) Result {
 		}
 		var fields map[string]string
 		if len(s.DataFields) == 0 {
-			fields = Fields(rw.m, rw.body, r.names[rw.body], r.root)
+			b := r.meetingBody(rw)
+			fields = Fields(rw.m, b.id, b.name, b.root)
 			if r.geo {
 				fields["distance_in_km"] = distanceField("distance_in_km", rw.dist)
 				fields["distance_in_miles"] = distanceField("distance_in_miles", rw.dist)
 			}
 		} else {
 			fields = make(map[string]string, len(s.DataFields))
-			b := meetingBody{id: rw.body, name: r.names[rw.body], root: r.root}
+			b := r.meetingBody(rw)
 			for _, k := range s.DataFields {
 				if v, ok := field(rw.m, k, b); ok {
 					fields[k] = v
