@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
@@ -82,7 +84,7 @@ func (s *Server) bmlt(c *gin.Context) (any, error) {
 	case "GetSearchResults":
 		return s.bmltSearch(c)
 	case "GetFormats":
-		return bmlt.FormatsFor(q), nil
+		return s.bmltFormats(c)
 	case "GetServiceBodies":
 		return s.bmltServiceBodies(c)
 	case "GetServerInfo":
@@ -95,12 +97,35 @@ func (s *Server) bmlt(c *gin.Context) (any, error) {
 	}
 }
 
+// bmltFinder is the store GetSearchResults reads with Find: the FeedStore
+// when it has Find (postgres.MeetingStore does), else Config.Store.
+func (s *Server) bmltFinder() (interface {
+	Find(context.Context, meeting.Filter) (meeting.Page, error)
+}, error) {
+	if f, ok := s.cfg.Feeds.(interface {
+		Find(context.Context, meeting.Filter) (meeting.Page, error)
+	}); ok {
+		return f, nil
+	}
+	if s.cfg.Store != nil {
+		return s.cfg.Store, nil
+	}
+	return nil, meeting.Errorf(meeting.KindUnavailable, "httpapi.bmltFinder", "no meeting store configured")
+}
+
 // bmltSearch answers GetSearchResults: a JSON array of meetings, or
 // {"meetings":[…],"formats":[…]} with get_used_formats, or {"formats":[…]}
 // with get_formats_only. Malformed parameters give an empty result, as on
-// BMLT servers.
+// BMLT servers; unknown or repeated sort_keys and data_field_key, and a
+// page_size above bmlt.MaxPageSize, are a 400. The store is asked only for
+// what the search can use: the constraints it applies exactly
+// (bmlt.Search.Narrow, the services' sources, the point and radius), and
+// no more meetings than decide the answer (bmlt.Runner).
 func (s *Server) bmltSearch(c *gin.Context) (any, error) {
-	search, ok := bmlt.ParseSearch(c.Request.URL.Query())
+	search, ok, err := bmlt.ParseRequest(c.Request.URL.Query())
+	if err != nil {
+		return nil, err
+	}
 	shape := func(r bmlt.Result) any {
 		switch {
 		case search.FormatsOnly:
@@ -114,67 +139,205 @@ func (s *Server) bmltSearch(c *gin.Context) (any, error) {
 	if !ok {
 		return shape(empty), nil
 	}
-	store, err := s.feeds()
-	if err != nil {
-		return nil, err
+	ctx := c.Request.Context()
+	f, ok := search.Narrow(meeting.Filter{Now: s.now()})
+	if !ok {
+		return shape(empty), nil
 	}
-	areas, err := store.Areas(c.Request.Context())
-	if err != nil {
-		return nil, err
-	}
-	bodies := bmlt.ServiceBodies(areas)
-	// Narrow the database query with what it can do exactly; the rest of
-	// BMLT's rules are applied by search.Run.
-	f := meeting.Filter{Now: s.now()}
-	if days := search.Days(); days != nil {
-		if len(days) == 0 {
+	// The service bodies (one query over every meeting when not cached)
+	// are needed only to find the sources of the bodies asked for.
+	var bodies []bmlt.ServiceBody
+	if search.Services != nil {
+		sb, err := s.bmltBodies(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if f.Sources = bmltSources(sb, search); len(f.Sources) == 0 {
 			return shape(empty), nil
 		}
-		f.Days = days
+		bodies = sb.bodies
 	}
-	if search.Services != nil {
-		selected := search.Services
-		if search.Recursive {
-			selected = bmlt.Descendants(bodies, selected)
+	if search.Geo() {
+		f.Point, f.HasPoint, f.RadiusKM = orb.Point{search.Lng, search.Lat}, true, bmlt.WholeEarthKM
+		if search.WidthKM > 0 {
+			// BMLT's 111.111 km per degree is a little short of the sphere
+			// PostGIS uses; the margin keeps every meeting the search will
+			// accept.
+			f.RadiusKM = search.WidthKM*1.01 + 0.1
 		}
-		for _, a := range areas {
-			for i := 1; i <= len(a); i++ {
-				if selected[bmlt.ServiceBodyID(a[0], a[1:i]...)] && !slices.Contains(f.Sources, a[0]) {
-					f.Sources = append(f.Sources, a[0])
-				}
+	}
+	finder, err := s.bmltFinder()
+	if err != nil {
+		return nil, err
+	}
+	run := search.NewRunner(f, bodies, bmltRoot(c))
+	for f, more := run.Next(); more; f, more = run.Next() {
+		page, err := finder.Find(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		run.Add(page)
+	}
+	return shape(run.Result()), nil
+}
+
+// bmltSources returns the sources of the service bodies search asks for
+// (with recursive=1 and their descendants): the store keeps those
+// meetings, and the search then keeps those of the bodies asked for.
+func bmltSources(sb *bmltAreas, search bmlt.Search) []string {
+	selected := search.Services
+	if search.Recursive {
+		selected = bmlt.Descendants(sb.bodies, selected)
+	}
+	var out []string
+	for _, a := range sb.areas {
+		for i := 1; i <= len(a); i++ {
+			if selected[bmlt.ServiceBodyID(a[0], a[1:i]...)] && !slices.Contains(out, a[0]) {
+				out = append(out, a[0])
 			}
 		}
-		if len(f.Sources) == 0 {
-			return shape(empty), nil
-		}
 	}
-	if search.HasPoint && search.WidthKM > 0 {
-		// BMLT's 111.111 km per degree is a little short of the sphere
-		// PostGIS uses; the margin keeps every meeting Run will accept.
-		f.Point, f.HasPoint, f.RadiusKM = orb.Point{search.Lng, search.Lat}, true, search.WidthKM*1.01+0.1
-	}
-	rs, err := store.All(c.Request.Context(), f)
-	if err != nil {
-		return nil, err
-	}
-	ms := make([]meeting.Meeting, len(rs))
-	for i := range rs {
-		ms[i] = rs[i].Meeting
-	}
-	return shape(search.Run(ms, bodies, bmltRoot(c))), nil
+	return out
 }
 
 // bmltServiceBodies answers GetServiceBodies: every service body, or those
 // named by services[] (with recursive=1 their descendants, with parents=1
 // their ancestors).
 func (s *Server) bmltServiceBodies(c *gin.Context) (any, error) {
+	sb, err := s.bmltBodies(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	return bmlt.SelectServiceBodies(sb.bodies, c.Request.URL.Query()), nil
+}
+
+// bmltFormats answers GetFormats from the catalogue in the language asked
+// for, built once per data version.
+func (s *Server) bmltFormats(c *gin.Context) (any, error) {
+	q := c.Request.URL.Query()
+	lang := "en"
+	if l := bmlt.List(q, "lang_enum"); len(l) > 0 && l[0] == "es" {
+		lang = "es"
+	}
+	version, known := s.dataVersion()
+	return bmlt.SelectFormats(s.bmltCache.catalog(version, known, lang), q), nil
+}
+
+// dataVersion returns Config.DataVersion's answer; ok is false when there
+// is none.
+func (s *Server) dataVersion() (version string, ok bool) {
+	if s.cfg.DataVersion == nil {
+		return "", false
+	}
+	return s.cfg.DataVersion()
+}
+
+// bmltBodies returns the areas meetings are published for and the service
+// bodies they make, built once per data version (each time when the
+// version is not known).
+func (s *Server) bmltBodies(ctx context.Context) (*bmltAreas, error) {
 	store, err := s.feeds()
 	if err != nil {
 		return nil, err
 	}
-	areas, err := store.Areas(c.Request.Context())
-	if err != nil {
-		return nil, err
+	build := func(ctx context.Context) (*bmltAreas, error) {
+		areas, err := store.Areas(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &bmltAreas{areas: areas, bodies: bmlt.ServiceBodies(areas)}, nil
 	}
-	return bmlt.SelectServiceBodies(bmlt.ServiceBodies(areas), c.Request.URL.Query()), nil
+	version, known := s.dataVersion()
+	if !known {
+		return build(ctx)
+	}
+	return s.bmltCache.bodies(ctx, version, build)
+}
+
+// bmltAreas are the places public meetings are published for
+// (FeedStore.Areas) and the service bodies they make.
+type bmltAreas struct {
+	areas  [][]string
+	bodies []bmlt.ServiceBody
+}
+
+// bmltCache keeps, for one data version, the BMLT answers that change only
+// with the data: the areas and service bodies (one store query over every
+// meeting) and the format catalogues. The zero value is empty.
+type bmltCache struct {
+	mu      sync.Mutex
+	version string
+	areas   *bmltBuild
+	formats map[string][]bmlt.Format // by language
+}
+
+// bmltBuild is one build of the areas, which requests of the same version
+// wait for rather than build again.
+type bmltBuild struct {
+	done chan struct{} // closed when val and err are set
+	val  *bmltAreas
+	err  error
+}
+
+// reset empties the cache when version is not the one it holds; c.mu is
+// held.
+func (c *bmltCache) reset(version string) {
+	if c.version != version {
+		c.version, c.areas, c.formats = version, nil, nil
+	}
+}
+
+// bodies returns the areas of version, built with build by the first
+// request to ask; the others wait for it. A failed build is not kept: the
+// next request (or a waiting one) builds again. It fails with
+// KindUnavailable when ctx ends while waiting.
+func (c *bmltCache) bodies(ctx context.Context, version string, build func(context.Context) (*bmltAreas, error)) (*bmltAreas, error) {
+	for {
+		c.mu.Lock()
+		c.reset(version)
+		b := c.areas
+		if b == nil {
+			b = &bmltBuild{done: make(chan struct{})}
+			c.areas = b
+			c.mu.Unlock()
+			b.val, b.err = build(ctx)
+			if b.err != nil {
+				c.mu.Lock()
+				if c.areas == b {
+					c.areas = nil
+				}
+				c.mu.Unlock()
+			}
+			close(b.done)
+			return b.val, b.err
+		}
+		c.mu.Unlock()
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return nil, meeting.Wrap(meeting.KindUnavailable, "httpapi.bmltCache", ctx.Err())
+		}
+		if b.err == nil {
+			return b.val, nil
+		}
+	}
+}
+
+// catalog returns the format catalogue in lang, kept for version when the
+// version is known.
+func (c *bmltCache) catalog(version string, known bool, lang string) []bmlt.Format {
+	if !known {
+		return bmlt.Catalog(lang)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reset(version)
+	if f, ok := c.formats[lang]; ok {
+		return f
+	}
+	if c.formats == nil {
+		c.formats = map[string][]bmlt.Format{}
+	}
+	c.formats[lang] = bmlt.Catalog(lang)
+	return c.formats[lang]
 }

@@ -109,6 +109,8 @@ type Server struct {
 	log    *slog.Logger
 	now    func() time.Time
 	engine *gin.Engine
+	// bmltCache keeps the BMLT service bodies and formats per data version.
+	bmltCache bmltCache
 }
 
 // New returns a Server with every route of the table (routes.go)

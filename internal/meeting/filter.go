@@ -34,6 +34,9 @@ type Filter struct {
 	Attendance  []Attendance
 	Programs    []Program
 	Sources     []string
+	// IDs keeps only the meetings with these ids (any of them); nil or
+	// empty means any id.
+	IDs []int64
 	// UpcomingHours keeps meetings in progress or whose next start is within
 	// this many hours of Now.
 	UpcomingHours float64

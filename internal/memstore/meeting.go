@@ -265,6 +265,9 @@ func matches(m *meeting.Meeting, f meeting.Filter, now, horizon time.Time) bool 
 	if len(f.Sources) > 0 && !slices.Contains(f.Sources, m.Source) {
 		return false
 	}
+	if len(f.IDs) > 0 && !slices.Contains(f.IDs, m.ID) {
+		return false
+	}
 	if f.UpcomingHours > 0 {
 		occ, ok := m.Occurrence(now)
 		if !ok || occ.After(horizon) {

@@ -13,7 +13,7 @@ func occurrenceExpr(nowArg string) string {
 }
 
 // filter adds f's constraints other than the point, the text and the cursor
-// (days, today, times, types, attendance, programs, sources, upcoming) to
+// (days, today, times, types, attendance, programs, sources, ids, upcoming) to
 // q. nowArg is the placeholder holding now. Find and the text search share
 // it, so both read a Filter the same way.
 func (q *query) filter(f meeting.Filter, now time.Time, nowArg string) {
@@ -55,6 +55,9 @@ func (q *query) filter(f meeting.Filter, now time.Time, nowArg string) {
 	}
 	if len(f.Sources) > 0 {
 		q.where = append(q.where, "m.source = ANY("+q.arg(f.Sources)+"::text[])")
+	}
+	if len(f.IDs) > 0 {
+		q.where = append(q.where, "m.id = ANY("+q.arg(f.IDs)+"::bigint[])")
 	}
 	occExpr := occurrenceExpr(nowArg)
 	if f.UpcomingHours > 0 {

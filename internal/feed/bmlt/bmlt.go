@@ -84,59 +84,102 @@ func arcDegrees(lat1, lng1, lat2, lng2 float64) float64 {
 // root URL. Meetings by appointment have no BMLT form and should be left
 // out by the caller.
 func Fields(m *meeting.Meeting, bodyID, bodyName, root string) map[string]string {
-	keys := FormatKeys(m)
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = FormatID(k)
-	}
-	dur := m.Duration()
-	f := map[string]string{
-		"id_bigint":                       strconv.FormatInt(m.ID, 10),
-		"worldid_mixed":                   "",
-		"shared_group_id_bigint":          "",
-		"service_body_bigint":             bodyID,
-		"service_body_name":               bodyName,
-		"weekday_tinyint":                 strconv.Itoa(int(m.Day) + 1),
-		"venue_type":                      strconv.Itoa(VenueType(m)),
-		"start_time":                      m.Start.String() + ":00",
-		"duration_time":                   clock(int(dur.Minutes())),
-		"time_zone":                       m.TimeZone,
-		"formats":                         strings.Join(keys, ","),
-		"format_shared_id_list":           strings.Join(ids, ","),
-		"lang_enum":                       "en",
-		"longitude":                       "",
-		"latitude":                        "",
-		"published":                       "1",
-		"root_server_uri":                 root,
-		"meeting_name":                    m.Name,
-		"location_text":                   m.Location.Name,
-		"location_info":                   m.Location.Notes,
-		"location_street":                 m.Location.Address,
-		"location_city_subsection":        "",
-		"location_neighborhood":           "",
-		"location_municipality":           m.Location.City,
-		"location_sub_province":           "",
-		"location_province":               m.Location.Region,
-		"location_postal_code_1":          m.Location.PostalCode,
-		"location_nation":                 m.Location.Country,
-		"comments":                        m.Notes,
-		"train_lines":                     "",
-		"bus_lines":                       "",
-		"phone_meeting_number":            m.Online.Phone,
-		"virtual_meeting_link":            m.Online.URL,
-		"virtual_meeting_additional_info": joinNonEmpty("; ", m.Online.URLNotes, m.Online.PhoneNote),
-		"contact_name_1":                  "",
-		"contact_phone_1":                 "",
-		"contact_email_1":                 "",
-		"contact_name_2":                  "",
-		"contact_phone_2":                 "",
-		"contact_email_2":                 "",
-	}
-	if m.Location.HasPoint {
-		f["latitude"] = strconv.FormatFloat(m.Location.Lat(), 'f', -1, 64)
-		f["longitude"] = strconv.FormatFloat(m.Location.Lng(), 'f', -1, 64)
+	b := meetingBody{id: bodyID, name: bodyName, root: root}
+	f := make(map[string]string, len(FieldKeys))
+	for _, k := range FieldKeys {
+		if v, ok := field(m, k.Key, b); ok {
+			f[k.Key] = v
+		}
 	}
 	return f
+}
+
+// meetingBody is what a meeting's BMLT object says besides the meeting:
+// its service body's id and name and the root server's URL.
+type meetingBody struct {
+	id, name, root string
+}
+
+// field returns the value of one key of m's BMLT object (see Fields); ok
+// is false for a key the object does not carry (the distance fields, which
+// only a geographic search adds, and unknown keys).
+func field(m *meeting.Meeting, key string, b meetingBody) (v string, ok bool) {
+	switch key {
+	case "id_bigint":
+		return strconv.FormatInt(m.ID, 10), true
+	case "worldid_mixed", "shared_group_id_bigint", "location_city_subsection", "location_neighborhood",
+		"location_sub_province", "train_lines", "bus_lines", "contact_name_1", "contact_phone_1",
+		"contact_email_1", "contact_name_2", "contact_phone_2", "contact_email_2":
+		return "", true
+	case "service_body_bigint":
+		return b.id, true
+	case "service_body_name":
+		return b.name, true
+	case "weekday_tinyint":
+		return strconv.Itoa(int(m.Day) + 1), true
+	case "venue_type":
+		return strconv.Itoa(VenueType(m)), true
+	case "start_time":
+		return m.Start.String() + ":00", true
+	case "duration_time":
+		return clock(int(m.Duration().Minutes())), true
+	case "time_zone":
+		return m.TimeZone, true
+	case "formats":
+		return strings.Join(FormatKeys(m), ","), true
+	case "format_shared_id_list":
+		keys := FormatKeys(m)
+		for i, k := range keys {
+			keys[i] = FormatID(k)
+		}
+		return strings.Join(keys, ","), true
+	case "lang_enum":
+		return "en", true
+	case "published":
+		return "1", true
+	case "root_server_uri":
+		return b.root, true
+	case "latitude", "longitude":
+		if !m.Location.HasPoint {
+			return "", true
+		}
+		if key == "latitude" {
+			return strconv.FormatFloat(m.Location.Lat(), 'f', -1, 64), true
+		}
+		return strconv.FormatFloat(m.Location.Lng(), 'f', -1, 64), true
+	case "virtual_meeting_additional_info":
+		return joinNonEmpty("; ", m.Online.URLNotes, m.Online.PhoneNote), true
+	}
+	return textField(m, key)
+}
+
+// textField returns the fields of field that are a text of m as it is.
+func textField(m *meeting.Meeting, key string) (string, bool) {
+	switch key {
+	case "meeting_name":
+		return m.Name, true
+	case "location_text":
+		return m.Location.Name, true
+	case "location_info":
+		return m.Location.Notes, true
+	case "location_street":
+		return m.Location.Address, true
+	case "location_municipality":
+		return m.Location.City, true
+	case "location_province":
+		return m.Location.Region, true
+	case "location_postal_code_1":
+		return m.Location.PostalCode, true
+	case "location_nation":
+		return m.Location.Country, true
+	case "comments":
+		return m.Notes, true
+	case "phone_meeting_number":
+		return m.Online.Phone, true
+	case "virtual_meeting_link":
+		return m.Online.URL, true
+	}
+	return "", false
 }
 
 // FieldKeys lists the keys of the objects Fields returns, with the

@@ -127,9 +127,16 @@ func FormatsFor(q url.Values) []Format {
 	if l := List(q, "lang_enum"); len(l) > 0 && l[0] == "es" {
 		lang = "es"
 	}
+	return SelectFormats(Catalog(lang), q)
+}
+
+// SelectFormats returns the formats of catalog (Catalog's, in the language
+// asked for) that key_strings and format_ids name, all when neither is
+// given, in a new slice.
+func SelectFormats(catalog []Format, q url.Values) []Format {
 	keys, ids := List(q, "key_strings"), List(q, "format_ids")
 	out := []Format{}
-	for _, f := range Catalog(lang) {
+	for _, f := range catalog {
 		if (len(keys) == 0 || slices.Contains(keys, f.KeyString)) && (len(ids) == 0 || slices.Contains(ids, f.ID)) {
 			out = append(out, f)
 		}

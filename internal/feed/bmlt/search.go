@@ -114,26 +114,56 @@ func stringSets(vals []string) (in, out map[string]bool, ok bool) {
 	return conv(a), conv(b), true
 }
 
-// ParseSearch reads the parameters of GetSearchResults. ok is false when a
-// parameter is malformed; BMLT servers answer such a request with an empty
-// array rather than an error, and so does the handler.
+// MaxPageSize is the largest page_size GetSearchResults accepts.
+const MaxPageSize = 1000
+
+// maxNearest bounds N in a search for the N nearest meetings
+// (geo_width=-N), so that a huge width cannot overflow an int; it is far
+// more than any store holds.
+const maxNearest = 1 << 40
+
+// ParseSearch reads the parameters of GetSearchResults as ParseRequest
+// does; ok is false when a parameter is malformed or not valid.
 func ParseSearch(q url.Values) (s Search, ok bool) {
+	s, ok, err := ParseRequest(q)
+	return s, ok && err == nil
+}
+
+// ParseRequest reads the parameters of GetSearchResults. ok is false when
+// a parameter is malformed (a weekday that is no number, a latitude out of
+// range); BMLT servers answer such a request with an empty array rather
+// than an error, and so does the handler. err is a KindInvalid
+// *meeting.Error, naming each parameter, when sort_keys or data_field_key
+// name a field that is not one of FieldKeys or name one twice, or when
+// page_size is above MaxPageSize: such a request would make every meeting
+// be sorted or built field by field for nothing, so it is refused.
+func ParseRequest(q url.Values) (s Search, ok bool, err error) {
 	s = Search{StartsAfter: -1, StartsBefore: -1, EndsBefore: -1, Lang: "en"}
+	problems := s.parseFields(q)
+	paging := s.parsePaging(q)
+	if paging && s.PageSize > MaxPageSize {
+		problems["page_size"] = "must be at most " + strconv.Itoa(MaxPageSize)
+	}
+	if len(problems) > 0 {
+		return s, false, &meeting.Error{Kind: meeting.KindInvalid, Op: "bmlt.ParseRequest",
+			Message: "some GetSearchResults parameters are not valid", Fields: problems}
+	}
+	if !paging {
+		return s, false, nil
+	}
 	if v := get(q, "lang_enum"); v == "es" {
 		s.Lang = v
 	}
 	for _, step := range []func(*Search, url.Values) bool{
-		(*Search).parseSets, (*Search).parseTimes, (*Search).parseText,
-		(*Search).parseGeo, (*Search).parsePaging,
+		(*Search).parseSets, (*Search).parseTimes, (*Search).parseText, (*Search).parseGeo,
 	} {
 		if !step(&s, q) {
-			return s, false
+			return s, false, nil
 		}
 	}
-	s.parseFields(q)
 	s.UsedFormats = flag(q, "get_used_formats")
 	s.FormatsOnly = flag(q, "get_formats_only")
-	return s, true
+	return s, true, nil
 }
 
 // parseSets reads the id, weekday, venue, format and service lists.
@@ -237,7 +267,7 @@ func (s *Search) parseGeo(q url.Values) bool {
 	}
 	s.hasGeoWidth = true
 	if w < 0 {
-		s.Nearest = int(math.Ceil(-w))
+		s.Nearest = int(math.Min(math.Ceil(-w), maxNearest))
 	} else {
 		s.WidthKM = w * perUnit
 	}
@@ -271,19 +301,62 @@ var sortKeyPresets = map[string][]string{
 	"weekday_state": {"weekday_tinyint", "location_province", "location_municipality", "start_time"},
 }
 
+// fieldKeys is the set of FieldKeys.
+var fieldKeys = func() map[string]bool {
+	m := make(map[string]bool, len(FieldKeys))
+	for _, k := range FieldKeys {
+		m[k.Key] = true
+	}
+	return m
+}()
+
 // parseFields reads data_field_key (the fields to return) and sort_keys,
-// or the older sort_key preset.
-func (s *Search) parseFields(q url.Values) {
-	s.DataFields = List(q, "data_field_key")
+// or the older sort_key preset. It returns a reason for each of the two
+// that names an unknown field or one field twice (empty when both are
+// good).
+func (s *Search) parseFields(q url.Values) map[string]string {
+	problems := map[string]string{}
+	var why string
+	if s.DataFields, why = fieldList(List(q, "data_field_key")); why != "" {
+		problems["data_field_key"] = why
+	}
 	for _, f := range s.DataFields {
 		if f == "distance_in_km" || f == "distance_in_miles" {
 			s.wantDistance = true
 		}
 	}
-	s.SortKeys = List(q, "sort_keys")
+	if s.SortKeys, why = fieldList(List(q, "sort_keys")); why != "" {
+		problems["sort_keys"] = why
+	}
 	if len(s.SortKeys) == 0 {
 		s.SortKeys = slices.Clone(sortKeyPresets[get(q, "sort_key")])
 	}
+	return problems
+}
+
+// fieldList checks that keys are FieldKeys, each at most once; it returns
+// them, or why not. It stops at the first bad key, so a long list costs
+// no more than its length.
+func fieldList(keys []string) ([]string, string) {
+	seen := make(map[string]bool, min(len(keys), len(FieldKeys)))
+	for _, k := range keys {
+		switch {
+		case !fieldKeys[k]:
+			return nil, "unknown field " + strconv.Quote(clip(k)) + "; the fields are the keys of GetFieldKeys"
+		case seen[k]:
+			return nil, "the field " + strconv.Quote(k) + " is given more than once"
+		}
+		seen[k] = true
+	}
+	return keys, ""
+}
+
+// clip shortens s to at most 40 bytes for an error message.
+func clip(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:40], "") + "…"
 }
 
 func isIDList(s string) bool {
@@ -313,214 +386,82 @@ func (s *Search) Days() []meeting.Weekday {
 	return out
 }
 
-// Result is the outcome of a search: the meeting objects in order, and the
-// formats they use (for get_used_formats), ordered by id.
-type Result struct {
-	Meetings []map[string]string
-	Formats  []Format
-}
-
-// Run applies the search to ms, the candidate meetings (public, any order).
-// bodies are the service bodies (from ServiceBodies) the meetings belong
-// to; root is this server's BMLT root URL. Meetings by appointment are left
-// out (a BMLT meeting always has a weekday and a time).
-func (s *Search) Run(ms []meeting.Meeting, bodies []ServiceBody, root string) Result {
-	names := map[string]string{}
-	for _, b := range bodies {
-		names[b.ID] = b.Name
-	}
-	services := s.Services
-	if services != nil && s.Recursive {
-		services = Descendants(bodies, services)
-	}
-	geo := s.HasPoint && (s.hasGeoWidth || s.wantDistance || s.SortByDistance)
-	var rows []row
-	for i := range ms {
-		m := &ms[i]
-		body := MeetingServiceBody(m.Source, m.Location.Regions)
-		if !s.matches(m, body, services) {
-			continue
-		}
-		r := row{id: m.ID}
-		if geo {
-			if !m.Location.HasPoint {
-				continue
-			}
-			r.dist = arcDegrees(s.Lat, s.Lng, m.Location.Lat(), m.Location.Lng())
-			if s.WidthKM > 0 && r.dist*kmPerDegree > s.WidthKM {
-				continue
-			}
-		}
-		r.fields = Fields(m, body, names[body], root)
-		if geo {
-			r.fields["distance_in_km"] = strconv.FormatFloat(r.dist*kmPerDegree, 'f', -1, 64)
-			r.fields["distance_in_miles"] = strconv.FormatFloat(r.dist*milesPerDegree, 'f', -1, 64)
-		}
-		rows = append(rows, r)
-	}
-	rows = s.page(s.order(rows, geo))
-	return s.result(rows)
-}
-
-// row is one meeting a search keeps: its fields, its distance from the
-// search point in degrees of arc, and its id.
-type row struct {
-	fields map[string]string
-	dist   float64
-	id     int64
-}
-
-// matches applies every constraint but the geographic ones to m, whose
-// service body is body; services are the bodies asked for (nil: any).
-func (s *Search) matches(m *meeting.Meeting, body string, services map[string]bool) bool {
-	if m.ByAppointment || !m.Start.Valid() {
-		return false
-	}
-	if s.IDs != nil && !s.IDs[m.ID] {
-		return false
-	}
-	day := int(m.Day) + 1
-	if (s.Weekdays != nil && !s.Weekdays[day]) || s.NotWeekdays[day] {
-		return false
-	}
-	venue := VenueType(m)
-	if (s.Venues != nil && !s.Venues[venue]) || s.NotVenues[venue] {
-		return false
-	}
-	if (services != nil && !services[body]) || s.NotServices[body] {
-		return false
-	}
-	if !s.formatsMatch(m) {
-		return false
-	}
-	start := int(m.Start)
-	switch {
-	case s.StartsAfter >= 0 && start <= s.StartsAfter,
-		s.StartsBefore >= 0 && start >= s.StartsBefore,
-		s.EndsBefore >= 0 && start+int(m.Duration().Minutes()) > s.EndsBefore:
-		return false
-	}
-	return s.Text == "" || textMatch(m, s.Text)
-}
-
-// order keeps the N nearest rows when asked, then sorts by distance or by
-// the sort keys (weekday, start time and duration by default), id last.
-func (s *Search) order(rows []row, geo bool) []row {
-	byDistance := func(a, b row) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.id, b.id)) }
-	if geo && s.Nearest > 0 {
-		slices.SortStableFunc(rows, byDistance)
-		if len(rows) > s.Nearest {
-			rows = rows[:s.Nearest]
+// vocabularyCodes maps the shared id of each vocabulary code with a fixed
+// id (formatIDs, without the venue formats VM and HY, which come from the
+// attendance) back to the code.
+var vocabularyCodes = func() map[string]string {
+	m := map[string]string{}
+	for code, id := range formatIDs {
+		if code != KeyVirtual && code != KeyHybrid {
+			m[strconv.Itoa(id)] = code
 		}
 	}
-	if geo && s.SortByDistance {
-		slices.SortStableFunc(rows, byDistance)
-		return rows
+	return m
+}()
+
+// Narrow returns base limited by the constraints of s that a meeting.Store
+// applies exactly: the weekdays (Days), the meeting ids (IDs), the venue
+// types (Attendance), the formats that must all be present and are
+// vocabulary codes (Types), and the start times (StartAfter, StartBefore).
+// Every meeting the search keeps passes the result; the search still
+// applies all of its rules to what the store finds (formats with OR or
+// negated, services, text, end times). ok is false when no meeting can
+// match, so the store need not be asked. base's point, radius and sources
+// are left as they are.
+func (s *Search) Narrow(base meeting.Filter) (f meeting.Filter, ok bool) {
+	f = base
+	if days := s.Days(); days != nil {
+		if len(days) == 0 {
+			return f, false
+		}
+		f.Days = days
 	}
-	keys := s.SortKeys
-	if len(keys) == 0 {
-		keys = []string{"weekday_tinyint", "start_time", "duration_time"}
+	if s.IDs != nil {
+		f.IDs = make([]int64, 0, len(s.IDs))
+		for id := range s.IDs {
+			f.IDs = append(f.IDs, id)
+		}
+		slices.Sort(f.IDs)
 	}
-	slices.SortStableFunc(rows, func(a, b row) int {
-		for _, k := range keys {
-			if c := compareValues(a.fields[k], b.fields[k]); c != 0 {
-				return c
+	if s.Venues != nil || s.NotVenues != nil {
+		for _, a := range meeting.Attendances {
+			v := VenueType(&meeting.Meeting{Attendance: a})
+			if (s.Venues == nil || s.Venues[v]) && !s.NotVenues[v] {
+				f.Attendance = append(f.Attendance, a)
 			}
 		}
-		return cmp.Compare(a.id, b.id)
-	})
-	return rows
-}
-
-// page cuts the page asked for (page_size, page_num from 1).
-func (s *Search) page(rows []row) []row {
-	if s.PageSize <= 0 {
-		return rows
+		if len(f.Attendance) == 0 {
+			return f, false
+		}
+		if len(f.Attendance) == len(meeting.Attendances) {
+			f.Attendance = nil
+		}
 	}
-	page := max(s.PageNum, 1)
-	from := min((page-1)*s.PageSize, len(rows))
-	to := min(from+s.PageSize, len(rows))
-	return rows[from:to]
-}
-
-// result keeps the fields asked for (data_field_key) of each row and lists
-// the formats the rows use, ordered by id.
-func (s *Search) result(rows []row) Result {
-	res := Result{Meetings: make([]map[string]string, 0, len(rows))}
-	used := map[string]bool{}
-	for _, r := range rows {
-		for _, k := range strings.Split(r.fields["formats"], ",") {
-			if k != "" {
-				used[k] = true
+	if !s.FormatsOr || len(s.Formats) == 1 {
+		for id := range s.Formats {
+			if code, known := vocabularyCodes[id]; known {
+				f.Types = append(f.Types, code)
 			}
 		}
-		if len(s.DataFields) > 0 {
-			kept := make(map[string]string, len(s.DataFields))
-			for _, k := range s.DataFields {
-				if v, ok := r.fields[k]; ok {
-					kept[k] = v
-				}
-			}
-			r.fields = kept
-		}
-		res.Meetings = append(res.Meetings, r.fields)
+		slices.Sort(f.Types)
 	}
-	res.Formats = make([]Format, 0, len(used))
-	for k := range used {
-		res.Formats = append(res.Formats, NewFormat(k, s.Lang))
+	// BMLT keeps starts after StartsAfter (exclusive), the store those at
+	// or after StartAfter; whole minutes make the two the same.
+	if s.StartsAfter >= 0 && meeting.Clock(s.StartsAfter+1).Valid() {
+		c := meeting.Clock(s.StartsAfter + 1)
+		f.StartAfter = &c
 	}
-	slices.SortFunc(res.Formats, func(a, b Format) int { return compareValues(a.ID, b.ID) })
-	return res
+	if s.StartsBefore >= 0 && meeting.Clock(s.StartsBefore).Valid() {
+		c := meeting.Clock(s.StartsBefore)
+		f.StartBefore = &c
+	}
+	return f, true
 }
 
-// formatsMatch applies formats[] (AND by default, OR on request) and the
-// excluded formats.
-func (s *Search) formatsMatch(m *meeting.Meeting) bool {
-	if s.Formats == nil && s.NotFormats == nil {
-		return true
-	}
-	have := map[string]bool{}
-	for _, k := range FormatKeys(m) {
-		have[FormatID(k)] = true
-	}
-	for id := range s.NotFormats {
-		if have[id] {
-			return false
-		}
-	}
-	if s.Formats == nil {
-		return true
-	}
-	for id := range s.Formats {
-		if have[id] && s.FormatsOr {
-			return true
-		}
-		if !have[id] && !s.FormatsOr {
-			return false
-		}
-	}
-	return !s.FormatsOr
-}
-
-// textMatch reports whether the lower-cased text occurs in the meeting's
-// name, place or comments.
-func textMatch(m *meeting.Meeting, text string) bool {
-	for _, v := range []string{m.Name, m.Location.Name, m.Location.Address, m.Location.City, m.Location.Region,
-		m.Location.PostalCode, m.Location.FormattedAddress, m.Location.Notes, m.Notes, m.Group} {
-		if strings.Contains(strings.ToLower(v), text) {
-			return true
-		}
-	}
-	return false
-}
-
-// compareValues orders two field values numerically when both are numbers,
-// else as strings (BMLT sorts typed columns; "HH:MM:SS" sorts as text).
-func compareValues(a, b string) int {
-	x, err1 := strconv.ParseFloat(a, 64)
-	y, err2 := strconv.ParseFloat(b, 64)
-	if err1 == nil && err2 == nil {
-		return cmp.Compare(x, y)
-	}
-	return strings.Compare(a, b)
+// Geo reports whether the search is geographic: it has a point and a
+// width (geo_width, geo_width_km), or asks for the distance fields or the
+// distance order. Only meetings with a point are then found, each with its
+// distance.
+func (s *Search) Geo() bool {
+	return s.HasPoint && (s.hasGeoWidth || s.wantDistance || s.SortByDistance)
 }

@@ -101,6 +101,18 @@ func MeetingServiceBody(source string, regions []string) string {
 	return ServiceBodyID(source, path...)
 }
 
+// MeetingServiceBodyName returns the name of the body MeetingServiceBody
+// names, as ServiceBodies names it: the meeting's most specific region, or
+// its source.
+func MeetingServiceBodyName(source string, regions []string) string {
+	for i := len(regions) - 1; i >= 0; i-- {
+		if r := strings.TrimSpace(regions[i]); r != "" {
+			return r
+		}
+	}
+	return source
+}
+
 // Descendants returns ids together with the ids of every body below them in
 // bodies.
 func Descendants(bodies []ServiceBody, ids map[string]bool) map[string]bool {

@@ -473,8 +473,15 @@ func testFilters(t *testing.T, st Stores) {
 	pending := spec{name: "G pending Mon 10:00", day: 1, start: "10:00"}.build()
 	pending.Status = meeting.StatusPending
 	ms = append(ms, pending)
-	seedMeetings(t, st, ms)
+	seeded := seedMeetings(t, st, ms)
 	c := func(s string) *meeting.Clock { v := clock(s); return &v }
+	ids := func(names ...string) []int64 {
+		out := []int64{}
+		for _, n := range names {
+			out = append(out, seeded.id[n])
+		}
+		return out
+	}
 	for _, tc := range []struct {
 		name string
 		f    meeting.Filter
@@ -501,6 +508,12 @@ func testFilters(t *testing.T, st Stores) {
 		{"unknown source", meeting.Filter{Sources: []string{"east"}}, []string{}},
 		{"combined", meeting.Filter{Days: []meeting.Weekday{1, 5}, Types: []string{"O"}, Attendance: []meeting.Attendance{meeting.AttendanceOnline}}, []string{"B Mon 12:00", "E Fri 12:01"}},
 		{"q without words is no text query", meeting.Filter{Q: " ?! ", Days: []meeting.Weekday{1}}, []string{"A Mon 10:00", "B Mon 12:00"}},
+		{"ids", meeting.Filter{IDs: ids("E Fri 12:01", "A Mon 10:00")}, []string{"A Mon 10:00", "E Fri 12:01"}},
+		{"ids repeated", meeting.Filter{IDs: ids("C Wed 09:59", "C Wed 09:59")}, []string{"C Wed 09:59"}},
+		{"ids include by appointment", meeting.Filter{IDs: ids("F appointment", "B Mon 12:00")}, []string{"B Mon 12:00", "F appointment"}},
+		{"ids never find pending", meeting.Filter{IDs: ids("G pending Mon 10:00")}, []string{}},
+		{"unknown id", meeting.Filter{IDs: []int64{987654321}}, []string{}},
+		{"ids with other filters", meeting.Filter{IDs: ids("A Mon 10:00", "B Mon 12:00", "C Wed 09:59"), Types: []string{"O"}}, []string{"A Mon 10:00", "B Mon 12:00"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.f.Now = now
