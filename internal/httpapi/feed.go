@@ -21,10 +21,17 @@ import (
 
 // FeedStore reads whole results for the feeds and the compatible
 // endpoints (Meeting Guide, BMLT, iCalendar, GeoJSON), which answer in one
-// response rather than in pages. postgres.MeetingStore implements it.
+// response rather than in pages. postgres.MeetingStore and memstore.Store
+// implement it.
 type FeedStore interface {
-	// All returns every public meeting matching f, ignoring f.Limit and
-	// f.Cursor, in the order Find uses.
+	// Each calls fn with every public meeting matching f, ignoring
+	// f.Limit and f.Cursor, in the order Find uses, without holding the
+	// whole result in memory; it stops at fn's first error and returns
+	// it. The Result is valid only during the call. The Meeting Guide,
+	// iCalendar and GeoJSON feeds stream through it.
+	Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error
+	// All returns what Each yields, as one slice, for answers that need
+	// the whole result at once (BMLT sorts and groups it).
 	All(ctx context.Context, f meeting.Filter) ([]meeting.Result, error)
 	// Areas returns the distinct places public meetings are published
 	// for: a source followed by its regions, general to specific.
