@@ -23,9 +23,11 @@ import (
 // implement it.
 type FeedStore interface {
 	// Each calls fn with every public meeting matching f, ignoring
-	// f.Limit and f.Cursor, in the order Find uses, without holding the
-	// whole result in memory; it stops at fn's first error and returns
-	// it. The Result is valid only during the call. The Meeting Guide,
+	// f.Limit and f.Cursor, without holding the whole result in memory:
+	// in the order Find uses when f has a point or words, else by id
+	// (the order the rows are stored in, the cheap one to read at a
+	// million meetings; the feeds' readers sort for themselves). It
+	// stops at fn's first error and returns it. The Result is valid only during the call. The Meeting Guide,
 	// iCalendar and GeoJSON feeds stream through it.
 	Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error
 	// All returns what Each yields, as one slice, for answers that need

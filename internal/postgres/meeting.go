@@ -121,19 +121,32 @@ func (s *MeetingStore) Get(ctx context.Context, id int64) (*meeting.Meeting, err
 // (then id) when f has a point, else by day, start time and id; a filter
 // with words is a text search (findText). The SQL is findQuery's.
 func (s *MeetingStore) Find(ctx context.Context, f meeting.Filter) (meeting.Page, error) {
-	const op = "postgres.Find"
 	if strings.TrimSpace(f.Q) != "" {
 		return s.findText(ctx, f)
 	}
+	return s.findPage(ctx, f, false)
+}
+
+// findPage answers Find for a filter without text. With occurrenceInGo
+// the current or next occurrence is computed here, by
+// meeting.Meeting.Occurrence (the Go twin of the SQL function
+// meeting_occurrence, which the store conformance suite holds to the same
+// answers), rather than by the database, where it costs about two thirds
+// of a whole-feed read.
+func (s *MeetingStore) findPage(ctx context.Context, f meeting.Filter, occurrenceInGo bool) (meeting.Page, error) {
+	const op = "postgres.Find"
 	now := meeting.OrNow(f.Now)
-	sql, args, limit := findQuery(f)
+	sql, args, limit := findQuery(f, !occurrenceInGo)
 	rows, err := s.db.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return meeting.Page{}, translate(op, err)
 	}
 	var page meeting.Page
-	if page.Results, err = appendResults(make([]meeting.Result, 0, limit), rows, now); err != nil {
+	if page.Results, err = appendResults(make([]meeting.Result, 0, limit+1), rows, now); err != nil {
 		return meeting.Page{}, translate(op, err)
+	}
+	if occurrenceInGo {
+		fillOccurrences(page.Results, now)
 	}
 	if len(page.Results) > limit {
 		page.Results = page.Results[:limit]
@@ -150,6 +163,19 @@ func (s *MeetingStore) Find(ctx context.Context, f meeting.Filter) (meeting.Page
 		page.NextCursor = c
 	}
 	return page, nil
+}
+
+// fillOccurrences sets each result's current or next occurrence at now
+// (NextStart, InProgress) by meeting.Meeting.Occurrence, as the database
+// would: it gets now as a timestamptz, to the microsecond.
+func fillOccurrences(rs []meeting.Result, now time.Time) {
+	dbNow := now.Truncate(time.Microsecond)
+	for i := range rs {
+		r := &rs[i]
+		if occ, ok := r.Occurrence(dbNow); ok {
+			r.NextStart, r.InProgress = occ, !occ.After(now)
+		}
+	}
 }
 
 // inZone returns t in the named zone (UTC when the name is unknown).
