@@ -34,6 +34,7 @@ type streamStore struct {
 	calls     atomic.Int32
 }
 
+// Each yields the made-up meetings one at a time.
 func (s *streamStore) Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error {
 	s.calls.Add(1)
 	tz := []string{"America/New_York", "Europe/London", "Asia/Tokyo"}
@@ -55,11 +56,13 @@ func (s *streamStore) Each(ctx context.Context, f meeting.Filter, fn func(*meeti
 	return nil
 }
 
+// All fails the test.
 func (s *streamStore) All(context.Context, meeting.Filter) ([]meeting.Result, error) {
 	s.t.Error("All was called: the feed must stream through Each")
 	return nil, errors.New("All is not allowed")
 }
 
+// Areas fails the test.
 func (s *streamStore) Areas(context.Context) ([][]string, error) {
 	s.t.Error("Areas was called")
 	return nil, errors.New("Areas is not allowed")
