@@ -145,8 +145,8 @@ func runSize(ctx context.Context, cfg NearbyConfig, admin *pgx.Conn, baseURL, na
 	store := postgres.NewMeetingStore(db)
 
 	// The SQL text Find sends, and its arguments at every query point,
-	// captured by a tracer on a pool of its own.
-	sqlText, sqlArgs, err := captureFindSQL(ctx, dbURL, points, cfg.filter)
+	// from the store's query builder.
+	sqlText, sqlArgs, err := findSQL(points, cfg.filter)
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,11 +1,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -21,10 +19,19 @@ import (
 
 // FeedStore reads whole results for the feeds and the compatible
 // endpoints (Meeting Guide, BMLT, iCalendar, GeoJSON), which answer in one
-// response rather than in pages. postgres.MeetingStore implements it.
+// response rather than in pages. postgres.MeetingStore and memstore.Store
+// implement it.
 type FeedStore interface {
-	// All returns every public meeting matching f, ignoring f.Limit and
-	// f.Cursor, in the order Find uses.
+	// Each calls fn with every public meeting matching f, ignoring
+	// f.Limit and f.Cursor, without holding the whole result in memory:
+	// in the order Find uses when f has a point or words, else by id
+	// (the order the rows are stored in, the cheap one to read at a
+	// million meetings; the feeds' readers sort for themselves). It
+	// stops at fn's first error and returns it. The Result is valid only during the call. The Meeting Guide,
+	// iCalendar and GeoJSON feeds stream through it.
+	Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error
+	// All returns what Each yields, as one slice, for answers that need
+	// the whole result at once (BMLT sorts and groups it).
 	All(ctx context.Context, f meeting.Filter) ([]meeting.Result, error)
 	// Areas returns the distinct places public meetings are published
 	// for: a source followed by its regions, general to specific.
@@ -68,21 +75,6 @@ func (s *Server) cors() gin.HandlerFunc {
 	}
 }
 
-// writeCached writes body with a strong ETag (a hash of the body) and
-// answers 304 Not Modified when the request's If-None-Match names it.
-func writeCached(c *gin.Context, contentType string, body []byte) {
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	h := c.Writer.Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "public, max-age=300")
-	if etagMatches(c.Request.Header.Get("If-None-Match"), etag) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	c.Data(http.StatusOK, contentType, body)
-}
-
 // etagMatches applies If-None-Match's weak comparison.
 func etagMatches(header, etag string) bool {
 	for _, t := range strings.Split(header, ",") {
@@ -96,11 +88,14 @@ func etagMatches(header, etag string) bool {
 
 // meetingGuideFeed serves GET /feeds/meeting-guide.json: every public
 // meeting as a Meeting Guide feed, optionally limited by program, source
-// and bbox. Other query parameters (such as TSML UI's bare cache-busting
-// "?1795811182290") are ignored.
+// and bbox, streamed (see stream.go). Other query parameters (such as TSML
+// UI's bare cache-busting "?1795811182290") are ignored, also by the
+// ETag.
 func (s *Server) meetingGuideFeed(c *gin.Context) error {
+	const op = "httpapi.meetingGuideFeed"
 	q := c.Request.URL.Query()
-	f, err := ParseFilter(url.Values{"program": q["program"], "source": q["source"]}, s.now())
+	shape := url.Values{"program": q["program"], "source": q["source"]}
+	f, err := ParseFilter(shape, s.now())
 	if err != nil {
 		return err
 	}
@@ -111,27 +106,28 @@ func (s *Server) meetingGuideFeed(c *gin.Context) error {
 			return err
 		}
 		bound = &b
+		shape.Set("bbox", v)
 	}
 	store, err := s.feeds()
 	if err != nil {
 		return err
 	}
-	rs, err := store.All(c.Request.Context(), f)
-	if err != nil {
-		return err
-	}
-	ms := make([]meeting.Meeting, 0, len(rs))
-	for i := range rs {
-		if bound == nil || inBBox(*bound, rs[i].Location) {
-			ms = append(ms, rs[i].Meeting)
+	// The feed shows no time-dependent field: the data and the shape
+	// are all its body depends on.
+	key := feedKey{c.FullPath(), shape.Encode()}
+	return s.writeFeed(c, op, "application/json; charset=utf-8", key, func(w io.Writer) error {
+		enc := meetingguide.NewEncoder(w)
+		err := store.Each(c.Request.Context(), f, func(r *meeting.Result) error {
+			if bound != nil && !inBBox(*bound, r.Location) {
+				return nil
+			}
+			return enc.Encode(&r.Meeting)
+		})
+		if err != nil {
+			return err
 		}
-	}
-	var buf bytes.Buffer
-	if err := meetingguide.Encode(&buf, ms); err != nil {
-		return meeting.Wrap(meeting.KindInternal, "httpapi.meetingGuideFeed", err)
-	}
-	writeCached(c, "application/json; charset=utf-8", buf.Bytes())
-	return nil
+		return enc.Close()
+	})
 }
 
 // parseBBox reads "west,south,east,north" in degrees (GeoJSON's bbox

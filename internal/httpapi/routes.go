@@ -86,6 +86,14 @@ func (s *Server) routes() []route {
 	}
 }
 
+// wholeFeeds are the routes that stream every matching meeting, and get
+// FeedTimeout rather than QueryTimeout.
+var wholeFeeds = map[string]bool{
+	"/feeds/meeting-guide.json": true,
+	"/v1/meetings.ics":          true,
+	"/v1/meetings.geojson":      true,
+}
+
 // register adds every route of the table to e.
 func (s *Server) register(e *gin.Engine) {
 	for _, r := range s.routes() {

@@ -32,6 +32,10 @@ type Config struct {
 	Now func() time.Time
 	// QueryTimeout bounds each request's work; 0 means 5 seconds.
 	QueryTimeout time.Duration
+	// FeedTimeout bounds the work of the whole-feed routes (the Meeting
+	// Guide feed, /v1/meetings.geojson and /v1/meetings.ics), which read
+	// and stream every meeting; 0 means DefaultFeedTimeout.
+	FeedTimeout time.Duration
 	// Places answers GET /v1/places; nil makes it answer 503.
 	Places meeting.PlaceFinder
 	// Geocoder, when set, is asked by GET /v1/places for the places the
@@ -103,6 +107,10 @@ type ReadModelJSON struct {
 	LagSeconds  float64 `json:"lag_seconds"`
 }
 
+// DefaultFeedTimeout is FeedTimeout's default: a feed of a million
+// meetings takes some seconds to stream, more to a slow client.
+const DefaultFeedTimeout = 50 * time.Second
+
 // Server is the HTTP API.
 type Server struct {
 	cfg    Config
@@ -126,6 +134,9 @@ func New(cfg Config) *Server {
 	}
 	if s.cfg.QueryTimeout == 0 {
 		s.cfg.QueryTimeout = 5 * time.Second
+	}
+	if s.cfg.FeedTimeout == 0 {
+		s.cfg.FeedTimeout = DefaultFeedTimeout
 	}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
@@ -215,11 +226,16 @@ func (s *Server) readModelJSON() ReadModelJSON {
 	return j
 }
 
-// recoverer turns a panic into a logged internal error.
+// recoverer turns a panic into a logged internal error. It lets
+// http.ErrAbortHandler through: a feed that fails after its first byte
+// raises it so that net/http cuts the connection (see Server.fail).
 func (s *Server) recoverer() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
 				s.log.Error("panic", slog.Any("panic", r), slog.String("route", c.FullPath()))
 				s.writeError(c, meeting.Errorf(meeting.KindInternal, "httpapi", "panic"))
 			}
@@ -245,10 +261,15 @@ func (s *Server) logRequests() gin.HandlerFunc {
 }
 
 // timeout bounds the work of each request, so a slow or dead database turns
-// into a 503 instead of a hang.
+// into a 503 instead of a hang: QueryTimeout, or FeedTimeout on the
+// whole-feed routes (wholeFeeds).
 func (s *Server) timeout() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.QueryTimeout)
+		d := s.cfg.QueryTimeout
+		if wholeFeeds[c.FullPath()] {
+			d = s.cfg.FeedTimeout
+		}
+		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
 		defer cancel()
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()

@@ -138,6 +138,28 @@ func (s *Store) All(ctx context.Context, f meeting.Filter) ([]meeting.Result, er
 	return s.find(ctx, "memstore.All", f, -1)
 }
 
+// Each calls fn with every public meeting All returns (httpapi.FeedStore):
+// in All's order with a point, else by id, as postgres.MeetingStore.Each
+// does. It stops at fn's first error, which it returns. The matches are
+// collected, under the lock, before the first call, so fn may call the
+// Store. Its other errors are Find's.
+func (s *Store) Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error {
+	f.Cursor = nil
+	rs, err := s.find(ctx, "memstore.Each", f, -1)
+	if err != nil {
+		return err
+	}
+	if !f.HasPoint {
+		slices.SortFunc(rs, func(a, b meeting.Result) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	for i := range rs {
+		if err := fn(&rs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // find returns at most max (all when max < 0) public meetings matching f
 // after f.Cursor, in Find's order.
 func (s *Store) find(ctx context.Context, op string, f meeting.Filter, max int) ([]meeting.Result, error) {

@@ -1,5 +1,5 @@
 // Package memstore implements the stores the HTTP API reads and writes
-// (meeting.Store, the feeds' All and Areas, meeting.OrgStore,
+// (meeting.Store, the feeds' All, Each and Areas, meeting.OrgStore,
 // meeting.ListingStore and meeting.ChangeRequestStore) in memory, as one
 // Store guarded by one mutex. It is the simple, obviously correct
 // reference: every query scans every meeting, and each method does what
@@ -28,7 +28,7 @@ import (
 // Store keeps meetings (imported ones and organizations' listings),
 // organizations, API keys, change requests and the audit log in memory.
 // It implements meeting.Store, meeting.OrgStore, meeting.ListingStore,
-// meeting.ChangeRequestStore and httpapi.FeedStore (All and Areas). The
+// meeting.ChangeRequestStore and httpapi.FeedStore (All, Each and Areas). The
 // zero value is not usable: call New. A Store is safe for concurrent use.
 //
 // The functions given to ChangeListing and ResolveChangeRequest run while

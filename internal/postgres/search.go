@@ -2,10 +2,7 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/search"
@@ -30,97 +27,8 @@ import (
 // pg_trgm.strict_word_similarity_threshold (0.5) to a word of search_text
 // ("serinity" finds "Serenity"), or by naming one of the meeting's types
 // (meeting.TypeCodes: "women" finds type W, "español" type S).
-
-// minTypoLen is the shortest word matched with typos: trigrams of shorter
-// words match too much.
-const minTypoLen = 4
-
-// textSearch adds the text match of terms to q and returns the score
-// expression: 4 for a name equal to the query, 1 more for a name starting
-// with it, plus ts_rank over all words, 0.1 for each word that names one of
-// its types and, with typos, the trigram similarity of the query to
-// search_text. distExpr, when not empty, divides the score by 1 +
-// distance/10 km, so that among equal matches the nearer comes first.
-func (q *query) textSearch(terms []string, distExpr string, typos bool) string {
-	var any, typeHits []string
-	for _, t := range terms {
-		ta := q.arg(t)
-		tsq := "to_tsquery('simple', quote_literal(search_normalize(" + ta + ")) || ':*')"
-		any = append(any, tsq)
-		match := "m.search_doc @@ " + tsq
-		if typos && utf8.RuneCountInString(t) >= minTypoLen {
-			match += " OR m.search_text %>> search_normalize(" + ta + ")"
-		}
-		if codes := meeting.TypeCodes(t); len(codes) > 0 {
-			has := "m.types && " + q.arg(codes) + "::text[]"
-			match += " OR " + has
-			typeHits = append(typeHits, "CASE WHEN "+has+" THEN 0.1 ELSE 0 END")
-		}
-		q.where = append(q.where, "("+match+")")
-	}
-	phrase := q.arg(strings.Join(terms, " "))
-	name := "btrim(regexp_replace(search_normalize(m.name), '[^[:alnum:]]+', ' ', 'g'))"
-	norm := "search_normalize(" + phrase + ")"
-	score := "(CASE WHEN " + name + " = " + norm + " THEN 4 ELSE 0 END" +
-		" + CASE WHEN " + name + " LIKE " + norm + " || '%' THEN 1 ELSE 0 END" +
-		" + ts_rank(m.search_doc, " + strings.Join(any, " || ") + ")"
-	if typos {
-		score += " + strict_word_similarity(" + norm + ", m.search_text)"
-	}
-	for _, h := range typeHits {
-		score += " + " + h
-	}
-	score += ")"
-	if distExpr != "" {
-		score = "(" + score + " / (1 + " + distExpr + " / 10000.0))"
-	}
-	return score
-}
-
-// buildSearch returns the WHERE clauses (in q), distance and score
-// expressions and the placeholder of now for the text query of f.
-func buildSearch(f meeting.Filter, terms []string, typos bool) (q *query, distExpr, score, nowArg string) {
-	now := meeting.OrNow(f.Now)
-	q = &query{}
-	nowArg = q.arg(now)
-	// Meetings not indexed yet (search_doc NULL) are left out, also from
-	// matches by type name alone, which would otherwise score NULL.
-	q.where = append(q.where, publicRows, "m.search_doc IS NOT NULL")
-	if f.HasPoint {
-		pt := q.arg(fmt.Sprintf("SRID=4326;POINT(%s %s)", ftoa(f.Point.Lon()), ftoa(f.Point.Lat()))) + "::geography"
-		radius := f.RadiusKM
-		if radius <= 0 {
-			radius = meeting.DefaultRadiusKM
-		}
-		distExpr = "(m.geog <-> " + pt + ")"
-		q.where = append(q.where, "ST_DWithin(m.geog, "+pt+", "+q.arg(radius*1000)+", false)")
-	}
-	q.filter(f, now, nowArg)
-	score = q.textSearch(terms, distExpr, typos)
-	return q, distExpr, score, nowArg
-}
-
-// searchQuery builds the text query of f, selecting cols plus the score and
-// the distance (NULL without a point), with the page's LIMIT and OFFSET.
-// The caller has checked that f has terms.
-func searchQuery(f meeting.Filter, terms []string, cols string, typos bool) (string, []any, int, int) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = meeting.DefaultLimit
-	}
-	offset := 0
-	if f.Cursor != nil {
-		offset = f.Cursor.Offset
-	}
-	q, distExpr, score, nowArg := buildSearch(f, terms, typos)
-	if distExpr == "" {
-		distExpr = "NULL::float8"
-	}
-	sql := `SELECT ` + cols + `, ` + distExpr + `, ` + occurrenceExpr(nowArg) + `, ` + score + ` AS score` +
-		` FROM meetings m WHERE ` + strings.Join(q.where, " AND ") +
-		` ORDER BY score DESC, m.id LIMIT ` + q.arg(limit+1) + ` OFFSET ` + q.arg(offset)
-	return sql, q.args, limit, offset
-}
+//
+// The SQL of all this is built in query.go (textSearch, searchQuery).
 
 // needTypos reports whether f's words should also match with typos: only
 // when matching them exactly (as prefixes or type names) finds fewer than
@@ -128,11 +36,9 @@ func searchQuery(f meeting.Filter, terms []string, cols string, typos bool) (str
 // meetings) thus skip the costly trigram matching, and the choice does not
 // depend on the page, so paging stays consistent.
 func needTypos(ctx context.Context, db *DB, f meeting.Filter, terms []string) (bool, error) {
-	q, _, score, nowArg := buildSearch(f, terms, false)
+	sql, args := countQuery(f, terms, search.MaxResults)
 	var n int
-	// The score and now are selected only so that every placeholder has a type.
-	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT `+score+`, `+nowArg+`::timestamptz FROM meetings m WHERE `+strings.Join(q.where, " AND ")+
-		` LIMIT `+q.arg(search.MaxResults)+`) x`, q.args...).Scan(&n)
+	err := db.Pool.QueryRow(ctx, sql, args...).Scan(&n)
 	return n < search.MaxResults, err
 }
 
@@ -190,15 +96,8 @@ func (s *MeetingStore) Results(ctx context.Context, ids []int64, f meeting.Filte
 		return []meeting.Result{}, nil
 	}
 	now := meeting.OrNow(f.Now)
-	q := &query{}
-	nowArg := q.arg(now)
-	distExpr := "NULL::float8"
-	if f.HasPoint {
-		distExpr = "(m.geog <-> " + q.arg(fmt.Sprintf("SRID=4326;POINT(%s %s)", ftoa(f.Point.Lon()), ftoa(f.Point.Lat()))) + "::geography)"
-	}
-	sql := `SELECT ` + meetingColumns + `, ` + distExpr + `, ` + occurrenceExpr(nowArg) +
-		` FROM meetings m WHERE m.id = ANY(` + q.arg(ids) + `::bigint[]) AND ` + publicRows
-	rows, err := s.db.Pool.Query(ctx, sql, q.args...)
+	sql, args := resultsQuery(ids, f)
+	rows, err := s.db.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, translate(op, err)
 	}

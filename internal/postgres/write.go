@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -124,6 +125,9 @@ func copyMeetings(ctx context.Context, tx pgx.Tx, cols []string, next func() []a
 	}))
 	return err
 }
+
+// ftoa formats f with the fewest digits that read back as f.
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // ewkbPoint turns rowValues' "SRID=4326;POINT(lng lat)" into EWKB.
 func ewkbPoint(ewkt string) []byte {

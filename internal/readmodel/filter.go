@@ -16,9 +16,10 @@ type compiled struct {
 	after      int   // start at or after, minutes; -1 = none
 	before     int   // start before, minutes; -1 = none
 	types      []uint64
-	attendance uint16 // bit per meeting.Attendances index; 0 = any
-	programs   uint16 // bit per meeting.Programs index; 0 = any
-	sources    []bool // by source index; nil = any
+	attendance uint16       // bit per meeting.Attendances index; 0 = any
+	programs   uint16       // bit per meeting.Programs index; 0 = any
+	sources    []bool       // by source index; nil = any
+	ids        map[int]bool // the snapshot indexes of Filter.IDs; nil = any
 	upcoming   bool
 	horizon    int64 // unix nanoseconds: occurrences must start by then
 	clocks     *zoneClocks
@@ -82,6 +83,15 @@ func compile(s *snapshot, f *meeting.Filter, clocks *zoneClocks, horizon time.Ti
 		}
 		c.none = c.none || !any
 	}
+	if len(f.IDs) > 0 {
+		c.ids = map[int]bool{}
+		for _, id := range f.IDs {
+			if i := s.index(id); i >= 0 {
+				c.ids[i] = true
+			}
+		}
+		c.none = c.none || len(c.ids) == 0
+	}
 	if f.UpcomingHours > 0 {
 		c.upcoming, c.horizon = true, horizon.UnixNano()
 	}
@@ -111,6 +121,9 @@ func (c *compiled) match(s *snapshot, i int) bool {
 		return false
 	}
 	if c.sources != nil && !c.sources[s.source[i]] {
+		return false
+	}
+	if c.ids != nil && !c.ids[i] {
 		return false
 	}
 	if c.types != nil {

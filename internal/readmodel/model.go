@@ -371,8 +371,9 @@ func (m *Model) All(ctx context.Context, f meeting.Filter) ([]meeting.Result, er
 	return m.find(ctx, "readmodel.All", f, math.MaxInt)
 }
 
-// Each calls fn with every public meeting matching f, in Find's order,
-// ignoring f.Limit and f.Cursor, one at a time: the whole feeds stream
+// Each calls fn with every public meeting matching f, ignoring f.Limit and
+// f.Cursor, one at a time, in Find's order when f has a point and else by
+// id (httpapi.FeedStore's contract): the whole feeds stream
 // from it (httpapi.FeedStore). fn's Result is only valid during the call;
 // an error from fn stops the walk and is returned. Its other errors are
 // Find's.
@@ -400,9 +401,35 @@ func (m *Model) Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Res
 			}
 		}
 	} else {
-		eachByTime(q.parts, nil, emit)
+		eachByID(q.parts, emit)
 	}
 	return ferr
+}
+
+// eachByID calls emit with each matching live meeting by id, until emit
+// returns false: a merge of the parts, each ordered by id.
+func eachByID(parts []part, emit func(hit) bool) {
+	pos := make([]int, len(parts))
+	for {
+		best := -1
+		for k := range parts {
+			p := &parts[k]
+			for pos[k] < p.s.len() && !(p.alive(pos[k]) && p.c.match(p.s, pos[k])) {
+				pos[k]++
+			}
+			if pos[k] < p.s.len() && (best < 0 || p.s.id[pos[k]] < parts[best].s.id[pos[best]]) {
+				best = k
+			}
+		}
+		if best < 0 {
+			return
+		}
+		h := hit{s: parts[best].s, i: pos[best]}
+		pos[best]++
+		if !emit(h) {
+			return
+		}
+	}
 }
 
 // prepared is a query read against the current view.

@@ -40,6 +40,11 @@ func (s synced) All(ctx context.Context, f meeting.Filter) ([]meeting.Result, er
 	return s.m.All(ctx, f)
 }
 
+func (s synced) Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error {
+	s.sync(ctx)
+	return s.m.Each(ctx, f, fn)
+}
+
 func (s synced) Areas(ctx context.Context) ([][]string, error) {
 	s.sync(ctx)
 	return s.m.Areas(ctx)

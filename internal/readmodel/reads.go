@@ -11,6 +11,7 @@ import (
 type Store interface {
 	meeting.Store
 	All(ctx context.Context, f meeting.Filter) ([]meeting.Result, error)
+	Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error
 	Areas(ctx context.Context) ([][]string, error)
 }
 
@@ -46,6 +47,12 @@ func (r Reads) Get(ctx context.Context, id int64) (*meeting.Meeting, error) {
 // All returns every public meeting matching f, in Find's order.
 func (r Reads) All(ctx context.Context, f meeting.Filter) ([]meeting.Result, error) {
 	return r.from(&f).All(ctx, f)
+}
+
+// Each calls fn with every public meeting matching f, in the order the
+// answering store streams them.
+func (r Reads) Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error {
+	return r.from(&f).Each(ctx, f, fn)
 }
 
 // Areas returns the distinct source-and-regions lists of the public

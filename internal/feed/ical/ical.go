@@ -37,52 +37,134 @@ var byDay = [7]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
 
 // Encode writes ms as one VCALENDAR. Meetings by appointment have no
 // schedule and are left out. A meeting without a known zone gets floating
-// local times (no TZID), which calendars read in the viewer's zone.
+// local times (no TZID), which calendars read in the viewer's zone. It is
+// the two passes of an Encoder over ms.
 func Encode(w io.Writer, ms []meeting.Meeting, opts Options) error {
-	now := meeting.OrNow(opts.Now)
-	b := &builder{}
-	b.line("BEGIN:VCALENDAR")
-	b.line("VERSION:2.0")
-	b.line("PRODID:" + ProdID)
-	b.line("CALSCALE:GREGORIAN")
-	if opts.Name != "" {
-		b.prop("X-WR-CALNAME", opts.Name)
-	}
-	zones := map[string]*time.Location{}
-	firstYear := map[string]int{}
+	zones := NewZones(opts.Now)
 	for i := range ms {
-		tz := ms[i].TimeZone
-		if tz == "" || ms[i].ByAppointment {
-			continue
-		}
-		if zones[tz] == nil {
-			loc, err := time.LoadLocation(tz)
-			if err != nil {
-				continue
-			}
-			zones[tz], firstYear[tz] = loc, now.Year()-1
-		}
-		if y := firstDay(&ms[i], zones[tz]).Year(); y < firstYear[tz] {
-			firstYear[tz] = y
+		zones.Add(&ms[i])
+	}
+	enc, err := NewEncoder(w, zones, opts)
+	if err != nil {
+		return err
+	}
+	for i := range ms {
+		if err := enc.Encode(&ms[i]); err != nil {
+			return err
 		}
 	}
-	names := make([]string, 0, len(zones))
-	for n := range zones {
+	return enc.Close()
+}
+
+// Zones is the first of the two passes over a calendar's meetings: the
+// zones the VTIMEZONEs at the top must describe, and from which year each
+// must start (the earliest first occurrence of its meetings, and at most
+// the year before now). It holds one entry per zone, however many
+// meetings are added.
+type Zones struct {
+	now       time.Time
+	locs      map[string]*time.Location
+	firstYear map[string]int
+}
+
+// NewZones returns an empty set for a calendar made at now (Options.Now;
+// zero means time.Now()).
+func NewZones(now time.Time) *Zones {
+	return &Zones{now: meeting.OrNow(now), locs: map[string]*time.Location{}, firstYear: map[string]int{}}
+}
+
+// Add takes note of m's zone. Meetings by appointment and zones Go does
+// not know are skipped (their events have floating times).
+func (z *Zones) Add(m *meeting.Meeting) {
+	tz := m.TimeZone
+	if tz == "" || m.ByAppointment {
+		return
+	}
+	if z.locs[tz] == nil {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			return
+		}
+		z.locs[tz], z.firstYear[tz] = loc, z.now.Year()-1
+	}
+	if y := firstDay(m, z.locs[tz]).Year(); y < z.firstYear[tz] {
+		z.firstYear[tz] = y
+	}
+}
+
+// Encoder writes one VCALENDAR a meeting at a time, so that a calendar of
+// any size streams: NewEncoder writes the calendar's properties and the
+// VTIMEZONEs of a Zones pass over the same meetings, Encode one VEVENT,
+// Close the end. Given the meetings of the Zones pass, its output is
+// Encode's byte for byte.
+type Encoder struct {
+	w       io.Writer
+	b       builder
+	zones   *Zones
+	written map[string]bool
+	host    string
+	toYear  int
+}
+
+// NewEncoder writes the start of the calendar to w, with a VTIMEZONE for
+// each zone of zones (sorted by name), and returns the Encoder of its
+// events, or the write error. zones should have been made with opts.Now.
+func NewEncoder(w io.Writer, zones *Zones, opts Options) (*Encoder, error) {
+	e := &Encoder{w: w, zones: zones, written: map[string]bool{}, host: opts.Host, toYear: meeting.OrNow(opts.Now).Year() + 2}
+	e.b.line("BEGIN:VCALENDAR")
+	e.b.line("VERSION:2.0")
+	e.b.line("PRODID:" + ProdID)
+	e.b.line("CALSCALE:GREGORIAN")
+	if opts.Name != "" {
+		e.b.prop("X-WR-CALNAME", opts.Name)
+	}
+	names := make([]string, 0, len(zones.locs))
+	for n := range zones.locs {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		writeTimezone(b, n, zones[n], firstYear[n], now.Year()+2)
+		e.timezone(n)
 	}
-	for i := range ms {
-		m := &ms[i]
-		if m.ByAppointment || !m.Start.Valid() {
-			continue
+	return e, e.flush()
+}
+
+// Encode writes m's VEVENT (nothing for a meeting by appointment or
+// without a start) and returns the write error. A meeting in a zone the
+// Zones pass did not see (one written in between) gets the VTIMEZONE
+// written just before its event: RFC 5545 does not order a calendar's
+// components.
+func (e *Encoder) Encode(m *meeting.Meeting) error {
+	if m.ByAppointment || !m.Start.Valid() {
+		return nil
+	}
+	if tz := m.TimeZone; tz != "" && !e.written[tz] {
+		e.zones.Add(m)
+		if e.zones.locs[tz] != nil {
+			e.timezone(tz)
 		}
-		writeEvent(b, m, zones[m.TimeZone], opts.Host)
 	}
-	b.line("END:VCALENDAR")
-	_, err := io.WriteString(w, b.String())
+	writeEvent(&e.b, m, e.zones.locs[m.TimeZone], e.host)
+	return e.flush()
+}
+
+// Close writes the end of the calendar and returns the write error. It
+// does not close the underlying writer.
+func (e *Encoder) Close() error {
+	e.b.line("END:VCALENDAR")
+	return e.flush()
+}
+
+// timezone adds the VTIMEZONE of zone name to the lines to write.
+func (e *Encoder) timezone(name string) {
+	writeTimezone(&e.b, name, e.zones.locs[name], e.zones.firstYear[name], e.toYear)
+	e.written[name] = true
+}
+
+// flush writes the lines built so far to w.
+func (e *Encoder) flush() error {
+	_, err := io.WriteString(e.w, e.b.String())
+	e.b.Reset()
 	return err
 }
 

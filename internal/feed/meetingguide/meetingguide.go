@@ -6,6 +6,7 @@
 package meetingguide
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"slices"
@@ -106,13 +107,61 @@ func New(m *meeting.Meeting) Meeting {
 }
 
 // Encode writes ms as a feed: a JSON array (never null), one object per
-// meeting, in the order given.
+// meeting, in the order given. It is an Encoder given every meeting.
 func Encode(w io.Writer, ms []meeting.Meeting) error {
-	out := make([]Meeting, len(ms))
+	enc := NewEncoder(w)
 	for i := range ms {
-		out[i] = New(&ms[i])
+		if err := enc.Encode(&ms[i]); err != nil {
+			return err
+		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return enc.Close()
+}
+
+// Encoder writes a feed one meeting at a time, so that a feed of any size
+// streams: "[" before the first object, "," between objects, and "]" and a
+// newline at Close. Its output is the JSON encoding of the whole array,
+// byte for byte, with HTML characters unescaped.
+type Encoder struct {
+	w   io.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+	n   int
+}
+
+// NewEncoder returns an Encoder writing to w. It writes nothing yet.
+func NewEncoder(w io.Writer) *Encoder {
+	e := &Encoder{w: w}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}
+
+// Encode writes the object of m (see New), in one Write to the
+// underlying writer, and returns its error.
+func (e *Encoder) Encode(m *meeting.Meeting) error {
+	e.buf.Reset()
+	if e.n == 0 {
+		e.buf.WriteByte('[')
+	} else {
+		e.buf.WriteByte(',')
+	}
+	if err := e.enc.Encode(New(m)); err != nil {
+		return err
+	}
+	e.buf.Truncate(e.buf.Len() - 1) // json.Encoder's newline
+	e.n++
+	_, err := e.w.Write(e.buf.Bytes())
+	return err
+}
+
+// Close ends the array ("[]" when nothing was encoded) and returns the
+// write error. It does not close the underlying writer.
+func (e *Encoder) Close() error {
+	end := "]\n"
+	if e.n == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(e.w, end)
+	return err
 }

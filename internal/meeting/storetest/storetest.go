@@ -1,5 +1,5 @@
 // Package storetest is the conformance suite of the stores the HTTP API
-// runs on: meeting.Store, the feeds' All and Areas, meeting.OrgStore,
+// runs on: meeting.Store, the feeds' All, Each and Areas, meeting.OrgStore,
 // meeting.ListingStore and meeting.ChangeRequestStore. Every
 // implementation (the PostgreSQL stores in internal/postgres, the
 // in-memory reference in internal/memstore, and any read model to come)
@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"testing"
 	"time"
 
@@ -31,6 +32,10 @@ type FeedStore interface {
 	// All returns every public meeting matching f, ignoring f.Limit and
 	// f.Cursor, in Find's order.
 	All(ctx context.Context, f meeting.Filter) ([]meeting.Result, error)
+	// Each calls fn with every meeting All returns, in All's order when
+	// f has a point and by id when not, and stops at fn's first error,
+	// which it returns.
+	Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Result) error) error
 	// Areas returns the distinct source-and-regions lists of the public
 	// meetings, ordered.
 	Areas(ctx context.Context) ([][]string, error)
@@ -59,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("antimeridian", func(t *testing.T) { testAntimeridian(t, open(t)) })
 	t.Run("paging", func(t *testing.T) { testPaging(t, open(t)) })
 	t.Run("filters", func(t *testing.T) { testFilters(t, open(t)) })
+	t.Run("each", func(t *testing.T) { testEach(t, open(t)) })
 	t.Run("today and upcoming", func(t *testing.T) { testTodayUpcoming(t, open(t)) })
 	t.Run("daylight saving ends", func(t *testing.T) { testRepeatedHour(t, open(t)) })
 	t.Run("get", func(t *testing.T) { testGet(t, open(t)) })
@@ -439,6 +445,44 @@ func testPaging(t *testing.T, st Stores) {
 	want = append(want, "no point")
 	if d := cmp.Diff(want, tied); d != "" {
 		t.Errorf("ties by id (-want +got):\n%s", d)
+	}
+}
+
+// testEach checks that Each yields what All returns, in All's order with a
+// point and by id without, ignoring Limit and Cursor, and that it stops at
+// the first error of fn and returns it.
+func testEach(t *testing.T, st Stores) {
+	var specs []spec
+	for i := range 12 {
+		specs = append(specs, spec{name: fmt.Sprintf("meeting %02d", i), day: meeting.Weekday(i % 3), start: "19:00", at: pt(dest(scranton, float64(30*i), float64(200+100*i)))})
+	}
+	specs = append(specs, spec{name: "appointment", at: pt(scranton)}, spec{name: "no point", day: 1, start: "07:00"})
+	seed(t, st, specs...)
+	for _, f := range []meeting.Filter{
+		{Now: now, Limit: 2, Cursor: &meeting.Cursor{ID: 1e9, Day: 7}},
+		{Point: scranton, HasPoint: true, Now: now, Limit: 1},
+		{Days: []meeting.Weekday{1}, Now: now},
+	} {
+		all, err := st.Feeds.All(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !f.HasPoint {
+			sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+		}
+		var got []meeting.Result
+		if err := st.Feeds.Each(ctx, f, func(r *meeting.Result) error { got = append(got, *r); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(all, got, cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("Each(%+v) differs from All (-All +Each):\n%s", f, d)
+		}
+	}
+	stop := fmt.Errorf("stop here")
+	calls := 0
+	err := st.Feeds.Each(ctx, meeting.Filter{Now: now}, func(*meeting.Result) error { calls++; return stop })
+	if err != stop || calls != 1 {
+		t.Errorf("Each with fn failing at once: %d calls, error %v; want 1 call and fn's error", calls, err)
 	}
 }
 
