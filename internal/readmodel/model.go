@@ -166,14 +166,14 @@ func (m *Model) Sync(ctx context.Context) (int, error) {
 }
 
 // Run loads the model, then polls the change log every interval until ctx
-// ends, retrying after failures (with the interval doubling up to 30 s
+// ends, retrying after failures (with the interval doubling up to 5 s
 // while they last). It returns ctx's error.
 func (m *Model) Run(ctx context.Context, interval time.Duration) error {
 	wait := interval
 	for {
 		if _, err := m.Sync(ctx); err != nil && ctx.Err() == nil {
 			m.logger.Warn("read model: sync failed", slog.String("error", err.Error()))
-			wait = min(2*wait, 30*time.Second)
+			wait = min(2*wait, 5*time.Second)
 		} else {
 			wait = interval
 		}
