@@ -42,11 +42,18 @@ type Phase struct {
 	// Profile, when not nil, receives a CPU profile (pprof format) of this
 	// process over the measured window.
 	Profile io.Writer
-	// ServerCPU, when not nil, returns the CPU time used so far by work
-	// done for this phase outside this process (say, the database
-	// backends serving it). It is called just before and just after the
-	// measured window; ok false means unknown.
+	// ServerCPU, when not nil, returns the CPU time used so far by the
+	// database backends serving this phase. It is called just before and
+	// just after the measured window; ok false means unknown.
 	ServerCPU func() (cpu time.Duration, ok bool)
+	// ServeCPU, when not nil, does the same for the application server
+	// when it runs in a process of its own (the HTTP phases' meetingfinder
+	// serve).
+	ServeCPU func() (cpu time.Duration, ok bool)
+	// Measure, when not nil, is called just before the measured window
+	// starts, after the warm-up: an Op that keeps figures of its own
+	// resets them there.
+	Measure func()
 }
 
 // Result is what a Phase measured. Latencies and counts cover the measured
@@ -67,6 +74,9 @@ type Result struct {
 	// ServerCPU is the CPU time Phase.ServerCPU reported for the measured
 	// window; 0 when unknown.
 	ServerCPU time.Duration
+	// ServeCPU is the CPU time Phase.ServeCPU reported for the measured
+	// window; 0 when unknown.
+	ServeCPU time.Duration
 	// MachineBusy is the fraction (0–1) of all CPUs' time the whole machine
 	// was busy during the measured window; negative when unknown.
 	MachineBusy float64
@@ -97,7 +107,7 @@ func (r Result) CPUPerRequest() time.Duration {
 	return r.ProcessCPU / time.Duration(r.Requests)
 }
 
-// ServerCPUPerRequest returns the server-side CPU time per successful
+// ServerCPUPerRequest returns the database's CPU time per successful
 // request, 0 when unknown.
 func (r Result) ServerCPUPerRequest() time.Duration {
 	if r.Requests == 0 {
@@ -106,13 +116,22 @@ func (r Result) ServerCPUPerRequest() time.Duration {
 	return r.ServerCPU / time.Duration(r.Requests)
 }
 
+// ServeCPUPerRequest returns the application server process's CPU time
+// per successful request, 0 when unknown or when it is this process.
+func (r Result) ServeCPUPerRequest() time.Duration {
+	if r.Requests == 0 {
+		return 0
+	}
+	return r.ServeCPU / time.Duration(r.Requests)
+}
+
 // Capacity returns the requests per second the work would reach if it had
 // cores CPUs to itself and were bound by CPU alone: cores divided by the
-// CPU time (this process plus server) per request. It is 0 when the CPU
-// time is unknown. Unlike Throughput it does not depend on what else the
-// machine was running.
+// CPU time (this process, the application server and the database) per
+// request. It is 0 when the CPU time is unknown. Unlike Throughput it does
+// not depend on what else the machine was running.
 func (r Result) Capacity(cores int) float64 {
-	per := r.CPUPerRequest() + r.ServerCPUPerRequest()
+	per := r.CPUPerRequest() + r.ServerCPUPerRequest() + r.ServeCPUPerRequest()
 	if per <= 0 {
 		return 0
 	}
@@ -138,11 +157,10 @@ func Run(ctx context.Context, p Phase) (Result, error) {
 			return res, fmt.Errorf("bench: cpu profile: %w", err)
 		}
 	}
-	var srv0 time.Duration
-	srvOK := false
-	if p.ServerCPU != nil {
-		srv0, srvOK = p.ServerCPU()
+	if p.Measure != nil {
+		p.Measure()
 	}
+	srv, serve := startCPU(p.ServerCPU), startCPU(p.ServeCPU)
 	cpu0, cpuOK := processCPU()
 	busy0, total0, statOK := machineCPU()
 	start := time.Now()
@@ -151,11 +169,7 @@ func Run(ctx context.Context, p Phase) (Result, error) {
 	if cpu1, ok := processCPU(); ok && cpuOK {
 		res.ProcessCPU = cpu1 - cpu0
 	}
-	if srvOK {
-		if srv1, ok := p.ServerCPU(); ok {
-			res.ServerCPU = srv1 - srv0
-		}
-	}
+	res.ServerCPU, res.ServeCPU = srv(), serve()
 	if busy1, total1, ok := machineCPU(); ok && statOK && total1 > total0 {
 		res.MachineBusy = float64(busy1-busy0) / float64(total1-total0)
 	}
@@ -171,6 +185,22 @@ func Run(ctx context.Context, p Phase) (Result, error) {
 	res.P50, res.P90 = Percentile(m.lat, 50), Percentile(m.lat, 90)
 	res.P99, res.Max = Percentile(m.lat, 99), Percentile(m.lat, 100)
 	return res, ctx.Err()
+}
+
+// startCPU reads the CPU clock read (nil: unknown) and returns a function
+// that returns the CPU time used since, 0 when unknown.
+func startCPU(read func() (time.Duration, bool)) func() time.Duration {
+	if read == nil {
+		return func() time.Duration { return 0 }
+	}
+	t0, ok0 := read()
+	return func() time.Duration {
+		t1, ok1 := read()
+		if !ok0 || !ok1 {
+			return 0
+		}
+		return t1 - t0
+	}
 }
 
 // tally is what workers counted in one window.

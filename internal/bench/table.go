@@ -16,38 +16,59 @@ type Row struct {
 	// Baseline is the baseline's throughput in requests per second; the
 	// row shows Result's throughput divided by it. 0 leaves the cell empty.
 	Baseline float64
+	// RSS is the application server's resident set size during the
+	// phase; no samples leaves the cell empty (the server is this
+	// process, or there is none).
+	RSS RSSRange
 }
 
 // WriteMarkdown writes rows as a GitHub-flavoured Markdown table, ready to
-// paste into a README. It returns w's write error.
+// paste into a README. It returns w's write error. "bench CPU" is this
+// process (for the HTTP phases only the client), "serve CPU" the server
+// in a process of its own, "DB CPU" the PostgreSQL backends.
 func WriteMarkdown(w io.Writer, rows []Row) error {
 	var b strings.Builder
-	b.WriteString("| meetings | path | conc. | requests | p50 ms | p99 ms | req/s | ÷ baseline | rows/req | Go CPU ms/req | DB CPU ms/req | machine busy |\n")
-	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| meetings | path | conc. | requests | p50 ms | p99 ms | req/s | ÷ baseline | rows/req | bench CPU ms/req | serve CPU ms/req | DB CPU ms/req | server RSS MiB | machine busy |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		res := r.Result
 		ratio := ""
 		if r.Baseline > 0 {
 			ratio = fmt.Sprintf("%.2f", res.Throughput()/r.Baseline)
 		}
-		cpu := "–"
-		if res.ProcessCPU > 0 {
-			cpu = fmt.Sprintf("%.2f", ms(res.CPUPerRequest()))
-		}
-		dbCPU := "–"
-		if res.ServerCPU > 0 {
-			dbCPU = fmt.Sprintf("%.2f", ms(res.ServerCPUPerRequest()))
-		}
 		busy := "–"
 		if res.MachineBusy >= 0 {
 			busy = fmt.Sprintf("%.0f%%", 100*res.MachineBusy)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.2f | %.2f | %.0f | %s | %.1f | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.2f | %.2f | %.0f | %s | %.1f | %s | %s | %s | %s | %s |\n",
 			r.Dataset, r.Path, res.Concurrency, res.Requests, ms(res.P50), ms(res.P99),
-			res.Throughput(), ratio, res.RowsPerRequest(), cpu, dbCPU, busy)
+			res.Throughput(), ratio, res.RowsPerRequest(), msCell(res.CPUPerRequest()),
+			msCell(res.ServeCPUPerRequest()), msCell(res.ServerCPUPerRequest()), rssCell(r.RSS), busy)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// msCell formats a CPU time per request in milliseconds, "–" when 0
+// (unknown).
+func msCell(d time.Duration) string {
+	if d <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", ms(d))
+}
+
+// rssCell formats an RSS range in MiB: "min–max", or one figure when they
+// round alike; "–" without samples.
+func rssCell(r RSSRange) string {
+	if r.Samples == 0 {
+		return "–"
+	}
+	lo, hi := fmt.Sprintf("%.0f", mib(r.Min)), fmt.Sprintf("%.0f", mib(r.Max))
+	if lo == hi {
+		return lo
+	}
+	return lo + "–" + hi
 }
 
 // ms returns d in milliseconds.
