@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,11 +16,12 @@ import (
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
-// runBench benchmarks the nearby query ("meetings within R km of a point,
-// nearest first") on demo data sets of the given sizes: it parses and
-// checks the flags and hands them to bench.RunNearby, which compares the
-// store's SQL, postgres.MeetingStore.Find (the baseline) and GET
-// /v1/meetings, prints a Markdown table and fails when any request failed.
+// runBench benchmarks the public reads on demo data sets of the given
+// sizes: it parses and checks the flags and hands them to bench.RunReads,
+// which measures the nearby query through pgx (the raw PostGIS query is
+// the baseline), then runs this binary's own "serve" with the read model
+// as the server under test for the HTTP phases, prints Markdown tables and
+// fails when any request failed.
 func runBench(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	cfg, err := parseBenchFlags(args, stderr)
 	if err != nil {
@@ -28,16 +31,21 @@ func runBench(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if baseURL == "" {
 		return usageError{"bench: DATABASE_URL is not set"}
 	}
-	return bench.RunNearby(ctx, baseURL, cfg, stdout, stderr)
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("bench: the server under test is this binary: %w", err)
+	}
+	cfg.Serve = []string{exe, "serve"}
+	return bench.RunReads(ctx, baseURL, cfg, stdout, stderr)
 }
 
 // parseBenchFlags parses the bench command's flags; a mistake is a
 // usageError.
-func parseBenchFlags(args []string, stderr io.Writer) (bench.NearbyConfig, error) {
+func parseBenchFlags(args []string, stderr io.Writer) (bench.Config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sizes := fs.String("sizes", "100000,1000000", "comma-separated numbers of demo meetings, one data set (and database) each")
-	var cfg bench.NearbyConfig
+	var cfg bench.Config
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured time per phase")
 	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "unmeasured warm-up before each phase")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 2*runtime.GOMAXPROCS(0), "concurrent requests (workers) in every phase")
@@ -47,7 +55,9 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.NearbyConfig, error
 	fs.IntVar(&cfg.Points, "points", 1000, "number of distinct query points (cycled through)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the bench databases (a later run with the same size and seed reuses them)")
 	fs.BoolVar(&cfg.Explain, "explain", false, "print EXPLAIN (ANALYZE, BUFFERS) of the query at the first point")
-	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write CPU profiles of the measured windows to `PREFIX`-<size>-<path>.pprof")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write CPU profiles of the measured windows (of this process: in the HTTP phases the client) to `PREFIX`-<size>-<phase>.pprof")
+	phases := fs.String("phases", strings.Join(bench.AllPhases, ","), "comma-separated groups of phases to run, of "+strings.Join(bench.AllPhases, ","))
+	fs.DurationVar(&cfg.MixedDuration, "mixed-duration", time.Minute, "measured time of the mixed workload (RSS is sampled over it)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, usageError{err.Error()}
 	}
@@ -61,7 +71,18 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.NearbyConfig, error
 		}
 		cfg.Sizes = append(cfg.Sizes, n)
 	}
+	for _, p := range strings.Split(*phases, ",") {
+		p = strings.TrimSpace(p)
+		if !slices.Contains(bench.AllPhases, p) {
+			return cfg, usageError{fmt.Sprintf("bench: --phases: %q is not one of %s", p, strings.Join(bench.AllPhases, ","))}
+		}
+		if !slices.Contains(cfg.Phases, p) {
+			cfg.Phases = append(cfg.Phases, p)
+		}
+	}
 	switch {
+	case cfg.MixedDuration <= 0:
+		return cfg, usageError{"bench: --mixed-duration must be positive"}
 	case cfg.Duration <= 0:
 		return cfg, usageError{"bench: --duration must be positive"}
 	case cfg.Warmup < 0:

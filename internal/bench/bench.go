@@ -2,15 +2,19 @@
 // issue one request after another for a set time, after a warm-up that is
 // not counted, and the package reports latency percentiles, throughput and
 // the CPU spent per request. It also describes the machine a run happened
-// on and lays results out as a Markdown table.
+// on and lays results out as Markdown tables.
 //
 // Run knows nothing about what a request does: an Op is any function.
-// RunNearby is meetingfinder's own benchmark built on it: it loads demo
-// data sets into PostgreSQL/PostGIS databases of their own and measures
-// the nearby query through raw SQL, through postgres.MeetingStore and
-// through the real HTTP API (internal/httpapi) on a loopback listener.
-// The meetingfinder bench command (cmd/meetingfinder) parses its flags and
-// calls RunNearby.
+// RunReads is meetingfinder's own benchmark built on it: it loads demo
+// data sets into PostgreSQL/PostGIS databases of their own, measures the
+// nearby query through pgx (the raw PostGIS query is the baseline), then
+// starts the real server ("meetingfinder serve", in a process of its own
+// so that its memory and CPU time can be read from /proc) with its
+// in-memory read model and measures the public reads through HTTP: the
+// nearby query, no-point filters, BMLT searches, the whole Meeting Guide
+// feed and its 304, and a mixed workload, sampling the server's RSS. The
+// meetingfinder bench command (cmd/meetingfinder) parses its flags and
+// calls RunReads.
 package bench
 
 import (

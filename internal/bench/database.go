@@ -44,7 +44,7 @@ func withDatabase(base, name string, maxConns int) (string, error) {
 // meetings made with cfg.Seed: the database as it is when its bench_dataset
 // record says so (a kept database from an earlier run), else a freshly
 // created, migrated and loaded one.
-func prepareDB(ctx context.Context, cfg NearbyConfig, admin *pgx.Conn, dbURL, name string, size int, stdout io.Writer) (*postgres.DB, error) {
+func prepareDB(ctx context.Context, cfg Config, admin *pgx.Conn, dbURL, name string, size int, stdout io.Writer) (*postgres.DB, error) {
 	want := datasetFingerprint(cfg.Seed, size)
 	var exists bool
 	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
@@ -86,7 +86,7 @@ func prepareDB(ctx context.Context, cfg NearbyConfig, admin *pgx.Conn, dbURL, na
 // bench_dataset record names the data set fingerprint and it holds size
 // meetings (ok true). Otherwise it closes it again, says why the database
 // is to be recreated and returns ok false.
-func reuseDB(ctx context.Context, cfg NearbyConfig, dbURL, name string, size int, fingerprint string, stdout io.Writer) (_ *postgres.DB, ok bool, _ error) {
+func reuseDB(ctx context.Context, cfg Config, dbURL, name string, size int, fingerprint string, stdout io.Writer) (_ *postgres.DB, ok bool, _ error) {
 	db, err := postgres.Open(ctx, dbURL)
 	if err != nil {
 		return nil, false, err
@@ -114,7 +114,7 @@ func reuseDB(ctx context.Context, cfg NearbyConfig, dbURL, name string, size int
 // with InsertMeetings, indexes them for text search as serve would in the
 // background, rewrites the table compactly (VACUUM FULL) and analyzes it,
 // and records the data set in bench_dataset.
-func loadDB(ctx context.Context, cfg NearbyConfig, db *postgres.DB, size int, fingerprint string, stdout io.Writer) error {
+func loadDB(ctx context.Context, cfg Config, db *postgres.DB, size int, fingerprint string, stdout io.Writer) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}

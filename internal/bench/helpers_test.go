@@ -1,0 +1,106 @@
+package bench
+
+import (
+	"bytes"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestMarkerCounterAcrossWrites(t *testing.T) {
+	body := []byte(`[{"name":"a","slug":"1"},{"name":"b","slug":"2"},{"name":"\"slug\":","slug":"3"}]`)
+	for _, size := range []int{1, 2, 3, 5, 7, 64, len(body)} {
+		m := &markerCounter{marker: slugMarker}
+		for p := body; len(p) > 0; p = p[min(size, len(p)):] {
+			m.Write(p[:min(size, len(p))])
+		}
+		if m.n != 3 {
+			t.Errorf("writes of %d bytes: counted %d slugs, want 3", size, m.n)
+		}
+	}
+}
+
+func TestMixSeqNumbersEachKindInOrder(t *testing.T) {
+	seen := map[byte][]int{}
+	for seq := range 3 * len(mixKinds) {
+		k := mixKinds[seq%len(mixKinds)]
+		seen[k] = append(seen[k], mixSeq(seq))
+	}
+	want := map[byte]int{'N': 14, 'F': 2, 'B': 1, 'K': 1, 'P': 1, 'X': 1}
+	for k, per := range want {
+		got := seen[k]
+		if len(got) != 3*per {
+			t.Errorf("kind %c: %d requests in 3 cycles, want %d", k, len(got), 3*per)
+		}
+		for i, s := range got {
+			if s != i {
+				t.Errorf("kind %c: sequence %v, want 0, 1, 2, …", k, got)
+				break
+			}
+		}
+	}
+}
+
+func TestLineWriter(t *testing.T) {
+	var lines []string
+	w := &lineWriter{line: func(l []byte) { lines = append(lines, string(l)) }}
+	for _, p := range []string{"meetingfinder: serv", "ing on http://127.0.0.1:1\n  try", ": curl\n", "\nlast"} {
+		w.Write([]byte(p))
+	}
+	want := []string{"meetingfinder: serving on http://127.0.0.1:1", "  try: curl", ""}
+	if !slices.Equal(lines, want) {
+		t.Errorf("lines %q, want %q", lines, want)
+	}
+}
+
+func TestServerEnv(t *testing.T) {
+	env := serverEnv([]string{"PATH=/bin", "DATABASE_URL=postgres://other", "MEILI_URL=http://m", "MF_READ_MODEL=off", "HOME=/root"}, "postgres://bench")
+	want := []string{"PATH=/bin", "HOME=/root", "DATABASE_URL=postgres://bench", "MF_READ_MODEL=on"}
+	if !slices.Equal(env, want) {
+		t.Errorf("env %q, want %q", env, want)
+	}
+}
+
+func TestServerLogLine(t *testing.T) {
+	s := &server{}
+	s.logLine([]byte(`{"time":"t","level":"INFO","msg":"request","route":"/v1/meetings","status":200}`))
+	s.logLine([]byte(`{"time":"t","level":"INFO","msg":"read model loaded","meetings":1000,"duration":2500000000}`))
+	s.logLine([]byte(`{"time":"t","level":"WARN","msg":"places refresh failed"}`))
+	s.logLine([]byte(`panic: boom`))
+	if ld := s.loaded(); !ld.Logged || ld.Meetings != 1000 || ld.Took.Seconds() != 2.5 {
+		t.Errorf("load %+v", ld)
+	}
+	if len(s.messages) != 2 || !strings.Contains(s.messages[0], "places refresh failed") || s.messages[1] != "panic: boom" {
+		t.Errorf("messages %q", s.messages)
+	}
+}
+
+func TestRSSOfThisProcess(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc")
+	}
+	s := sampleRSS(os.Getpid())
+	r := s.Stop()
+	if r.Samples < 2 || r.Min == 0 || r.Min > r.Max || r.First == 0 || r.Last == 0 {
+		t.Errorf("RSS %+v", r)
+	}
+	if got := rssCell(RSSRange{Min: 100 << 20, Max: 120 << 20, Samples: 2}); got != "100–120" {
+		t.Errorf("rssCell = %q", got)
+	}
+	if got := rssCell(RSSRange{}); got != "–" {
+		t.Errorf("rssCell of nothing = %q", got)
+	}
+}
+
+func TestWriteFeedMarkdown(t *testing.T) {
+	var b bytes.Buffer
+	err := WriteFeedMarkdown(&b, []FeedResult{{Dataset: "10", Encoding: "gzip", Meetings: -1, Bytes: 1 << 20,
+		RSS: RSSRange{First: 100 << 20, Max: 150 << 20, Samples: 3}, After: 110 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 3 || !strings.Contains(lines[2], "| gzip | – |") || !strings.Contains(lines[2], "| 100 | 150 | 50 | 110 |") {
+		t.Errorf("table:\n%s", b.String())
+	}
+}
