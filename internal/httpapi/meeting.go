@@ -160,15 +160,23 @@ func (s *Server) listMeetings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	body := MeetingListJSON{Meetings: make([]MeetingJSON, 0, len(page.Results))}
+	// The body is MeetingListJSON, written by hand (AppendResultJSON).
+	b := make([]byte, 0, 1024*(len(page.Results)+1))
+	b = append(b, `{"meetings":[`...)
 	for i := range page.Results {
-		body.Meetings = append(body.Meetings, newResultJSON(&page.Results[i]))
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendResultJSON(b, &page.Results[i])
 	}
+	b = append(b, `],"next_cursor":`...)
 	if page.NextCursor != nil {
-		cur := EncodeCursor(page.NextCursor, f.HasPoint)
-		body.NextCursor = &cur
+		b = appendJSONString(b, EncodeCursor(page.NextCursor, f.HasPoint))
+	} else {
+		b = append(b, "null"...)
 	}
-	c.JSON(http.StatusOK, body)
+	b = append(b, '}')
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
 	return nil
 }
 

@@ -1,0 +1,64 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/meetingfinder/meetingfinder/internal/demo"
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// wantResultJSON is what encoding/json writes for r's API shape.
+func wantResultJSON(t testing.TB, r *meeting.Result) string {
+	b, err := json.Marshal(newResultJSON(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestAppendResultJSON holds the hand-written encoder to encoding/json on
+// demo meetings in every shape and on awkward text.
+func TestAppendResultJSON(t *testing.T) {
+	gen := demo.New(7)
+	ny, _ := time.LoadLocation("America/New_York")
+	for i := range 3000 {
+		r := meeting.Result{Meeting: gen.Next()}
+		r.ID = int64(i + 1)
+		r.UpdatedAt = time.Date(2026, 3, 4, 5, 6, 7, i*1000, time.UTC)
+		switch i % 4 {
+		case 0:
+			r.DistanceM, r.HasDistance = float64(i)*17.37, true
+		case 1:
+			r.NextStart, r.InProgress = time.Date(2026, 3, 4, 19, 0, 0, 0, ny), i%8 == 1
+		case 2:
+			r.ByAppointment, r.Start, r.End = true, meeting.NoClock, meeting.NoClock
+			r.Location.HasPoint = false
+		}
+		if got, want := string(AppendResultJSON(nil, &r)), wantResultJSON(t, &r); got != want {
+			t.Fatalf("meeting %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+	for _, s := range []string{"", "plain", `quote " and \ back`, "<b>&amp;</b>", "tab\tnl\ncr\r\b\f\x00\x1f\x7f", "bad \xff utf8 \xc3",
+		"sep \u2028 \u2029", "émoji 🙂 reunión Genève", "עברית ערבית عربي"} {
+		r := meeting.Result{Meeting: meeting.Meeting{ID: 1, Name: s, Notes: s, Types: []string{s}, TimeZone: s, Start: meeting.NoClock, End: meeting.NoClock,
+			Location: meeting.Location{Address: s, Regions: []string{s, s}}, Online: meeting.Online{URL: s, PhoneNote: s}}}
+		if got, want := string(AppendResultJSON(nil, &r)), wantResultJSON(t, &r); got != want {
+			t.Errorf("text %q:\n got %s\nwant %s", s, got, want)
+		}
+	}
+}
+
+// FuzzAppendJSONString holds appendJSONString to encoding/json on any text.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "a<b>&c", "\x00\xff\u2028", "🙂"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}
