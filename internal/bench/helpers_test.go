@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"slices"
 	"strings"
@@ -102,5 +103,35 @@ func TestWriteFeedMarkdown(t *testing.T) {
 	}
 	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 3 || !strings.Contains(lines[2], "| gzip | – |") || !strings.Contains(lines[2], "| 100 | 150 | 50 | 110 |") {
 		t.Errorf("table:\n%s", b.String())
+	}
+}
+
+func TestTrackedKeepsEachKindsLatencies(t *testing.T) {
+	var got [2][]int
+	op := func(k int) Op {
+		return func(_ context.Context, seq int) (int, error) { got[k] = append(got[k], seq); return 1, nil }
+	}
+	rr := newRoundRobin([]string{"a", "b"}, []Op{op(0), op(1)})
+	for seq := range 3 {
+		rr.op(context.Background(), seq)
+	}
+	rr.reset()
+	for seq := range 5 {
+		rr.op(context.Background(), seq)
+	}
+	if len(rr.lat[0]) != 3 || len(rr.lat[1]) != 2 {
+		t.Errorf("latencies kept after reset: %d and %d, want 3 and 2", len(rr.lat[0]), len(rr.lat[1]))
+	}
+	if !slices.Equal(got[0], []int{0, 1, 0, 1, 2}) || !slices.Equal(got[1], []int{0, 0, 1}) {
+		t.Errorf("sequence numbers per kind %v", got)
+	}
+	var b bytes.Buffer
+	rr.print(&b, "10", "filters")
+	if !strings.Contains(b.String(), "filters: a") || strings.Count(b.String(), "\n") != 2 {
+		t.Errorf("print:\n%s", b.String())
+	}
+	m := newMixed(map[byte]Op{'N': op(0), 'F': op(0), 'B': op(0), 'K': op(0), 'P': op(0), 'X': op(1)})
+	if len(m.names) != 6 || m.names[5] != "feed, If-None-Match" {
+		t.Errorf("mixed kinds %q", m.names)
 	}
 }

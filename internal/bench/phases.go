@@ -220,9 +220,15 @@ func (r *runner) httpPhases(ctx context.Context, store *postgres.MeetingStore, c
 			phaseSpec{short: "http", path: "nearby: HTTP, read model, body read", op: c.bodyOp(nearby, meetingMarker), compare: true},
 			phaseSpec{short: "decoded", path: "nearby: HTTP, read model, JSON decoded", op: c.decodedOp(nearby), compare: true})
 	}
+	var filters *tracked
 	if r.cfg.runs(PhaseFilters) {
-		phases = append(phases, phaseSpec{short: "filters", path: "no-point filters: HTTP (" + strings.Join(noPointFilters, " | ") + ")",
-			op: c.bodyOp(c.filterURLs(), meetingMarker)})
+		ops := make([]Op, len(noPointFilters))
+		for i, u := range c.filterURLs() {
+			ops[i] = c.bodyOp([]string{u}, meetingMarker)
+		}
+		filters = newRoundRobin(noPointFilters, ops)
+		phases = append(phases, phaseSpec{short: "filters", path: "no-point filters: HTTP, " + strings.Join(noPointFilters, ", ") + " in turn",
+			op: filters.op, measure: filters.reset})
 	}
 	if r.cfg.runs(PhaseBMLT) {
 		phases = append(phases,
@@ -232,6 +238,9 @@ func (r *runner) httpPhases(ctx context.Context, store *postgres.MeetingStore, c
 	for _, ph := range phases {
 		if _, err := r.run(ctx, ph); err != nil {
 			return err
+		}
+		if ph.short == "filters" {
+			filters.print(r.stdout, r.label, "filters")
 		}
 	}
 	if !r.cfg.runs(PhaseMixed) {
@@ -285,7 +294,7 @@ func (r *runner) mixedPhase(ctx context.Context, c *client, points []orb.Point, 
 	})
 	_, err := r.run(ctx, phaseSpec{short: "mixed", path: "mixed: HTTP, 70 % nearby, 10 % no-point filters, 10 % BMLT, 5 % meeting pages, 5 % feed If-None-Match",
 		op: m.op, duration: r.cfg.MixedDuration, measure: m.reset})
-	m.print(r.stdout, r.label)
+	m.print(r.stdout, r.label, "mixed")
 	rss := r.rows[len(r.rows)-1].RSS
 	fmt.Fprintf(r.stdout, "bench: %s meetings, mixed: server RSS first %.0f, last %.0f, min %.0f, max %.0f MiB (%d samples)\n",
 		r.label, mib(rss.First), mib(rss.Last), mib(rss.Min), mib(rss.Max), rss.Samples)

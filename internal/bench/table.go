@@ -23,13 +23,14 @@ type Row struct {
 }
 
 // WriteMarkdown writes rows as a GitHub-flavoured Markdown table, ready to
-// paste into a README. It returns w's write error. "bench CPU" is this
+// paste into a README. It returns w's write error. Errors count the
+// warm-up's too. "bench CPU" is this
 // process (for the HTTP phases only the client), "serve CPU" the server
 // in a process of its own, "DB CPU" the PostgreSQL backends.
 func WriteMarkdown(w io.Writer, rows []Row) error {
 	var b strings.Builder
-	b.WriteString("| meetings | path | conc. | requests | p50 ms | p99 ms | req/s | ÷ baseline | rows/req | bench CPU ms/req | serve CPU ms/req | DB CPU ms/req | server RSS MiB | machine busy |\n")
-	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| meetings | path | conc. | requests | errors | p50 ms | p99 ms | req/s | ÷ baseline | rows/req | bench CPU ms/req | serve CPU ms/req | DB CPU ms/req | server RSS MiB | machine busy |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		res := r.Result
 		ratio := ""
@@ -40,8 +41,8 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 		if res.MachineBusy >= 0 {
 			busy = fmt.Sprintf("%.0f%%", 100*res.MachineBusy)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.2f | %.2f | %.0f | %s | %.1f | %s | %s | %s | %s | %s |\n",
-			r.Dataset, r.Path, res.Concurrency, res.Requests, ms(res.P50), ms(res.P99),
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %.2f | %.2f | %.0f | %s | %.1f | %s | %s | %s | %s | %s |\n",
+			r.Dataset, r.Path, res.Concurrency, res.Requests, res.Errors, ms(res.P50), ms(res.P99),
 			res.Throughput(), ratio, res.RowsPerRequest(), msCell(res.CPUPerRequest()),
 			msCell(res.ServeCPUPerRequest()), msCell(res.ServerCPUPerRequest()), rssCell(r.RSS), busy)
 	}
