@@ -21,6 +21,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -84,6 +85,22 @@ type Result struct {
 	// MachineBusy is the fraction (0–1) of all CPUs' time the whole machine
 	// was busy during the measured window; negative when unknown.
 	MachineBusy float64
+	// Cores is the number of CPUs MachineBusy is a fraction of.
+	Cores int
+}
+
+// OthersBusy returns the fraction (0–1) of all CPUs' time that the
+// machine was busy with other work than this phase's during the measured
+// window: MachineBusy less the CPU time of this process, the application
+// server and the database backends that were counted. It is negative when
+// unknown, and overstates the others when a part of this phase's CPU time
+// was not counted.
+func (r Result) OthersBusy() float64 {
+	if r.MachineBusy < 0 || r.Elapsed <= 0 || r.Cores < 1 {
+		return -1
+	}
+	ours := (r.ProcessCPU + r.ServerCPU + r.ServeCPU).Seconds() / (r.Elapsed.Seconds() * float64(r.Cores))
+	return max(0, r.MachineBusy-ours)
 }
 
 // Throughput returns successful requests per second.
@@ -148,7 +165,7 @@ func (r Result) Capacity(cores int) float64 {
 // counted in the Result.
 func Run(ctx context.Context, p Phase) (Result, error) {
 	p.Concurrency = max(p.Concurrency, 1)
-	res := Result{Name: p.Name, Concurrency: p.Concurrency, MachineBusy: -1}
+	res := Result{Name: p.Name, Concurrency: p.Concurrency, MachineBusy: -1, Cores: runtime.NumCPU()}
 	if p.Warmup > 0 {
 		w := p.loop(ctx, p.Warmup)
 		res.Errors, res.FirstError = w.errors, w.first

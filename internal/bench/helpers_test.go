@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMarkerCounterAcrossWrites(t *testing.T) {
@@ -133,5 +134,15 @@ func TestTrackedKeepsEachKindsLatencies(t *testing.T) {
 	m := newMixed(map[byte]Op{'N': op(0), 'F': op(0), 'B': op(0), 'K': op(0), 'P': op(0), 'X': op(1)})
 	if len(m.names) != 6 || m.names[5] != "feed, If-None-Match" {
 		t.Errorf("mixed kinds %q", m.names)
+	}
+}
+
+func TestOthersBusy(t *testing.T) {
+	r := Result{MachineBusy: 0.9, Elapsed: 10 * time.Second, Cores: 2, ProcessCPU: 4 * time.Second, ServeCPU: 4 * time.Second, ServerCPU: 2 * time.Second}
+	if got := r.OthersBusy(); got < 0.399 || got > 0.401 {
+		t.Errorf("OthersBusy = %v, want 0.4", got)
+	}
+	if got := (Result{MachineBusy: -1, Elapsed: time.Second, Cores: 2}).OthersBusy(); got >= 0 {
+		t.Errorf("OthersBusy unknown = %v, want negative", got)
 	}
 }

@@ -25,6 +25,7 @@ type runner struct {
 
 	srv      *server // the server under test, once started
 	baseline float64 // the raw PostGIS query's throughput, 0 until measured
+	sqlRes   Result  // the raw PostGIS query's result
 	rows     []Row
 	feeds    []FeedResult
 	load     LoadResult
@@ -106,7 +107,7 @@ func (r *runner) pgxPhases(ctx context.Context, db *postgres.DB, store *postgres
 	if err != nil {
 		return err
 	}
-	r.baseline = res.Throughput()
+	r.baseline, r.sqlRes = res.Throughput(), res
 	r.rows[len(r.rows)-1].Baseline = r.baseline
 	_, err = r.run(ctx, phaseSpec{short: "store", path: "nearby: pgx, MeetingStore.Find", op: storeOp(store, r.cfg, points), compare: true})
 	return err
@@ -239,8 +240,11 @@ func (r *runner) httpPhases(ctx context.Context, store *postgres.MeetingStore, c
 		if _, err := r.run(ctx, ph); err != nil {
 			return err
 		}
-		if ph.short == "filters" {
+		switch {
+		case ph.short == "filters":
 			filters.print(r.stdout, r.label, "filters")
+		case ph.short == "http" && r.baseline > 0:
+			r.printRatio(r.rows[len(r.rows)-1].Result)
 		}
 	}
 	if !r.cfg.runs(PhaseMixed) {
@@ -252,6 +256,19 @@ func (r *runner) httpPhases(ctx context.Context, store *postgres.MeetingStore, c
 		}
 	}
 	return r.mixedPhase(ctx, c, points, nearby, ids, etag)
+}
+
+// printRatio writes the nearby query's throughput over HTTP as a multiple
+// of the raw PostGIS query's and, when the CPU time is known, the same
+// for CPU-bound capacity, which the neighbours' load does not sway.
+func (r *runner) printRatio(res Result) {
+	fmt.Fprintf(r.stdout, "bench: %s meetings: nearby over HTTP / raw PostGIS: throughput %.2f×", r.label, res.Throughput()/r.baseline)
+	cores := r.sqlRes.Cores
+	if base := r.sqlRes.Capacity(cores); base > 0 && res.Capacity(cores) > 0 {
+		fmt.Fprintf(r.stdout, "; CPU-bound capacity on %d cores %.2f× (%.0f vs %.0f req/s; CPU per request %.2f vs %.2f ms)",
+			cores, res.Capacity(cores)/base, res.Capacity(cores), base, float64(cores)*1000/res.Capacity(cores), float64(cores)*1000/base)
+	}
+	fmt.Fprintln(r.stdout)
 }
 
 // feedPhase downloads the whole Meeting Guide feed once in gzip and once

@@ -26,10 +26,12 @@ type Row struct {
 // paste into a README. It returns w's write error. Errors count the
 // warm-up's too. "bench CPU" is this
 // process (for the HTTP phases only the client), "serve CPU" the server
-// in a process of its own, "DB CPU" the PostgreSQL backends.
+// in a process of its own, "DB CPU" the PostgreSQL backends; "machine
+// busy" is the whole machine, "(others)" the part of it that was none of
+// these (Result.OthersBusy).
 func WriteMarkdown(w io.Writer, rows []Row) error {
 	var b strings.Builder
-	b.WriteString("| meetings | path | conc. | requests | errors | p50 ms | p99 ms | req/s | ÷ baseline | rows/req | bench CPU ms/req | serve CPU ms/req | DB CPU ms/req | server RSS MiB | machine busy |\n")
+	b.WriteString("| meetings | path | conc. | requests | errors | p50 ms | p99 ms | req/s | ÷ baseline | rows/req | bench CPU ms/req | serve CPU ms/req | DB CPU ms/req | server RSS MiB | machine busy (others) |\n")
 	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		res := r.Result
@@ -40,6 +42,9 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 		busy := "–"
 		if res.MachineBusy >= 0 {
 			busy = fmt.Sprintf("%.0f%%", 100*res.MachineBusy)
+		}
+		if o := res.OthersBusy(); o >= 0 {
+			busy += fmt.Sprintf(" (%.0f%%)", 100*o)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %.2f | %.2f | %.0f | %s | %.1f | %s | %s | %s | %s | %s |\n",
 			r.Dataset, r.Path, res.Concurrency, res.Requests, res.Errors, ms(res.P50), ms(res.P99),
