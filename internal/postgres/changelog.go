@@ -134,7 +134,7 @@ func (db *DB) LoadPublic(ctx context.Context, fn func(*meeting.Meeting) error) (
 			FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s`).Scan(&c.Xmin, &c.Seen); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE `+publicRows+` ORDER BY m.id`)
+		rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE `+publicRows)
 		if err != nil {
 			return err
 		}
