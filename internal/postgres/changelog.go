@@ -122,9 +122,10 @@ func (db *DB) PruneChanges(ctx context.Context, olderThan time.Duration) (int64,
 // LoadPublic implements meeting.PublicLoader. It reads in one REPEATABLE
 // READ, read-only transaction (so it works on a hot standby): first the
 // cursor of its snapshot (its xmin, and the transactions at or above it
-// whose changes the snapshot holds), then every public meeting in id
-// order, streamed to fn one at a time. An error from fn is returned as
-// it is; others are *meeting.Error.
+// whose changes the snapshot holds), then every public meeting in the
+// order of a sequential scan (mostly id order; sorting 1,000,000 rows
+// would spill to disk), streamed to fn one at a time over one binary
+// query. An error from fn is returned as it is; others are *meeting.Error.
 func (db *DB) LoadPublic(ctx context.Context, fn func(*meeting.Meeting) error) (meeting.ChangeCursor, error) {
 	const op = "postgres.LoadPublic"
 	var c meeting.ChangeCursor
