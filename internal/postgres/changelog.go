@@ -11,8 +11,9 @@ import (
 )
 
 // The change log (migration 0010): triggers on meetings write, in the
-// same transaction as every write, one meeting_changes row per meeting
-// touched, keyed by the writing transaction (txid). A reader polls it
+// same transaction as every write, one meeting_changes row per statement
+// with the ids of the meetings it touched, keyed by the writing
+// transaction (txid). A reader polls it
 // with ChangesSince. A cursor holds the xmin of the snapshot it was read
 // with: every transaction below it had ended then, so its changes have
 // been read; transactions at or above it may still commit, and the
@@ -43,7 +44,7 @@ func (db *DB) ChangesSince(ctx context.Context, c meeting.ChangeCursor) (meeting
 	if seen == nil {
 		seen = []uint64{}
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT s.xmin, h.pruned_below, c.meeting_id, c.txid
+	rows, err := db.Pool.Query(ctx, `SELECT s.xmin, h.pruned_below, c.txid, c.meeting_ids
 		FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
 		CROSS JOIN meeting_changes_horizon h
 		LEFT JOIN meeting_changes c ON $1::xid8 >= h.pruned_below AND c.txid >= $1::xid8 AND c.txid <> ALL ($2::xid8[])`,
@@ -53,16 +54,16 @@ func (db *DB) ChangesSince(ctx context.Context, c meeting.ChangeCursor) (meeting
 	}
 	defer rows.Close()
 	var xmin, horizon uint64
-	var ids []int64
+	var ids, batch []int64
 	var txids []uint64
 	for rows.Next() {
-		var id *int64
 		var tx *uint64
-		if err := rows.Scan(&xmin, &horizon, &id, &tx); err != nil {
+		batch = batch[:0]
+		if err := rows.Scan(&xmin, &horizon, &tx, &batch); err != nil {
 			return meeting.ChangeBatch{}, translate(op, err)
 		}
-		if id != nil {
-			ids = append(ids, *id)
+		if tx != nil {
+			ids = append(ids, batch...)
 			txids = append(txids, *tx)
 		}
 	}
@@ -93,9 +94,9 @@ func seenFrom(xmin uint64, old, read []uint64) []uint64 {
 	return slices.Compact(out)
 }
 
-// PruneChanges removes the rows of the change log written more than
-// olderThan ago (olderThan < 1: DefaultChangeRetention) and returns how
-// many it removed. It removes the rows of transactions below the
+// PruneChanges removes the entries of the change log (one per writing
+// statement) written more than olderThan ago (olderThan < 1:
+// DefaultChangeRetention) and returns how many it removed. It removes the rows of transactions below the
 // snapshot xmin recorded with the newest such row and raises the log's
 // horizon to that xmin: a cursor read since then has an xmin at least as
 // large and reads on; an older one gets KindConflict from ChangesSince.
