@@ -96,15 +96,21 @@ func seenFrom(xmin uint64, old, read []uint64) []uint64 {
 
 // PruneChanges removes the entries of the change log (one per writing
 // statement) written more than olderThan ago (olderThan < 1:
-// DefaultChangeRetention) and returns how many it removed. It removes the rows of transactions below the
-// snapshot xmin recorded with the newest such row and raises the log's
+// DefaultChangeRetention) and returns how many it removed. Precisely, it
+// removes the entries of transactions below the snapshot xmin recorded
+// with the newest such entry, all written before it, and raises the log's
 // horizon to that xmin: a cursor read since then has an xmin at least as
 // large and reads on; an older one gets KindConflict from ChangesSince.
-// It writes, so it runs on the primary. Errors are *meeting.Error.
+// On a hot standby it does nothing (the primary prunes, and the standby
+// follows), so every instance may run it. Errors are *meeting.Error.
 func (db *DB) PruneChanges(ctx context.Context, olderThan time.Duration) (int64, error) {
 	const op = "postgres.PruneChanges"
 	if olderThan < 1 {
 		olderThan = DefaultChangeRetention
+	}
+	var standby bool
+	if err := db.Pool.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil || standby {
+		return 0, translate(op, err)
 	}
 	var n int64
 	err := db.Pool.QueryRow(ctx, `WITH h AS (
