@@ -11,8 +11,9 @@ import (
 )
 
 // The change log (migration 0010): triggers on meetings write, in the
-// same transaction as every write, one meeting_changes row per meeting
-// touched, keyed by the writing transaction (txid). A reader polls it
+// same transaction as every write, one meeting_changes row per statement
+// with the ids of the meetings it touched, keyed by the writing
+// transaction (txid). A reader polls it
 // with ChangesSince. A cursor holds the xmin of the snapshot it was read
 // with: every transaction below it had ended then, so its changes have
 // been read; transactions at or above it may still commit, and the
@@ -43,7 +44,7 @@ func (db *DB) ChangesSince(ctx context.Context, c meeting.ChangeCursor) (meeting
 	if seen == nil {
 		seen = []uint64{}
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT s.xmin, h.pruned_below, c.meeting_id, c.txid
+	rows, err := db.Pool.Query(ctx, `SELECT s.xmin, h.pruned_below, c.txid, c.meeting_ids
 		FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
 		CROSS JOIN meeting_changes_horizon h
 		LEFT JOIN meeting_changes c ON $1::xid8 >= h.pruned_below AND c.txid >= $1::xid8 AND c.txid <> ALL ($2::xid8[])`,
@@ -53,16 +54,16 @@ func (db *DB) ChangesSince(ctx context.Context, c meeting.ChangeCursor) (meeting
 	}
 	defer rows.Close()
 	var xmin, horizon uint64
-	var ids []int64
+	var ids, batch []int64
 	var txids []uint64
 	for rows.Next() {
-		var id *int64
 		var tx *uint64
-		if err := rows.Scan(&xmin, &horizon, &id, &tx); err != nil {
+		batch = batch[:0]
+		if err := rows.Scan(&xmin, &horizon, &tx, &batch); err != nil {
 			return meeting.ChangeBatch{}, translate(op, err)
 		}
-		if id != nil {
-			ids = append(ids, *id)
+		if tx != nil {
+			ids = append(ids, batch...)
 			txids = append(txids, *tx)
 		}
 	}
@@ -93,17 +94,23 @@ func seenFrom(xmin uint64, old, read []uint64) []uint64 {
 	return slices.Compact(out)
 }
 
-// PruneChanges removes the rows of the change log written more than
-// olderThan ago (olderThan < 1: DefaultChangeRetention) and returns how
-// many it removed. It removes the rows of transactions below the
-// snapshot xmin recorded with the newest such row and raises the log's
+// PruneChanges removes the entries of the change log (one per writing
+// statement) written more than olderThan ago (olderThan < 1:
+// DefaultChangeRetention) and returns how many it removed. Precisely, it
+// removes the entries of transactions below the snapshot xmin recorded
+// with the newest such entry, all written before it, and raises the log's
 // horizon to that xmin: a cursor read since then has an xmin at least as
 // large and reads on; an older one gets KindConflict from ChangesSince.
-// It writes, so it runs on the primary. Errors are *meeting.Error.
+// On a hot standby it does nothing (the primary prunes, and the standby
+// follows), so every instance may run it. Errors are *meeting.Error.
 func (db *DB) PruneChanges(ctx context.Context, olderThan time.Duration) (int64, error) {
 	const op = "postgres.PruneChanges"
 	if olderThan < 1 {
 		olderThan = DefaultChangeRetention
+	}
+	var standby bool
+	if err := db.Pool.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil || standby {
+		return 0, translate(op, err)
 	}
 	var n int64
 	err := db.Pool.QueryRow(ctx, `WITH h AS (
@@ -122,9 +129,10 @@ func (db *DB) PruneChanges(ctx context.Context, olderThan time.Duration) (int64,
 // LoadPublic implements meeting.PublicLoader. It reads in one REPEATABLE
 // READ, read-only transaction (so it works on a hot standby): first the
 // cursor of its snapshot (its xmin, and the transactions at or above it
-// whose changes the snapshot holds), then every public meeting in id
-// order, streamed to fn one at a time. An error from fn is returned as
-// it is; others are *meeting.Error.
+// whose changes the snapshot holds), then every public meeting in the
+// order of a sequential scan (mostly id order; sorting 1,000,000 rows
+// would spill to disk), streamed to fn one at a time over one binary
+// query. An error from fn is returned as it is; others are *meeting.Error.
 func (db *DB) LoadPublic(ctx context.Context, fn func(*meeting.Meeting) error) (meeting.ChangeCursor, error) {
 	const op = "postgres.LoadPublic"
 	var c meeting.ChangeCursor
@@ -134,7 +142,7 @@ func (db *DB) LoadPublic(ctx context.Context, fn func(*meeting.Meeting) error) (
 			FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s`).Scan(&c.Xmin, &c.Seen); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE `+publicRows+` ORDER BY m.id`)
+		rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE `+publicRows)
 		if err != nil {
 			return err
 		}

@@ -25,6 +25,8 @@ type DB struct {
 // Open connects to the database at url (a postgres:// URL or DSN). It does
 // not check the schema: call CheckSchema for that. Connection attempts time
 // out after connectTimeout so that a dead database is reported quickly.
+// Each new connection learns the geography type (registerGeography), so
+// points travel in binary both ways.
 func Open(ctx context.Context, url string) (*DB, error) {
 	const op = "postgres.Open"
 	if url == "" {
@@ -41,6 +43,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		cfg.MaxConns = 16
 	}
 	cfg.HealthCheckPeriod = 5 * time.Second
+	cfg.AfterConnect = registerGeography
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, translate(op, err)

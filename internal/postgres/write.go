@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
@@ -142,9 +144,40 @@ func ewkbPoint(ewkt string) []byte {
 	return b
 }
 
+// parsePoint reads the point of a geography value as the server sends
+// it: EWKB (the binary format, on connections that registerGeography has
+// taught the type) or EWKB in hex (the text format, on others).
+func parsePoint(b []byte) (orb.Point, error) {
+	if len(b) == 2*21 || len(b) == 2*25 {
+		h := make([]byte, len(b)/2)
+		if _, err := hex.Decode(h, b); err != nil {
+			return orb.Point{}, fmt.Errorf("geography: %w", err)
+		}
+		b = h
+	}
+	if len(b) != 21 && len(b) != 25 {
+		return orb.Point{}, fmt.Errorf("geography: %d bytes are not a 2D point", len(b))
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if b[0] == 0 {
+		bo = binary.BigEndian
+	}
+	typ := bo.Uint32(b[1:])
+	xy := b[5:]
+	if typ&0x20000000 != 0 {
+		xy = b[9:]
+	}
+	if typ&^0x20000000 != 1 || len(xy) != 16 {
+		return orb.Point{}, fmt.Errorf("geography: type %#x is not a 2D point", typ)
+	}
+	return orb.Point{math.Float64frombits(bo.Uint64(xy)), math.Float64frombits(bo.Uint64(xy[8:]))}, nil
+}
+
 // registerGeography teaches conn the geography type's binary form (EWKB
 // bytes, as PostGIS's geography_send/geography_recv use), so COPY can send
-// points without text parsing. copyMeetings calls it once per connection.
+// points without text parsing and queries receive them so (parsePoint).
+// Open calls it on every new connection, copyMeetings on a connection that
+// was opened before the extension existed.
 func registerGeography(ctx context.Context, conn *pgx.Conn) error {
 	var oid uint32
 	err := conn.QueryRow(ctx, `SELECT coalesce(to_regtype('geography')::oid, 0)`).Scan(&oid)
