@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"testing"
 	"time"
 
@@ -55,4 +56,37 @@ func TestZoneClockOccurrence(t *testing.T) {
 		}
 	}
 	t.Logf("%d occurrences checked", checked)
+}
+
+// TestBuilderSortsByID feeds meetings in shuffled order and checks that
+// every column, the type bits and the records follow their meeting.
+func TestBuilderSortsByID(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	codes := []string{"O", "C", "W", "M", "S", "X"}
+	var ms []meeting.Meeting
+	for i := range 500 {
+		m := meeting.Meeting{ID: int64(i + 1), Name: "m" + strconv.Itoa(i+1), Day: meeting.Weekday(i % 7), Start: meeting.Clock(i % 1440),
+			End: meeting.NoClock, Program: meeting.ProgramAA, Attendance: meeting.AttendanceOnline, Types: []string{codes[i%6], codes[(i/6)%6]}}
+		ms = append(ms, m)
+	}
+	rng.Shuffle(len(ms), func(i, j int) { ms[i], ms[j] = ms[j], ms[i] })
+	b := newBuilder(0)
+	for i := range ms {
+		b.add(&ms[i])
+	}
+	s := b.finish()
+	for i := range s.id {
+		var m meeting.Meeting
+		s.meeting(i, &m)
+		want := int64(i + 1)
+		if s.id[i] != want || m.ID != want || m.Name != "m"+strconv.Itoa(int(want)) || int(s.day[i]) != int(m.Day) || int(s.start[i]) != int(m.Start) {
+			t.Fatalf("row %d: id %d, record %d %q day %d start %d", i, s.id[i], m.ID, m.Name, s.day[i], s.start[i])
+		}
+		for _, code := range m.Types {
+			bit := s.typeBit[code]
+			if s.types[i*s.typeWords+bit/64]&(1<<(bit%64)) == 0 {
+				t.Fatalf("row %d lacks the bit of type %s", i, code)
+			}
+		}
+	}
 }

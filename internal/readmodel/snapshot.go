@@ -47,7 +47,8 @@ type snapshot struct {
 	area       []uint32 // index into areas
 	types      []uint64 // typeWords words per meeting: the bits of typeBit
 	typeWords  int
-	rec        []uint32 // rec[i]:rec[i+1] is meeting i's record in arena
+	rec        []uint32 // rec[i]:recEnd[i] is meeting i's record in arena
+	recEnd     []uint32
 	arena      []byte
 
 	zones   []zoneInfo // zones[0] is "no zone"
@@ -91,7 +92,7 @@ func (s *snapshot) index(id int64) int {
 
 // meeting decodes meeting i.
 func (s *snapshot) meeting(i int, m *meeting.Meeting) {
-	decodeRecord(s.arena[s.rec[i]:s.rec[i+1]], m)
+	decodeRecord(s.arena[s.rec[i]:s.recEnd[i]], m)
 }
 
 // builder gathers meetings for a snapshot.
@@ -100,7 +101,10 @@ type builder struct {
 	zoneIdx map[string]uint16
 	srcIdx  map[string]uint32
 	areaIdx map[string]uint32
-	types   [][]uint16 // per meeting, the type bits, until typeWords is known
+	// typeBits and typeFrom hold each meeting's type bits until typeWords
+	// is known: meeting i's are typeBits[typeFrom[i]:typeFrom[i+1]].
+	typeBits []uint16
+	typeFrom []uint32
 }
 
 // newBuilder returns a builder sized for about n meetings.
@@ -110,7 +114,8 @@ func newBuilder(n int) *builder {
 		typeBit: map[string]int{},
 	}
 	s.id = make([]int64, 0, n)
-	s.rec = make([]uint32, 1, n+1)
+	s.rec = make([]uint32, 0, n)
+	s.recEnd = make([]uint32, 0, n)
 	return &builder{s: s, zoneIdx: map[string]uint16{"": 0}, srcIdx: map[string]uint32{}, areaIdx: map[string]uint32{}}
 }
 
@@ -141,18 +146,21 @@ func (b *builder) add(m *meeting.Meeting) {
 	s.program = append(s.program, uint8(max(slices.Index(meeting.Programs, m.Program), 0)))
 	s.source = append(s.source, intern(b.srcIdx, &s.sources, m.Source))
 	s.area = append(s.area, b.areaOf(m))
-	bits := make([]uint16, 0, len(m.Types))
+	if len(b.typeFrom) == 0 {
+		b.typeFrom = append(b.typeFrom, 0)
+	}
 	for _, t := range m.Types {
 		bit, ok := s.typeBit[t]
 		if !ok {
 			bit = len(s.typeBit)
 			s.typeBit[t] = bit
 		}
-		bits = append(bits, uint16(bit))
+		b.typeBits = append(b.typeBits, uint16(bit))
 	}
-	b.types = append(b.types, bits)
-	s.arena = appendRecord(s.arena, m)
+	b.typeFrom = append(b.typeFrom, uint32(len(b.typeBits)))
 	s.rec = append(s.rec, uint32(len(s.arena)))
+	s.arena = appendRecord(s.arena, m)
+	s.recEnd = append(s.recEnd, uint32(len(s.arena)))
 }
 
 // zoneOf returns the index of the zone name, adding it; a name Go cannot
@@ -202,17 +210,17 @@ func intern(idx map[string]uint32, list *[]string, v string) uint32 {
 // finish sorts the snapshot by id and builds its indexes.
 func (b *builder) finish() *snapshot {
 	s := b.s
-	if !slices.IsSorted(s.id) {
-		b.sortByID()
-	}
 	s.typeWords = max(1, (len(s.typeBit)+63)/64)
 	s.types = make([]uint64, len(s.id)*s.typeWords)
-	for i, bits := range b.types {
-		for _, bit := range bits {
+	for i := range s.id {
+		for _, bit := range b.typeBits[b.typeFrom[i]:b.typeFrom[i+1]] {
 			s.types[i*s.typeWords+int(bit)/64] |= 1 << (bit % 64)
 		}
 	}
-	b.types = nil
+	b.typeBits, b.typeFrom = nil, nil
+	if !slices.IsSorted(s.id) {
+		b.sortByID()
+	}
 	s.grid = buildGrid(s)
 	s.byTime, s.dayFrom = buildTimeOrder(s)
 	return s
@@ -234,15 +242,14 @@ func (b *builder) sortByID() {
 	s.day, s.start, s.end, s.dur = permute(s.day, perm), permute(s.start, perm), permute(s.end, perm), permute(s.dur, perm)
 	s.zone, s.attendance, s.program = permute(s.zone, perm), permute(s.attendance, perm), permute(s.program, perm)
 	s.source, s.area = permute(s.source, perm), permute(s.area, perm)
-	b.types = permute(b.types, perm)
-	// Records stay where they are in the arena; only their bounds move.
-	arena := make([]byte, 0, len(s.arena))
-	rec := make([]uint32, 1, n+1)
-	for _, p := range perm {
-		arena = append(arena, s.arena[s.rec[p]:s.rec[p+1]]...)
-		rec = append(rec, uint32(len(arena)))
+	w := s.typeWords
+	types := make([]uint64, len(s.types))
+	for i, p := range perm {
+		copy(types[i*w:(i+1)*w], s.types[int(p)*w:(int(p)+1)*w])
 	}
-	s.arena, s.rec = arena, rec
+	s.types = types
+	// Records stay where they are in the arena; only their bounds move.
+	s.rec, s.recEnd = permute(s.rec, perm), permute(s.recEnd, perm)
 }
 
 // permute returns v reordered so that element i is v[perm[i]].
