@@ -114,8 +114,14 @@ func TestReadsGoOnWhenTheDatabaseGoesAway(t *testing.T) {
 		return id
 	}
 	first := insert("before")
-	waitFor(t, 20*time.Second, "the model to hold the first meeting", func() bool {
-		return getJSON(fmt.Sprintf("%s/v1/meetings/%d", base, first), nil) == http.StatusOK
+	waitFor(t, 20*time.Second, "the read model to load and hold the first meeting", func() bool {
+		var body struct {
+			ReadModel struct {
+				State    string
+				Meetings int
+			} `json:"read_model"`
+		}
+		return getJSON(base+"/readyz", &body) == http.StatusOK && body.ReadModel.State == "ok" && body.ReadModel.Meetings == 1
 	})
 
 	px.cut()
