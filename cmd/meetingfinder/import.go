@@ -263,7 +263,7 @@ func scheduledImports(ctx context.Context, db *postgres.DB, path string, log *sl
 	if err := store.RegisterSources(ctx, srcs); err != nil {
 		return nil, nil, err
 	}
-	im := &ingest.Importer{Store: store, Logger: log}
+	im := &ingest.Importer{Store: store, Logger: log, Locker: db}
 	log.Info("import schedule", slog.Int("sources", len(srcs)))
 	return store, func(ctx context.Context) { im.Schedule(ctx, srcs) }, nil
 }

@@ -37,6 +37,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	sourcesFile := fs.String("sources", "", "sources `FILE` (JSON) to re-import on their schedule (see \"meetingfinder import -h\")")
 	readModel := fs.Bool("read-model", getenv("MF_READ_MODEL") != "off", "answer public reads from the in-memory read model (env MF_READ_MODEL=off turns it off)")
 	syncEvery := fs.Duration("sync-every", 250*time.Millisecond, "how often the read model reads the change log")
+	maxLag := fs.Duration("max-replica-lag", httpapi.DefaultMaxReplicaLag, "replica lag above which /readyz says degraded (with DATABASE_READ_URL)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -46,13 +47,20 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return fmt.Errorf("refusing to serve: %w", err)
 	}
 	defer db.Close()
+	readDB, err := openRead(ctx, getenv, db, log)
+	if err != nil {
+		return fmt.Errorf("refusing to serve: %w", err)
+	}
+	if readDB != db {
+		defer readDB.Close()
+	}
 	imports, runImports, err := scheduledImports(ctx, db, *sourcesFile, log)
 	if err != nil {
 		return err
 	}
 	listings := postgres.NewListingStore(db)
-	reads, model := publicReads(db, *readModel, log)
-	sc, err := setupSearch(ctx, db, reads, getenv, log)
+	reads, model := publicReads(readDB, *readModel, log)
+	sc, err := setupSearch(ctx, db, readDB, reads, getenv, log)
 	if err != nil {
 		return err
 	}
@@ -69,13 +77,9 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	// waiting at start (all of them after migration 0007 on an existing
 	// database) and then new and changed ones every few seconds.
 	background.Go(func() { db.RunSearchRefresh(bgctx, postgres.SearchRefreshEvery, log) })
-	var geocoder meeting.PlaceFinder // stays a nil interface unless configured
-	if *geocoderURL != "" {
-		g, err := nominatim.New(*geocoderURL, getenv("MF_GEOCODER_USER_AGENT"), nil)
-		if err != nil {
-			return err
-		}
-		geocoder = g
+	geocoder, err := newGeocoder(*geocoderURL, getenv)
+	if err != nil {
+		return err
 	}
 	cfg := httpapi.Config{
 		Geocoder:       geocoder,
@@ -90,6 +94,8 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		ChangeRequests: listings,
 		TrustedProxies: splitList(getenv("MF_TRUSTED_PROXIES")),
 		Sources:        imports,
+		MaxReplicaLag:  *maxLag,
+		ReplicaLag:     replicaLag(db, readDB),
 	}
 	if model != nil {
 		cfg.DataVersion = model.DataVersion
@@ -141,9 +147,52 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	return nil
 }
 
-// publicReads returns the store that answers public reads: the in-memory
-// read model over PostgreSQL when on (with PostgreSQL answering until the
-// model is loaded, and text queries), else PostgreSQL alone.
+// replicaLag returns readDB's lag measure for /readyz when it is a
+// standby apart from the primary db, else nil.
+func replicaLag(db, readDB *postgres.DB) func(context.Context) (time.Duration, error) {
+	if readDB == db {
+		return nil
+	}
+	return readDB.ReplicaLag
+}
+
+// newGeocoder returns the geocoder at url, or a nil interface when url is
+// empty.
+func newGeocoder(url string, getenv env) (meeting.PlaceFinder, error) {
+	if url == "" {
+		return nil, nil
+	}
+	g, err := nominatim.New(url, getenv("MF_GEOCODER_USER_AGENT"), nil)
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// openRead returns the database that answers public reads: the standby
+// at DATABASE_READ_URL, checked to be a standby at primary's schema
+// version, or primary itself when it is not set.
+func openRead(ctx context.Context, getenv env, primary *postgres.DB, log *slog.Logger) (*postgres.DB, error) {
+	url := getenv("DATABASE_READ_URL")
+	if url == "" {
+		return primary, nil
+	}
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+	}
+	if err := db.CheckReplica(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+	}
+	log.Info("public reads from the standby at DATABASE_READ_URL; writes to DATABASE_URL")
+	return db, nil
+}
+
+// publicReads returns the store that answers public reads from db (the
+// standby, when there is one): the in-memory read model over PostgreSQL
+// when on (with PostgreSQL answering until the model is loaded, and text
+// queries), else PostgreSQL alone.
 func publicReads(db *postgres.DB, on bool, log *slog.Logger) (readmodel.Store, *readmodel.Model) {
 	pg := postgres.NewMeetingStore(db)
 	if !on {
@@ -186,10 +235,10 @@ type searchSetup struct {
 const placesRefresh = 10 * time.Minute
 
 // setupSearch wires text search: PostgreSQL's embedded index alone, or,
-// with MEILI_URL, Meilisearch in front of it, fed by the outbox and with
-// PostgreSQL as the fallback while it is down.
-func setupSearch(ctx context.Context, db *postgres.DB, reads meeting.Store, getenv env, log *slog.Logger) (*searchSetup, error) {
-	pg := postgres.NewMeetingStore(db)
+// with MEILI_URL, Meilisearch in front of it, fed by the outbox of db (the
+// primary) and with PostgreSQL at readDB as the fallback while it is down.
+func setupSearch(ctx context.Context, db, readDB *postgres.DB, reads meeting.Store, getenv env, log *slog.Logger) (*searchSetup, error) {
+	pg := postgres.NewMeetingStore(readDB)
 	places := postgres.NewPlaceStore(db)
 	// Refresh the places at start (imports and demo loads since the last
 	// run are then visible) and every placesRefresh.

@@ -140,3 +140,20 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 		t.Error("the server still accepts requests after shutdown")
 	}
 }
+
+// TestServeRefusesAReadURLAtAPrimary points DATABASE_READ_URL at the
+// primary itself: serve refuses to start, naming the mistake.
+func TestServeRefusesAReadURLAtAPrimary(t *testing.T) {
+	db := pgtest.New(t)
+	url := pgtest.DatabaseURL(t, db)
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string {
+		if k == "DATABASE_URL" || k == "DATABASE_READ_URL" {
+			return url
+		}
+		return ""
+	}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_READ_URL points at a primary") {
+		t.Fatalf("serve with DATABASE_READ_URL at a primary: err = %v, output %q; want a refusal", err, out.String())
+	}
+}

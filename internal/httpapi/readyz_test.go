@@ -48,3 +48,55 @@ func TestReadyzReadModel(t *testing.T) {
 		})
 	}
 }
+
+// TestReadyzReplica checks what /readyz says of a standby answering the
+// public reads: its lag, degraded beyond MaxReplicaLag, and unavailable
+// reads when it is down with no read model loaded.
+func TestReadyzReplica(t *testing.T) {
+	e := newEnv(t)
+	spec := newSpecCheck(t)
+	up := func(context.Context) error { return nil }
+	down := func(context.Context) error { return errors.New("connection refused") }
+	lag := func(d time.Duration) func(context.Context) (time.Duration, error) {
+		return func(context.Context) (time.Duration, error) { return d, nil }
+	}
+	gone := func(context.Context) (time.Duration, error) { return 0, errors.New("connection refused") }
+	for _, tc := range []struct {
+		name        string
+		primary     httpapi.Checker
+		replica     func(context.Context) (time.Duration, error)
+		model       *httpapi.ReadModelStatus
+		wantStatus  int
+		want, check string
+		wantLag     float64
+	}{
+		{"caught up", up, lag(0), nil, 200, "ok", "ok", 0},
+		{"behind within the limit", up, lag(4 * time.Second), nil, 200, "ok", "ok", 4},
+		{"behind beyond the limit", up, lag(12 * time.Second), nil, 200, "degraded", "degraded", 12},
+		{"primary down, replica up", down, lag(0), nil, 200, "degraded", "ok", 0},
+		{"replica down, no read model", up, gone, nil, 503, "unavailable", "unavailable", -1},
+		{"replica down, read model loaded", up, gone, &httpapi.ReadModelStatus{Ready: true, Meetings: 7}, 200, "degraded", "unavailable", -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := httpapi.Config{Store: e.store, Ready: tc.primary, Logger: quietLogger(), Now: func() time.Time { return now },
+				ReplicaLag: tc.replica, MaxReplicaLag: 10 * time.Second}
+			if tc.model != nil {
+				cfg.ReadModel = func() httpapi.ReadModelStatus { return *tc.model }
+			}
+			res, _ := spec.exchange(t, httpapi.New(cfg), request(t, http.MethodGet, "/readyz"))
+			var body struct {
+				Status string            `json:"status"`
+				Checks map[string]string `json:"checks"`
+				Lag    *float64          `json:"replica_lag_seconds"`
+			}
+			res.decode(t, &body)
+			gotLag := -1.0
+			if body.Lag != nil {
+				gotLag = *body.Lag
+			}
+			if res.status != tc.wantStatus || body.Status != tc.want || body.Checks["replica"] != tc.check || gotLag != tc.wantLag {
+				t.Errorf("status %d %+v lag %v, want %d %s with replica %s, lag %v", res.status, body, gotLag, tc.wantStatus, tc.want, tc.check, tc.wantLag)
+			}
+		})
+	}
+}

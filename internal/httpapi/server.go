@@ -82,7 +82,18 @@ type Config struct {
 	// StaleAfter is how long the read model may go without reading the
 	// change log before /readyz calls it degraded; 0 means 10 seconds.
 	StaleAfter time.Duration
+	// ReplicaLag, when set, says how far the standby that answers public
+	// reads (DATABASE_READ_URL) is behind its primary, for /readyz; an
+	// error means the standby cannot be reached. Nil means reads go to
+	// the database that Ready checks.
+	ReplicaLag func(ctx context.Context) (time.Duration, error)
+	// MaxReplicaLag is the lag above which /readyz calls the replica
+	// degraded; 0 means DefaultMaxReplicaLag.
+	MaxReplicaLag time.Duration
 }
+
+// DefaultMaxReplicaLag is Config.MaxReplicaLag's default.
+const DefaultMaxReplicaLag = 30 * time.Second
 
 // ReadModelStatus is the state of the in-memory read model.
 type ReadModelStatus struct {
@@ -167,11 +178,14 @@ func (s *Server) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz checks the database (reachable, schema current), the search
-// index and the read model. It answers 503 "unavailable" when public reads
-// cannot be answered: the database is down and no read model holds the
-// meetings. With the database down but the model loaded, or the model
-// stale, it answers 200 "degraded": reads go on, writes fail.
+// readyz checks the database (reachable, schema current), the replica
+// that answers public reads when there is one, the search index and the
+// read model. It answers 503 "unavailable" when public reads cannot be
+// answered: the database that serves them (the replica, when configured)
+// is down and no read model holds the meetings. With the primary down but
+// reads answered, or the model stale, or the replica lagging beyond
+// MaxReplicaLag, it answers 200 "degraded": reads go on (writes fail while
+// the primary is down).
 func (s *Server) readyz(c *gin.Context) error {
 	checks := gin.H{}
 	body := gin.H{"checks": checks}
@@ -187,6 +201,12 @@ func (s *Server) readyz(c *gin.Context) error {
 			checks["database"] = "ok"
 		}
 	}
+	readsUp, replicaOK := dbUp, true
+	if s.cfg.ReplicaLag != nil {
+		state := s.replicaCheck(c.Request.Context(), body)
+		checks["replica"] = state
+		readsUp, replicaOK = state != "unavailable", state == "ok"
+	}
 	if s.cfg.Search != nil {
 		checks["search"] = s.searchCheck(c.Request.Context())
 	}
@@ -199,14 +219,36 @@ func (s *Server) readyz(c *gin.Context) error {
 	}
 	status, word := http.StatusOK, "ok"
 	switch {
-	case !dbUp && !modelUp:
+	case !readsUp && !modelUp:
 		status, word = http.StatusServiceUnavailable, "unavailable"
-	case !dbUp || !modelFresh:
+	case !dbUp || !readsUp || !modelFresh || !replicaOK:
 		word = "degraded"
 	}
 	body["status"] = word
 	c.JSON(status, body)
 	return nil
+}
+
+// replicaCheck measures the replica's lag, sets body's
+// replica_lag_seconds when it answers, and returns the replica's state:
+// "ok", "degraded" (behind by more than MaxReplicaLag) or "unavailable".
+func (s *Server) replicaCheck(ctx context.Context, body gin.H) string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	lag, err := s.cfg.ReplicaLag(ctx)
+	if err != nil {
+		s.log.Warn("replica not ready", slog.String("error", err.Error()))
+		return "unavailable"
+	}
+	body["replica_lag_seconds"] = math.Round(lag.Seconds()*10) / 10
+	limit := s.cfg.MaxReplicaLag
+	if limit <= 0 {
+		limit = DefaultMaxReplicaLag
+	}
+	if lag > limit {
+		return "degraded"
+	}
+	return "ok"
 }
 
 // readModelJSON reads the read model's state.

@@ -60,6 +60,10 @@ type Importer struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Locker, when set, makes Schedule run each source once across the
+	// instances that share the Locker's database (see Schedule); nil means
+	// this is the only instance.
+	Locker Locker
 }
 
 // Run imports src once and returns its report, whatever the outcome: a

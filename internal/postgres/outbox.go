@@ -139,16 +139,23 @@ func loadPublic(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]meeting.
 	return out, rows.Err()
 }
 
+// outboxLock is the advisory lock (see DB.TryLock) that Run holds while
+// it delivers, so that one instance at a time drains the outbox.
+const outboxLock = "search.outbox"
+
 // Run delivers queued changes until ctx ends: at once while there is a
 // backlog, every interval when the queue is empty, and with exponential
 // backoff (up to MaxBackoff) while the index fails. Each failure is logged
-// once per outage.
+// once per outage. Every instance may run it: each delivery first takes
+// the outbox's advisory lock, and an instance that finds it held skips
+// that turn (another instance is delivering) and tries again an interval
+// later, so batches are delivered one at a time, in queue order.
 func (o *Outbox) Run(ctx context.Context, idx search.Index, interval time.Duration, log *slog.Logger) {
 	const batch = 500
 	wait := interval
-	failing := false
+	failing, waiting := false, false
 	for {
-		n, err := o.Deliver(ctx, idx, batch)
+		n, busy, err := o.deliverLocked(ctx, idx, batch)
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -158,11 +165,17 @@ func (o *Outbox) Run(ctx context.Context, idx search.Index, interval time.Durati
 			}
 			failing = true
 			wait = min(max(2*wait, time.Second), MaxBackoff)
+		case busy:
+			if !waiting {
+				log.Info("search sync: another instance is delivering; this one stands by")
+			}
+			waiting = true
+			wait = interval
 		default:
-			if failing {
+			if failing || waiting {
 				log.Info("search sync: delivering again")
 			}
-			failing = false
+			failing, waiting = false, false
 			wait = interval
 			if n == batch {
 				wait = 0
@@ -174,6 +187,21 @@ func (o *Outbox) Run(ctx context.Context, idx search.Index, interval time.Durati
 		case <-time.After(wait):
 		}
 	}
+}
+
+// deliverLocked runs Deliver under outboxLock; busy is true, and nothing
+// is delivered, when another session holds it.
+func (o *Outbox) deliverLocked(ctx context.Context, idx search.Index, batch int) (n int, busy bool, err error) {
+	unlock, ok, err := o.db.TryLock(ctx, outboxLock)
+	if err != nil {
+		return 0, false, err
+	}
+	if !ok {
+		return 0, true, nil
+	}
+	defer unlock()
+	n, err = o.Deliver(ctx, idx, batch)
+	return n, false, err
 }
 
 // ReindexStats says what Reindex did.

@@ -2,9 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -142,5 +145,134 @@ func TestOutboxLosesNothingWhileTheIndexIsDown(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"Alpha Renamed"}, idx.names()); d != "" {
 		t.Errorf("index after a delete (-want +got):\n%s", d)
+	}
+}
+
+// overlapIndex is a search.Index of one instance that records what it is
+// sent, slowly, and notes when another instance's index is being written
+// at the same time.
+type overlapIndex struct {
+	shared *overlapState
+}
+
+// overlapState is what the indexes of all instances share.
+type overlapState struct {
+	mu       sync.Mutex
+	active   int
+	overlaps int
+	names    map[int64]string
+}
+
+func (x overlapIndex) write(f func(s *overlapState)) {
+	s := x.shared
+	s.mu.Lock()
+	s.active++
+	if s.active > 1 {
+		s.overlaps++
+	}
+	f(s)
+	s.mu.Unlock()
+	time.Sleep(20 * time.Millisecond) // a slow index widens any overlap
+	s.mu.Lock()
+	s.active--
+	s.mu.Unlock()
+}
+
+func (x overlapIndex) Upsert(_ context.Context, ms []meeting.Meeting) error {
+	x.write(func(s *overlapState) {
+		for _, m := range ms {
+			s.names[m.ID] = m.Name
+		}
+	})
+	return nil
+}
+
+func (x overlapIndex) Delete(_ context.Context, ids []int64) error {
+	x.write(func(s *overlapState) {
+		for _, id := range ids {
+			delete(s.names, id)
+		}
+	})
+	return nil
+}
+
+func (x overlapIndex) Search(context.Context, meeting.Filter) (search.Hits, error) {
+	return search.Hits{}, nil
+}
+
+// TestOutboxOneRunnerAtATime runs the outbox of two instances (two pools)
+// on one database while meetings change: every change reaches the index,
+// and no two deliveries are ever in flight at once.
+func TestOutboxOneRunnerAtATime(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	other, err := postgres.Open(ctx, pgtest.DatabaseURL(t, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := postgres.NewOutbox(db).Enable(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	s := postgres.NewMeetingStore(db)
+	var ms []meeting.Meeting
+	for i := range 1200 {
+		m := mk(nyc, meeting.Weekday(i%7), "19:00", "America/New_York")
+		m.Name = fmt.Sprintf("m%d", i)
+		ms = append(ms, m)
+	}
+	if err := s.InsertMeetings(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	st := &overlapState{names: map[int64]string{}}
+	rctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, d := range []*postgres.DB{db, other} {
+		wg.Go(func() {
+			postgres.NewOutbox(d).Run(rctx, overlapIndex{st}, 10*time.Millisecond, slog.New(slog.DiscardHandler))
+		})
+	}
+	// Changes made while both drain arrive too.
+	if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET name = name || ' renamed' WHERE name LIKE 'm1%'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET deleted_at = now() WHERE name LIKE 'm2%'`); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		n, err := postgres.NewOutbox(db).Pending(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d changes still queued after 30 s", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	wg.Wait()
+	rows, err := db.Pool.Query(ctx, `SELECT id, name FROM meetings WHERE deleted_at IS NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = name
+	}
+	rows.Close()
+	if d := cmp.Diff(want, st.names); d != "" {
+		t.Errorf("index after both runners drained (-want +got):\n%s", d)
+	}
+	if st.overlaps != 0 {
+		t.Errorf("%d deliveries overlapped another instance's", st.overlaps)
 	}
 }
