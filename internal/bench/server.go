@@ -96,11 +96,11 @@ func startServer(ctx context.Context, command []string, dbURL string) (*server, 
 }
 
 // serverEnv returns environ with DATABASE_URL set to dbURL and the read
-// model on, and without what would change the server under test
-// (Meilisearch, a text log format, a geocoder).
+// model on, and without what would change the server under test (a
+// standby to read from, Meilisearch, a text log format, a geocoder).
 func serverEnv(environ []string, dbURL string) []string {
-	drop := map[string]bool{"DATABASE_URL": true, "MF_READ_MODEL": true, "MEILI_URL": true, "MEILI_API_KEY": true,
-		"MF_LOG_FORMAT": true, "MF_GEOCODER_URL": true}
+	drop := map[string]bool{"DATABASE_URL": true, "DATABASE_READ_URL": true, "MF_READ_MODEL": true,
+		"MEILI_URL": true, "MEILI_API_KEY": true, "MEILI_INDEX": true, "MF_LOG_FORMAT": true, "MF_GEOCODER_URL": true}
 	out := make([]string, 0, len(environ)+2)
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
