@@ -95,7 +95,38 @@ func compile(s *snapshot, f *meeting.Filter, clocks *zoneClocks, horizon time.Ti
 	if f.UpcomingHours > 0 {
 		c.upcoming, c.horizon = true, horizon.UnixNano()
 	}
+	// today and upcoming hold only on some weekdays anywhere on Earth
+	// (UTC-12 to UTC+14): narrow the day mask to them, so that the time
+	// order skips every other day, as PostgreSQL's prefilter does.
+	if f.Today {
+		c.narrowDays(weekdaysBetween(clocks.now.Add(-12*time.Hour), clocks.now.Add(14*time.Hour)))
+	}
+	if f.UpcomingHours > 0 {
+		c.narrowDays(weekdaysBetween(clocks.now.Add(-36*time.Hour), horizon.Add(14*time.Hour)))
+	}
 	return c
+}
+
+// narrowDays keeps only the weekdays of mask in c.days.
+func (c *compiled) narrowDays(mask uint8) {
+	if c.days == 0 {
+		c.days = mask
+	} else {
+		c.days &= mask
+	}
+	if c.days == 0 {
+		c.none = true
+	}
+}
+
+// weekdaysBetween returns the mask of the UTC weekdays of every calendar
+// day from a to b inclusive.
+func weekdaysBetween(a, b time.Time) uint8 {
+	var m uint8
+	for t := a.UTC(); t.Before(b) && m != 0x7f; t = t.Add(24 * time.Hour) {
+		m |= 1 << t.Weekday()
+	}
+	return m | 1<<b.UTC().Weekday()
 }
 
 // match reports whether meeting i of s passes c (everything but the point

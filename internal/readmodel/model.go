@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -128,6 +129,10 @@ func (m *Model) Load(ctx context.Context) error {
 	m.cursor = cursor
 	m.cur.Store(v)
 	m.succeed()
+	// The load's garbage (rows, builders, the old view) is several times
+	// the model: hand it back to the system now rather than whenever the
+	// runtime gets round to it.
+	debug.FreeOSMemory()
 	m.logger.Info("read model loaded", slog.Int("meetings", base.len()), slog.Duration("duration", time.Since(start)))
 	return nil
 }
@@ -158,7 +163,11 @@ func (m *Model) Sync(ctx context.Context) (int, error) {
 			m.fail(err)
 			return 0, err
 		}
-		m.cur.Store(m.apply(v, batch.IDs, ms))
+		next := m.apply(v, batch.IDs, ms)
+		m.cur.Store(next)
+		if next.base != v.base {
+			debug.FreeOSMemory() // a compaction left the old base behind
+		}
 	}
 	m.cursor = batch.Next
 	m.succeed()
