@@ -68,15 +68,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	defer background.Wait()
 	bgctx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
-	background.Go(func() { sc.run(bgctx) })
-	if model != nil {
-		background.Go(func() { _ = model.Run(bgctx, *syncEvery) })
-		background.Go(func() { pruneChanges(bgctx, db, log) })
-	}
-	// Writers leave text indexing to this loop: it indexes the meetings
-	// waiting at start (all of them after migration 0007 on an existing
-	// database) and then new and changed ones every few seconds.
-	background.Go(func() { db.RunSearchRefresh(bgctx, postgres.SearchRefreshEvery, log) })
+	startBackground(bgctx, &background, db, sc, model, *syncEvery, log)
 	geocoder, err := newGeocoder(*geocoderURL, getenv)
 	if err != nil {
 		return err
@@ -200,6 +192,43 @@ func publicReads(db *postgres.DB, on bool, log *slog.Logger) (readmodel.Store, *
 	}
 	model := readmodel.New(db, db, readmodel.Options{Logger: log})
 	return readmodel.Reads{Model: model, Fallback: pg}, model
+}
+
+// startBackground starts serve's background work on wg until ctx ends:
+// the read model and change-log pruning, the search setup's work (places
+// refresh, outbox) once the model is loaded, and the deferred text
+// indexing.
+func startBackground(ctx context.Context, wg *sync.WaitGroup, db *postgres.DB, sc *searchSetup, model *readmodel.Model, syncEvery time.Duration, log *slog.Logger) {
+	wg.Go(func() {
+		// The places refresh and the outbox compete with the read model's
+		// load for the database: let the load go first (for at most a
+		// minute).
+		waitLoaded(ctx, model, time.Minute)
+		sc.run(ctx)
+	})
+	if model != nil {
+		wg.Go(func() { _ = model.Run(ctx, syncEvery) })
+		wg.Go(func() { pruneChanges(ctx, db, log) })
+	}
+	// Writers leave text indexing to this loop: it indexes the meetings
+	// waiting at start (all of them after migration 0007 on an existing
+	// database) and then new and changed ones every few seconds.
+	wg.Go(func() { db.RunSearchRefresh(ctx, postgres.SearchRefreshEvery, log) })
+}
+
+// waitLoaded returns once model (when there is one) is loaded, after
+// limit, or when ctx ends.
+func waitLoaded(ctx context.Context, model *readmodel.Model, limit time.Duration) {
+	if model == nil {
+		return
+	}
+	for deadline := time.Now().Add(limit); !model.Ready() && time.Now().Before(deadline); {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // changeRetention is how long the change log keeps a change: a read model
