@@ -65,6 +65,11 @@ func (s *Server) bmltJSONP(c *gin.Context) error {
 
 // marshal encodes v without HTML escaping (BMLT clients show the text as is).
 func marshal(v any) ([]byte, error) {
+	if ms, ok := v.([]map[string]string); ok {
+		// GetSearchResults' usual answer, up to thousands of meetings:
+		// written by hand, the same bytes without reflection.
+		return appendStringMaps(make([]byte, 0, 1024*len(ms)+2), ms), nil
+	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

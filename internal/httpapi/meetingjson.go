@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -133,6 +134,50 @@ func appendOnlineJSON(b []byte, o *meeting.Online) []byte {
 	return append(b, '}')
 }
 
+// appendStringMaps appends ms as encoding/json (without HTML escaping)
+// writes a []map[string]string: each object's keys sorted. Consecutive
+// maps with the same keys, as BMLT meetings are, sort them once.
+func appendStringMaps(b []byte, ms []map[string]string) []byte {
+	b = append(b, '[')
+	var keys []string
+	for i, m := range ms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if !sameKeys(keys, m) {
+			keys = keys[:0]
+			for k := range m {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+		}
+		b = append(b, '{')
+		for j, k := range keys {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONText(b, k, false)
+			b = append(b, ':')
+			b = appendJSONText(b, m[k], false)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// sameKeys reports whether m has exactly the keys.
+func sameKeys(keys []string, m map[string]string) bool {
+	if len(keys) != len(m) || keys == nil {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // appendJSONStrings appends a JSON array of strings ([] for none).
 func appendJSONStrings(b []byte, l []string) []byte {
 	b = append(b, '[')
@@ -167,12 +212,16 @@ const hexDigits = "0123456789abcdef"
 // appendJSONString appends s as a JSON string the way encoding/json does
 // with HTML escaping: <, > and & as \u003c…, control characters escaped,
 // invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
-func appendJSONString(b []byte, s string) []byte {
+func appendJSONString(b []byte, s string) []byte { return appendJSONText(b, s, true) }
+
+// appendJSONText is appendJSONString, with HTML escaping only when html
+// is set (encoding/json's SetEscapeHTML).
+func appendJSONText(b []byte, s string, html bool) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if c >= 0x20 && c != '"' && c != '\\' && (!html || (c != '<' && c != '>' && c != '&')) {
 				i++
 				continue
 			}

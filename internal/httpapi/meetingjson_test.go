@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,4 +62,30 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q: got %s, want %s", s, got, want)
 		}
 	})
+}
+
+// TestAppendStringMaps holds the BMLT writer to encoding/json without HTML
+// escaping, on maps with the same keys, other keys and awkward text.
+func TestAppendStringMaps(t *testing.T) {
+	ms := []map[string]string{
+		{"id_bigint": "1", "meeting_name": "A <b> & \"c\"", "weekday_tinyint": "2"},
+		{"id_bigint": "2", "meeting_name": "bad \xff \u2028", "weekday_tinyint": "3"},
+		{"id_bigint": "3", "location_text": "tab\there"},
+		{},
+		{"z": "", "a": "émoji 🙂"},
+	}
+	for _, in := range [][]map[string]string{nil, {}, ms} {
+		var want strings.Builder
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if in == nil {
+			in = []map[string]string{}
+		}
+		if err := enc.Encode(in); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(appendStringMaps(nil, in)); got != strings.TrimRight(want.String(), "\n") {
+			t.Errorf("got  %s\nwant %s", got, want.String())
+		}
+	}
 }
