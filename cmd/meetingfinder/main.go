@@ -67,7 +67,7 @@ func commands() []command {
 		{"reindex", "rebuild the search index (Meilisearch) and the places", runReindex},
 		{"demo", "load a synthetic demo dataset", runDemo},
 		{"import", "import listings from a feed or file", runImport},
-		{"bench", "benchmark the nearby query (API vs. SQL baseline)", runBench},
+		{"bench", "benchmark the public reads (API with its read model vs. the SQL baseline)", runBench},
 		{"org", "manage organizations and their API keys", runOrg},
 		{"admin", "make admin API keys (moderation)", runAdmin},
 	}
