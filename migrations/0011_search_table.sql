@@ -88,7 +88,7 @@ INSERT INTO search_queue (meeting_id) SELECT id FROM meetings;
 
 -- search_words is the vocabulary of the index: every distinct word of the
 -- documents, for typo correction (a query word that is not a word of the
--- index is looked up here by trigram distance, and the query then runs
+-- index is looked up here by trigram similarity, and the query then runs
 -- with the corrected words). The indexer adds the words of every document
 -- it writes, in the same transaction, so a new word is known as soon as
 -- it is searchable and is never "corrected" away. Words whose last
@@ -105,4 +105,4 @@ COMMENT ON COLUMN search_words.word IS
 COMMENT ON COLUMN search_words.ndoc IS
     'How many documents held the word at the last full rebuild (1 for words added since): breaks ties between corrections, common words first.';
 
-CREATE INDEX search_words_trgm ON search_words USING gist (word gist_trgm_ops);
+CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops);

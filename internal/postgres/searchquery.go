@@ -50,6 +50,17 @@ func parseTextQuery(q string) (tq textQuery, ok bool) {
 	return tq, len(tq.words) > 0
 }
 
+// hasShortWord reports whether a word has one or two letters (matched
+// through the prefix tokens, which most documents hold).
+func (tq *textQuery) hasShortWord() bool {
+	for _, w := range tq.words {
+		if utf8.RuneCountInString(w.word) <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
 // needsLookup returns the words to look up in the vocabulary: those long
 // enough to be corrected.
 func (tq *textQuery) needsLookup() []string {
