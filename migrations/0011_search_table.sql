@@ -88,7 +88,7 @@ INSERT INTO search_queue (meeting_id) SELECT id FROM meetings;
 
 -- search_words is the vocabulary of the index: every distinct word of the
 -- documents, for typo correction (a query word that is not a word of the
--- index is looked up here by trigram similarity, and the query then runs
+-- index is looked up here by edit distance, and the query then runs
 -- with the corrected words). The indexer adds the words of every document
 -- it writes, in the same transaction, so a new word is known as soon as
 -- it is searchable and is never "corrected" away. Words whose last
@@ -99,10 +99,12 @@ CREATE TABLE search_words (
 );
 
 COMMENT ON TABLE search_words IS
-    'Distinct words of meeting_search.doc, for typo correction (pg_trgm). Added to by every index write, rebuilt by a full reindex.';
+    'Distinct words of meeting_search.doc, for typo correction (fuzzystrmatch). Added to by every index write, rebuilt by a full reindex.';
 COMMENT ON COLUMN search_words.word IS
     'A word as searchWords (Go) writes it; byte order (COLLATE "C"), so that the primary key also finds the words starting with given letters.';
 COMMENT ON COLUMN search_words.ndoc IS
     'How many documents held the word at the last full rebuild (1 for words added since): breaks ties between corrections, common words first.';
 
-CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops);
+-- Corrections are the words with the query word's first letter (a range
+-- of the primary key) within a small Levenshtein distance: fuzzystrmatch.
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;

@@ -252,11 +252,10 @@ const searchCapNear = 64
 
 // cellArea returns the tsquery of the geo cells (searchdoc.go) that cover
 // the box around p of radius m metres, at the finest level that needs at
-// most maxCells of them (fine: the 3×3 cells of level 2 around p, the
-// nearest meetings), or "" when none covers it in so few (near the poles,
+// most maxCells of them, or "" when none covers it in so few (near the poles,
 // across longitude ±180, radii of hundreds of km) and the radius is
 // checked on the rows alone.
-func cellArea(p orb.Point, m float64, fine bool) string {
+func cellArea(p orb.Point, m float64) string {
 	lat, lon := p.Lat(), p.Lon()
 	dlat := m / 111200
 	cos := math.Cos(lat * math.Pi / 180)
@@ -267,12 +266,7 @@ func cellArea(p orb.Point, m float64, fine bool) string {
 	if lon-dlon < -180 || lon+dlon > 180 || lat-dlat < -90 || lat+dlat > 90 {
 		return ""
 	}
-	levels := geoLevels
-	if fine {
-		levels = geoLevels[1:2]
-		dlat, dlon = levels[0].size, levels[0].size
-	}
-	for _, l := range levels {
+	for _, l := range geoLevels {
 		r0, c0 := cellOf(l, lat-dlat, lon-dlon)
 		r1, c1 := cellOf(l, lat+dlat, lon+dlon)
 		if (r1-r0+1)*(c1-c0+1) > maxCells {
@@ -297,11 +291,12 @@ func cellArea(p orb.Point, m float64, fine bool) string {
 // distance (NULL without a point), the occurrence and the score, with the
 // page's LIMIT (limit+1 rows) and OFFSET.
 //
-// The candidates are the union of a few sources, each an index lookup of
-// at most searchCap meetings that pass every filter: any match, those
-// whose name holds every word, without a point the meetings named exactly
-// as the query and those whose name starts with it, and with a point the
-// matches in the cells around it (the nearest). With a point every source
+// The candidates are the first searchCap (searchCapNear with a point)
+// meetings that pass every filter from a few sources read in turn, best
+// tier first, each an index lookup: without a point the meetings named
+// exactly as the query and those whose name starts with it, then those
+// whose name holds every word, then any match; with a point the nearest
+// of these. With a point every source
 // is cut to the cells covering the radius inside the same GIN scan. The
 // candidates are then ordered by a score of discrete tiers (without a
 // point: exact name 8, name prefix 4; always: every word in the name 2,
@@ -325,7 +320,7 @@ func searchQuery(f meeting.Filter, tq *textQuery, cols string) (sql string, args
 		// and an indexable radius would tempt the planner to read every
 		// meeting in it through the GiST index.
 		q.where = append(q.where, distExpr+" <= "+radiusArg+"::float8")
-		area = cellArea(f.Point, radiusM(f), false)
+		area = cellArea(f.Point, radiusM(f))
 	}
 	plain := len(q.where)
 	q.filter(f)
@@ -361,11 +356,13 @@ func searchQuery(f meeting.Filter, tq *textQuery, cols string) (sql string, args
 	// that hold every word in the name without typos are equal but for
 	// their distance.
 	byName := tq.phrase != "" && !f.HasPoint
-	sources := []string{source(tq.tsMatch(area))}
+	// Best tier first: the sources are read in this order and reading
+	// stops once n candidates are in, so a common query costs one source.
+	var sources []string
 	if byName {
 		sources = append(sources, source(tq.tsName(false, area)), source(tq.tsName(true, area)))
 	}
-	sources = append(sources, source(tq.tsInName(area)))
+	sources = append(sources, source(tq.tsInName(area)), source(tq.tsMatch(area)))
 	tier := func(points, tsq string) string {
 		return "CASE WHEN s.doc @@ " + q.arg(tsq) + "::tsquery THEN " + points + " ELSE 0 END"
 	}
@@ -374,7 +371,8 @@ func searchQuery(f meeting.Filter, tq *textQuery, cols string) (sql string, args
 		score += " + " + tier("8", tq.tsName(false, "")) + " + " + tier("4", tq.tsName(true, ""))
 	}
 	score += ")"
-	sql = `WITH cand AS MATERIALIZED (` + strings.Join(sources, " UNION ") + `) SELECT ` + cols + `, ` + distExpr + `, ` +
+	sql = `WITH cand AS MATERIALIZED (SELECT DISTINCT c.meeting_id FROM (` + strings.Join(sources, " UNION ALL ") +
+		` LIMIT ` + strconv.Itoa(n) + `) c) SELECT ` + cols + `, ` + distExpr + `, ` +
 		occurrenceExpr(nowArg) + `, ` + score + `::float8 AS score FROM cand JOIN meeting_search s ON s.meeting_id = cand.meeting_id` +
 		` JOIN meetings m ON m.id = s.meeting_id WHERE ` + where + ` ORDER BY score DESC, ` + distExpr + ` NULLS LAST, m.id LIMIT ` + q.arg(limit+1) +
 		` OFFSET ` + q.arg(offset)

@@ -93,7 +93,7 @@ func FuzzTextQuery(f *testing.F) {
 			tq.words[i].corrections = []string{w.word + "'", `\` + w.word}
 		}
 		tq.finish(q)
-		area := cellArea(orb.Point{-74, 40.7}, 25000, false)
+		area := cellArea(orb.Point{-74, 40.7}, 25000)
 		for _, s := range []string{tq.tsMatch(""), tq.tsMatch(area), tq.tsExact(), tq.tsInName(area), tq.tsName(false, ""), tq.tsName(true, area)} {
 			if !validTSQuery(s) {
 				t.Fatalf("%q: bad tsquery %s", q, s)
