@@ -40,11 +40,16 @@ func parseTextQuery(q string) (tq textQuery, ok bool) {
 	seen := map[string]bool{}
 	for _, t := range search.Terms(q) {
 		for _, w := range searchWords(t) {
+			w = truncateWord(w)
 			if seen[w] || len(tq.words) == search.MaxTerms {
 				continue
 			}
 			seen[w] = true
-			tq.words = append(tq.words, queryWord{word: w, types: meeting.TypeCodes(w)})
+			qw := queryWord{word: w}
+			if len(w) <= maxTypeWord {
+				qw.types = meeting.TypeCodes(w)
+			}
+			tq.words = append(tq.words, qw)
 		}
 	}
 	return tq, len(tq.words) > 0
@@ -59,6 +64,26 @@ func (tq *textQuery) hasShortWord() bool {
 		}
 	}
 	return false
+}
+
+// maxQueryWord is the longest query word used, in bytes: longer ones are
+// cut (still a prefix of what they would match), so that no input, from
+// the API's 200 characters or any other caller, costs more than that.
+const maxQueryWord = 100
+
+// maxTypeWord is the longest word looked up among the type names.
+const maxTypeWord = 40
+
+// truncateWord cuts w to maxQueryWord bytes at a character boundary.
+func truncateWord(w string) string {
+	if len(w) <= maxQueryWord {
+		return w
+	}
+	w = w[:maxQueryWord]
+	for !utf8.ValidString(w) {
+		w = w[:len(w)-1]
+	}
+	return w
 }
 
 // needsLookup returns the words to look up in the vocabulary: those long
