@@ -296,14 +296,14 @@ func cellArea(p orb.Point, m float64) string {
 // tier first, each an index lookup: without a point the meetings named
 // exactly as the query and those whose name starts with it, then those
 // whose name holds every word, then any match; with a point the nearest
-// of these. With a point every source
-// is cut to the cells covering the radius inside the same GIN scan. The
-// candidates are then ordered by a score of discrete tiers (without a
-// point: exact name 8, name prefix 4; always: every word in the name 2,
-// found without corrections 1), then by distance with a point, then by
-// id. When the matches are fewer than searchCap this is
-// the exact order of all of them; when they are more it is the order of
-// the best and nearest candidates, which is what the first pages show.
+// meetings whose name holds every word, then the nearest matches, each
+// tsquery ANDed with the cells covering the radius. The candidates are
+// then ordered by a score of discrete tiers (without a point: exact name
+// 8, name prefix 4; always: every word in the name 2, found without
+// corrections 1), then by distance with a point, then by id. When the
+// matches are fewer than the candidates this is the exact order of all of
+// them; when they are more it is the order of the best and nearest
+// candidates, which is what the first pages show.
 func searchQuery(f meeting.Filter, tq *textQuery, cols string) (sql string, args []any, limit, offset int) {
 	limit = pageLimit(f)
 	if f.Cursor != nil {
