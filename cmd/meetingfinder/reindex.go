@@ -20,7 +20,7 @@ func newMeili(getenv env) *meili.Index {
 	return meili.New(getenv("MEILI_URL"), getenv("MEILI_API_KEY"), getenv("MEILI_INDEX"), nil)
 }
 
-// runReindex refreshes the places and the PostgreSQL text index and, with
+// runReindex refreshes the places, rebuilds the PostgreSQL text index and, with
 // MEILI_URL, rebuilds the Meilisearch index from the database.
 func runReindex(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
@@ -44,11 +44,13 @@ func runReindex(ctx context.Context, args []string, getenv env, stdout, stderr i
 	}
 	fmt.Fprintf(stdout, "reindex: places refreshed in %s\n", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
-	indexed, err := db.RefreshSearch(ctx, 0)
+	indexed, err := db.RebuildSearch(ctx)
 	if err != nil {
-		return fmt.Errorf("reindex: PostgreSQL text index: after %d meetings: %w", indexed, err)
+		return fmt.Errorf("reindex: PostgreSQL text index: %w", err)
 	}
-	fmt.Fprintf(stdout, "reindex: %d meetings waiting for the PostgreSQL text index indexed in %s\n", indexed, time.Since(start).Round(time.Millisecond))
+	took := time.Since(start)
+	fmt.Fprintf(stdout, "reindex: PostgreSQL text index rebuilt: %d meetings in %s (%.0f meetings/s)\n",
+		indexed, took.Round(time.Millisecond), float64(indexed)/took.Seconds())
 	idx := newMeili(getenv)
 	if idx == nil {
 		fmt.Fprintln(stdout, "reindex: MEILI_URL is not set; serve keeps the PostgreSQL index current by itself")

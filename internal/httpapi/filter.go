@@ -80,8 +80,11 @@ var filterParams = []filterParam{
 
 // parseQ reads the free text, at most MaxQueryLen characters.
 func parseQ(p *filterQuery, v string) {
-	if utf8.RuneCountInString(v) > MaxQueryLen {
+	switch {
+	case utf8.RuneCountInString(v) > MaxQueryLen:
 		p.bad.Add("q", fmt.Sprintf("is longer than %d characters", MaxQueryLen))
+	case len(search.Words(v)) > search.MaxTerms:
+		p.bad.Add("q", fmt.Sprintf("has more than %d words", search.MaxTerms))
 	}
 	p.f.Q = v
 }

@@ -111,10 +111,12 @@ func TestTextQueryPagingAndErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, target string
 		specBlind    bool
+		field        string
 	}{
-		{"q too long", "/v1/meetings?q=" + strings.Repeat("a", 201), false},
-		{"text cursor without q", "/v1/meetings?cursor=" + url.QueryEscape(*first.NextCursor), true},
-		{"plain cursor with q", "/v1/meetings?q=serenity&cursor=" + url.QueryEscape(*plain.NextCursor), true},
+		{"q too long", "/v1/meetings?q=" + strings.Repeat("a", 201), false, "q"},
+		{"q with 11 words", "/v1/meetings?q=" + url.QueryEscape("one two three four five six seven eight nine ten eleven"), true, "q"},
+		{"text cursor without q", "/v1/meetings?cursor=" + url.QueryEscape(*first.NextCursor), true, "cursor"},
+		{"plain cursor with q", "/v1/meetings?q=serenity&cursor=" + url.QueryEscape(*plain.NextCursor), true, "cursor"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, reqErr := spec.exchange(t, srv, request(t, http.MethodGet, tc.target))
@@ -124,10 +126,36 @@ func TestTextQueryPagingAndErrors(t *testing.T) {
 			if !tc.specBlind && reqErr == nil {
 				t.Errorf("openapi.yaml accepts a request the server refuses")
 			}
-			if b := res.errorBody(t); b.Error.Code != string(meeting.KindInvalid) {
-				t.Errorf("error code %q", b.Error.Code)
+			if b := res.errorBody(t); b.Error.Code != string(meeting.KindInvalid) || b.Error.Fields[tc.field] == "" {
+				t.Errorf("error code %q, fields %v; want invalid naming %s", b.Error.Code, b.Error.Fields, tc.field)
 			}
 		})
+	}
+}
+
+// TestTextQueryAnyCharacter: whatever q holds (tsquery operators, quotes,
+// backslashes, NUL, emoji, right-to-left text), the answer is a 200 or a
+// 400, never a 500; ten words are accepted; a one-letter query orders
+// like any other: by relevance, then by distance with a point.
+func TestTextQueryAnyCharacter(t *testing.T) {
+	e := newPGEnv(t, searchFixtures()...)
+	srv := searchServer(t, e, false)
+	for _, q := range []string{`'`, `''`, `"serenity"`, `a & b`, `a | b`, `!serenity`, `seren:*`, `:*`, `\`, `back\slash`,
+		"nul\x00byte", "nul\x00byte", "🙂", "serenity 🙂 group", "שלום", "مرحبا بكم", "(", ")", "a:A", "<->", "<2>", "&&&|||!!!",
+		"one two three four five six seven eight nine ten", "‮serenity", "é", "ｓｅｒｅｎｉｔｙ"} {
+		for _, point := range []string{"", "&lat=40.7128&lng=-74.006"} {
+			res := get(t, srv, "/v1/meetings?q="+url.QueryEscape(q)+point)
+			if res.status != http.StatusOK && res.status != http.StatusBadRequest {
+				t.Errorf("q=%q%s: status %d: %s", q, point, res.status, res.body)
+			}
+		}
+	}
+	// "s": every Serenity meeting near New York, nearest first (all hold
+	// an S word in the name), Tokyo outside the radius.
+	got := meetingNames(get(t, srv, "/v1/meetings?q=s&lat=40.7128&lng=-74.006&radius_km=25").list(t))
+	want := []string{"Serenity Group", "Big Book Study", "Morning Serenity", "Serenity Seekers"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("q=s near NYC (-want +got):\n%s", d)
 	}
 }
 

@@ -1,15 +1,14 @@
 package postgres
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
-	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
 // This file is the one query builder of the public read path: how a
@@ -81,11 +80,11 @@ func pageLimit(f meeting.Filter) int {
 // FindSQL returns the SQL text and the arguments of the query
 // MeetingStore.Find sends for f, so that benchmarks and EXPLAIN can run it
 // as is. For a filter with words it is the text query without typo
-// matching (Find adds typo matching when the exact matches are few, which
-// it learns from a count query first).
+// corrections (Find looks them up in the vocabulary first).
 func FindSQL(f meeting.Filter) (sql string, args []any) {
-	if terms := search.Terms(f.Q); strings.TrimSpace(f.Q) != "" && len(terms) > 0 {
-		sql, args, _, _ = searchQuery(f, terms, meetingColumns, false)
+	if tq, ok := parseTextQuery(f.Q); ok {
+		tq.finish(f.Q)
+		sql, args, _, _ = searchQuery(f, &tq, meetingColumns)
 		return sql, args
 	}
 	sql, args, _ = findQuery(f, true)
@@ -236,96 +235,148 @@ func weekdaysBetween(a, b time.Time) []int16 {
 	return out
 }
 
-// minTypoLen is the shortest word matched with typos: trigrams of shorter
-// words match too much.
-const minTypoLen = 4
+// searchCap bounds the candidates each source of a text query without a
+// point reads (a full page of meeting.MaxLimit and one more): the work of
+// a query is bounded however many meetings match, and results are exact
+// whenever the matches are fewer (see searchQuery). A query with more
+// matches than its sources hold ends after the candidates, before
+// search.MaxResults.
+const searchCap = meeting.MaxLimit + 1
 
-// textSearch adds the text match of terms to q and returns the score
-// expression: 4 for a name equal to the query, 1 more for a name starting
-// with it, plus ts_rank over all words, 0.1 for each word that names one of
-// its types and, with typos, the trigram similarity of the query to
-// search_text. distExpr, when not empty, divides the score by 1 +
-// distance/10 km, so that among equal matches the nearer comes first. The
-// matching rules are described in search.go.
-func (q *query) textSearch(terms []string, distExpr string, typos bool) string {
-	var any, typeHits []string
-	for _, t := range terms {
-		ta := q.arg(t)
-		tsq := "to_tsquery('simple', quote_literal(search_normalize(" + ta + ")) || ':*')"
-		any = append(any, tsq)
-		match := "m.search_doc @@ " + tsq
-		if typos && utf8.RuneCountInString(t) >= minTypoLen {
-			match += " OR m.search_text %>> search_normalize(" + ta + ")"
+// searchCapNear is searchCap for a query with a point, whose sources walk
+// the meetings nearest first: each candidate costs a visit of the
+// meetings between it and the point that do not match. A page larger
+// than this may come back short (with no next page) when the matches
+// near the point are many.
+const searchCapNear = 64
+
+// cellArea returns the tsquery of the geo cells (searchdoc.go) that cover
+// the box around p of radius m metres, at the finest level that needs at
+// most maxCells of them, or "" when none covers it in so few (near the poles,
+// across longitude ±180, radii of hundreds of km) and the radius is
+// checked on the rows alone.
+func cellArea(p orb.Point, m float64) string {
+	lat, lon := p.Lat(), p.Lon()
+	dlat := m / 111200
+	cos := math.Cos(lat * math.Pi / 180)
+	if cos < 0.05 {
+		return ""
+	}
+	dlon := dlat / cos
+	if lon-dlon < -180 || lon+dlon > 180 || lat-dlat < -90 || lat+dlat > 90 {
+		return ""
+	}
+	for _, l := range geoLevels {
+		r0, c0 := cellOf(l, lat-dlat, lon-dlon)
+		r1, c1 := cellOf(l, lat+dlat, lon+dlon)
+		if (r1-r0+1)*(c1-c0+1) > maxCells {
+			continue
 		}
-		if codes := meeting.TypeCodes(t); len(codes) > 0 {
-			has := "m.types && " + q.arg(codes) + "::text[]"
-			match += " OR " + has
-			typeHits = append(typeHits, "CASE WHEN "+has+" THEN 0.1 ELSE 0 END")
+		var b []byte
+		b = append(b, '(')
+		for r := r0; r <= r1; r++ {
+			for c := c0; c <= c1; c++ {
+				if len(b) > 1 {
+					b = append(b, " | "...)
+				}
+				b = quoteLexeme(b, cellToken(l, r, c))
+			}
 		}
-		q.where = append(q.where, "("+match+")")
+		return string(append(b, ')'))
 	}
-	phrase := q.arg(strings.Join(terms, " "))
-	name := "btrim(regexp_replace(search_normalize(m.name), '[^[:alnum:]]+', ' ', 'g'))"
-	norm := "search_normalize(" + phrase + ")"
-	score := "(CASE WHEN " + name + " = " + norm + " THEN 4 ELSE 0 END" +
-		" + CASE WHEN " + name + " LIKE " + norm + " || '%' THEN 1 ELSE 0 END" +
-		" + ts_rank(m.search_doc, " + strings.Join(any, " || ") + ")"
-	if typos {
-		score += " + strict_word_similarity(" + norm + ", m.search_text)"
-	}
-	for _, h := range typeHits {
-		score += " + " + h
-	}
-	score += ")"
-	if distExpr != "" {
-		score = "(" + score + " / (1 + " + distExpr + " / 10000.0))"
-	}
-	return score
+	return ""
 }
 
-// buildSearch returns the WHERE clauses (in q), distance and score
-// expressions and the placeholder of now for the text query of f.
-func buildSearch(f meeting.Filter, terms []string, typos bool) (q *query, distExpr, score, nowArg string) {
-	q = &query{now: meeting.OrNow(f.Now)}
-	nowArg = q.atNow()
-	// Meetings not indexed yet (search_doc NULL) are left out, also from
-	// matches by type name alone, which would otherwise score NULL.
-	q.where = append(q.where, publicRows, "m.search_doc IS NOT NULL")
-	if f.HasPoint {
-		pt := q.point(f.Point)
-		distExpr = "(m.geog <-> " + pt + ")"
-		q.where = append(q.where, "ST_DWithin(m.geog, "+pt+", "+q.arg(radiusM(f))+", false)")
-	}
-	q.filter(f)
-	score = q.textSearch(terms, distExpr, typos)
-	return q, distExpr, score, nowArg
-}
-
-// searchQuery builds the text query of f, selecting cols plus the distance
-// (NULL without a point), the occurrence and the score, with the page's
-// LIMIT (limit+1 rows) and OFFSET. The caller has checked that f has terms.
-func searchQuery(f meeting.Filter, terms []string, cols string, typos bool) (sql string, args []any, limit, offset int) {
+// searchQuery builds the text query of f for tq, selecting cols plus the
+// distance (NULL without a point), the occurrence and the score, with the
+// page's LIMIT (limit+1 rows) and OFFSET.
+//
+// The candidates are the first searchCap (searchCapNear with a point)
+// meetings that pass every filter from a few sources read in turn, best
+// tier first, each an index lookup: without a point the meetings named
+// exactly as the query and those whose name starts with it, then those
+// whose name holds every word, then any match; with a point the nearest
+// meetings whose name holds every word, then the nearest matches, each
+// tsquery ANDed with the cells covering the radius. The candidates are
+// then ordered by a score of discrete tiers (without a point: exact name
+// 8, name prefix 4; always: every word in the name 2, found without
+// corrections 1), then by distance with a point, then by id. When the
+// matches are fewer than the candidates this is the exact order of all of
+// them; when they are more it is the order of the best and nearest
+// candidates, which is what the first pages show.
+func searchQuery(f meeting.Filter, tq *textQuery, cols string) (sql string, args []any, limit, offset int) {
 	limit = pageLimit(f)
 	if f.Cursor != nil {
 		offset = f.Cursor.Offset
 	}
-	q, distExpr, score, nowArg := buildSearch(f, terms, typos)
-	if distExpr == "" {
-		distExpr = "NULL::float8"
+	q := &query{now: meeting.OrNow(f.Now)}
+	nowArg := q.atNow()
+	q.where = append(q.where, publicRows)
+	area, distExpr, pt, radiusArg := "", "NULL::float8", "", ""
+	if f.HasPoint {
+		pt, radiusArg = q.point(f.Point), q.arg(radiusM(f))
+		distExpr = "(m.geog <-> " + pt + ")"
+		// The distance operator, not ST_DWithin: the candidates are few,
+		// and an indexable radius would tempt the planner to read every
+		// meeting in it through the GiST index.
+		q.where = append(q.where, distExpr+" <= "+radiusArg+"::float8")
+		area = cellArea(f.Point, radiusM(f))
 	}
-	sql = `SELECT ` + cols + `, ` + distExpr + `, ` + occurrenceExpr(nowArg) + `, ` + score + ` AS score` +
-		` FROM meetings m WHERE ` + strings.Join(q.where, " AND ") +
-		` ORDER BY score DESC, m.id LIMIT ` + q.arg(limit+1) + ` OFFSET ` + q.arg(offset)
+	plain := len(q.where)
+	q.filter(f)
+	where := strings.Join(q.where, " AND ")
+	n := searchCap
+	if f.HasPoint {
+		n = searchCapNear
+	}
+	// The same for every page and page size of a query, or paging would
+	// skip and repeat meetings.
+	capSQL := " LIMIT " + strconv.Itoa(n) + ")"
+	// meeting_search holds public meetings only (the indexer removes the
+	// others), so without a point or filters a source reads the index
+	// alone; the final query checks every condition on the candidates.
+	// With a point a source is the nearest matches: PostgreSQL walks the
+	// meetings nearest first (GiST) and checks each document when the
+	// words are common, and reads the few matches from the GIN index, cut
+	// to the cells of the radius, and sorts them when they are rare.
+	source := func(tsq string) string {
+		switch {
+		case f.HasPoint:
+			return "(SELECT s.meeting_id FROM meetings m JOIN meeting_search s ON s.meeting_id = m.id WHERE s.doc @@ " +
+				q.arg(tsq) + "::tsquery AND " + where + " AND ST_DWithin(m.geog, " + pt + ", " + radiusArg +
+				", false) ORDER BY m.geog <-> " + pt + capSQL
+		case len(q.where) > plain:
+			return "(SELECT s.meeting_id FROM meeting_search s JOIN meetings m ON m.id = s.meeting_id WHERE s.doc @@ " +
+				q.arg(tsq) + "::tsquery AND " + where + capSQL
+		}
+		return "(SELECT s.meeting_id FROM meeting_search s WHERE s.doc @@ " + q.arg(tsq) + "::tsquery" + capSQL
+	}
+	// The name tiers rank only without a point: with one, as in
+	// Meilisearch (where the geo sort comes before exactness), meetings
+	// that hold every word in the name without typos are equal but for
+	// their distance.
+	byName := tq.phrase != "" && !f.HasPoint
+	// Best tier first: the sources are read in this order and reading
+	// stops once n candidates are in, so a common query costs one source.
+	var sources []string
+	if byName {
+		sources = append(sources, source(tq.tsName(false, area)), source(tq.tsName(true, area)))
+	}
+	sources = append(sources, source(tq.tsInName(area)), source(tq.tsMatch(area)))
+	tier := func(points, tsq string) string {
+		return "CASE WHEN s.doc @@ " + q.arg(tsq) + "::tsquery THEN " + points + " ELSE 0 END"
+	}
+	score := "(" + tier("2", tq.tsInName("")) + " + " + tier("1", tq.tsExact())
+	if byName {
+		score += " + " + tier("8", tq.tsName(false, "")) + " + " + tier("4", tq.tsName(true, ""))
+	}
+	score += ")"
+	sql = `WITH cand AS MATERIALIZED (SELECT DISTINCT c.meeting_id FROM (` + strings.Join(sources, " UNION ALL ") +
+		` LIMIT ` + strconv.Itoa(n) + `) c) SELECT ` + cols + `, ` + distExpr + `, ` +
+		occurrenceExpr(nowArg) + `, ` + score + `::float8 AS score FROM cand JOIN meeting_search s ON s.meeting_id = cand.meeting_id` +
+		` JOIN meetings m ON m.id = s.meeting_id WHERE ` + where + ` ORDER BY score DESC, ` + distExpr + ` NULLS LAST, m.id LIMIT ` + q.arg(limit+1) +
+		` OFFSET ` + q.arg(offset)
 	return sql, q.args, limit, offset
-}
-
-// countQuery builds the count of f's exact text matches, up to max, that
-// needTypos asks for.
-func countQuery(f meeting.Filter, terms []string, max int) (sql string, args []any) {
-	q, _, score, nowArg := buildSearch(f, terms, false)
-	// The score and now are selected only so that every placeholder has a type.
-	return `SELECT count(*) FROM (SELECT ` + score + `, ` + nowArg + `::timestamptz FROM meetings m WHERE ` + strings.Join(q.where, " AND ") +
-		` LIMIT ` + q.arg(max) + `) x`, q.args
 }
 
 // resultsQuery builds the read of the public meetings with the given ids

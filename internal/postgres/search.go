@@ -4,42 +4,119 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/search"
 )
 
-// The embedded full-text index lives in the meetings table itself
-// (migrations 0003, 0006 and 0007): search_doc is a weighted tsvector of
-// the unaccented lowercase name (A), group (B), place (C) and notes (D);
-// search_text is the unaccented name, group, place and service areas for
-// pg_trgm. Writers do not compute them: they are NULL until
-// DB.RefreshSearch fills them (serve does every SearchRefreshEvery; demo,
-// import and reindex when they finish), and a change of the text they are
-// made of clears them again (searchindex.go). Text search only sees
-// indexed meetings, so a new or changed meeting is found by its words a
-// few seconds after the write, and with exactly the relevance it would
-// have had if indexed at once.
+// The embedded full-text index is the table meeting_search (migration
+// 0011): one tsvector per public meeting, built in Go (searchdoc.go) by
+// DB.RefreshSearch from the meetings named in search_queue (serve does it
+// every SearchRefreshEvery; demo, import and reindex when they finish).
+// Text search only sees indexed meetings, so a new or changed meeting is
+// found by its words a couple of seconds after the write.
 //
-// A query matches a meeting when every word does, either as a prefix of a
-// word of search_doc ("big bo" finds "Big Book"), or, for words of four or
-// more letters and when the exact matches are few (needTypos), by trigram
-// strict word similarity of at least
-// pg_trgm.strict_word_similarity_threshold (0.5) to a word of search_text
-// ("serinity" finds "Serenity"), or by naming one of the meeting's types
-// (meeting.TypeCodes: "women" finds type W, "español" type S).
+// A query matches a meeting when every word does (searchquery.go): as a
+// prefix of one of its words (one- and two-letter words through prefix
+// tokens, so "a" is one posting list), by naming one of its types
+// (meeting.TypeCodes: "women" finds type W, "español" type S, through ~t
+// tokens), or, for a word of four or more letters that is no word of the
+// index, through its corrections: the vocabulary (search_words) words
+// with its first letter within one typo (two from nine letters), looked up
+// before the query ("serinity grup" runs as (serinity:* | serenity) &
+// (grup:* | group)). The vocabulary follows every index write, so a new
+// word is known, and never corrected, once it is searchable.
 //
-// The SQL of all this is built in query.go (textSearch, searchQuery).
+// The SQL of all this is built in query.go (cellArea, searchQuery).
 
-// needTypos reports whether f's words should also match with typos: only
-// when matching them exactly (as prefixes or type names) finds fewer than
-// search.MaxResults meetings. Common words ("serenity" among a million
-// meetings) thus skip the costly trigram matching, and the choice does not
-// depend on the page, so paging stays consistent.
-func needTypos(ctx context.Context, db *DB, f meeting.Filter, terms []string) (bool, error) {
-	sql, args := countQuery(f, terms, search.MaxResults)
-	var n int
-	err := db.Pool.QueryRow(ctx, sql, args...).Scan(&n)
-	return n < search.MaxResults, err
+// correctionsSQL looks up the query words in the vocabulary: whether each
+// is a word of the index and, only when it is not, the candidates for its
+// corrections: the words with its first letter (a range of the primary
+// key, which is in byte order) and of about its length whose Levenshtein
+// distance is at most maxEdits+1 (fuzzystrmatch; a transposition is two
+// there), fewest first; Go then keeps those within maxEdits, counting a
+// transposition as one. Trigram similarity (pg_trgm's
+// %) took 10–110 ms a word here: short words share few trigrams with
+// their typos and many with everything else.
+const correctionsSQL = `SELECT q.t, q.known, coalesce(n.word, ''), coalesce(n.ndoc, 0)
+	FROM (SELECT t, EXISTS (SELECT 1 FROM search_words k WHERE k.word = t) AS known,
+		CASE WHEN length(t) >= 9 THEN 3 ELSE 2 END AS k FROM unnest($1::text[]) t) q
+	LEFT JOIN LATERAL (
+		SELECT w.word, w.ndoc FROM search_words w
+		WHERE NOT q.known AND w.word >= left(q.t, 1) AND w.word < left(q.t, 1) || chr(1114111)
+		  AND length(w.word) BETWEEN length(q.t) - 2 AND length(q.t) + 2
+		  AND levenshtein_less_equal(w.word, q.t, q.k) <= q.k
+		ORDER BY levenshtein_less_equal(w.word, q.t, q.k), w.ndoc DESC
+		LIMIT 32
+	) n ON true`
+
+// prepareText parses f.Q and looks its words up in the vocabulary. ok is
+// false when f.Q has no word to search for.
+func prepareText(ctx context.Context, db *DB, f meeting.Filter) (tq textQuery, ok bool, err error) {
+	tq, ok = parseTextQuery(f.Q)
+	if !ok {
+		return tq, false, nil
+	}
+	if look := tq.needsLookup(); len(look) > 0 {
+		rows, err := db.Pool.Query(ctx, correctionsSQL, look)
+		if err != nil {
+			return tq, false, err
+		}
+		known := map[string]bool{}
+		near := map[string][]vocabEntry{}
+		for rows.Next() {
+			var t, w string
+			var isKnown bool
+			var n int
+			if err := rows.Scan(&t, &isKnown, &w, &n); err != nil {
+				rows.Close()
+				return tq, false, err
+			}
+			known[t] = isKnown
+			if w != "" {
+				near[t] = append(near[t], vocabEntry{w, n})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return tq, false, err
+		}
+		for _, t := range look {
+			tq.correct(t, known[t], near[t])
+		}
+	}
+	tq.finish(f.Q)
+	return tq, true, nil
+}
+
+// queryText runs the SQL of text query tq and hands its rows to scan,
+// which reads (and closes) them. The statement is sent unprepared (exec
+// mode), so PostgreSQL plans it with these tsqueries, from how common
+// their words are, never with a generic plan. Unless a word is one or two
+// letters long, sequential scans are off for it: PostgreSQL prices
+// checking a document at a fraction of its cost, and would scan thousands
+// of documents for a common word where the GIN index finds them at once
+// (40 ms against 3 for "serenity" at 1,000,000 meetings).
+func queryText(ctx context.Context, db *DB, tq *textQuery, sql string, args []any, scan func(pgx.Rows) error) error {
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if !tq.hasShortWord() {
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+	if err != nil {
+		return err
+	}
+	if err := scan(rows); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
 }
 
 // nextCursor returns the cursor after a page of limit results starting at
@@ -56,24 +133,23 @@ func nextCursor(more bool, offset, limit int, lastID int64) *meeting.Cursor {
 // match every word of f.Q and the other filters, by relevance.
 func (s *MeetingStore) findText(ctx context.Context, f meeting.Filter) (meeting.Page, error) {
 	const op = "postgres.Find"
-	terms := search.Terms(f.Q)
-	if len(terms) == 0 {
+	tq, ok, err := prepareText(ctx, s.db, f)
+	if err != nil {
+		return meeting.Page{}, translate(op, err)
+	}
+	if !ok {
 		f.Q = ""
 		return s.Find(ctx, f)
 	}
 	now := meeting.OrNow(f.Now)
-	typos, err := needTypos(ctx, s.db, f, terms)
-	if err != nil {
-		return meeting.Page{}, translate(op, err)
-	}
-	sql, args, limit, offset := searchQuery(f, terms, meetingColumns, typos)
-	rows, err := s.db.Pool.Query(ctx, sql, args...)
-	if err != nil {
-		return meeting.Page{}, translate(op, err)
-	}
+	sql, args, limit, offset := searchQuery(f, &tq, meetingColumns)
 	var page meeting.Page
 	var score float64 // selected for the ORDER BY
-	if page.Results, err = appendResults(make([]meeting.Result, 0, limit), rows, now, &score); err != nil {
+	err = queryText(ctx, s.db, &tq, sql, args, func(rows pgx.Rows) (err error) {
+		page.Results, err = appendResults(make([]meeting.Result, 0, limit), rows, now, &score)
+		return err
+	})
+	if err != nil {
 		return meeting.Page{}, translate(op, err)
 	}
 	more := len(page.Results) > limit
@@ -145,34 +221,32 @@ func (*SearchIndex) Delete(context.Context, []int64) error { return nil }
 // without words is KindInvalid.
 func (x *SearchIndex) Search(ctx context.Context, f meeting.Filter) (search.Hits, error) {
 	const op = "postgres.SearchIndex.Search"
-	terms := search.Terms(f.Q)
-	if len(terms) == 0 {
+	tq, ok, err := prepareText(ctx, x.db, f)
+	if err != nil {
+		return search.Hits{}, translate(op, err)
+	}
+	if !ok {
 		return search.Hits{}, meeting.Errorf(meeting.KindInvalid, op, "the query has no words to search for")
 	}
-	typos, err := needTypos(ctx, x.db, f, terms)
-	if err != nil {
-		return search.Hits{}, translate(op, err)
-	}
-	sql, args, limit, offset := searchQuery(f, terms, "m.id", typos)
-	rows, err := x.db.Pool.Query(ctx, sql, args...)
-	if err != nil {
-		return search.Hits{}, translate(op, err)
-	}
-	defer rows.Close()
+	sql, args, limit, offset := searchQuery(f, &tq, "m.id")
 	hits := search.Hits{Hits: make([]search.Hit, 0, limit)}
-	for rows.Next() {
-		var h search.Hit
-		var dist *float64
-		var occ *time.Time
-		if err := rows.Scan(&h.ID, &dist, &occ, &h.Score); err != nil {
-			return search.Hits{}, translate(op, err)
+	err = queryText(ctx, x.db, &tq, sql, args, func(rows pgx.Rows) error {
+		defer rows.Close()
+		for rows.Next() {
+			var h search.Hit
+			var dist *float64
+			var occ *time.Time
+			if err := rows.Scan(&h.ID, &dist, &occ, &h.Score); err != nil {
+				return err
+			}
+			if dist != nil {
+				h.DistanceM, h.HasDistance = *dist, true
+			}
+			hits.Hits = append(hits.Hits, h)
 		}
-		if dist != nil {
-			h.DistanceM, h.HasDistance = *dist, true
-		}
-		hits.Hits = append(hits.Hits, h)
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err != nil {
 		return search.Hits{}, translate(op, err)
 	}
 	more := len(hits.Hits) > limit

@@ -209,3 +209,75 @@ func TestSearchPagesByOffset(t *testing.T) {
 		t.Errorf("paged results differ from one page (-one +paged):\n%s", d)
 	}
 }
+
+// TestSearchTyposAndAccents: two-word queries with a typo in each word,
+// and accents typed or not, on the real feeds plus meetings with accented
+// names and places.
+func TestSearchTyposAndAccents(t *testing.T) {
+	s, db := loadFeeds(t, "nepa-tsml-cache.json", "aasepia.json", "aasfmarin.test.json", "aasanjose.test.json")
+	ctx := context.Background()
+	extra := []meeting.Meeting{searchMeeting("Reunión de Esperanza"), searchMeeting("Groupe Sérénité"), searchMeeting("Lundi Soir")}
+	extra[0].Location.City = "Madrid"
+	extra[1].Location.City, extra[1].Location.Country = "Genève", "CH"
+	extra[2].Location.City, extra[2].Location.Country = "Genève", "CH"
+	if err := s.InsertMeetings(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RefreshSearch(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	contains := func(words ...string) func(meeting.Meeting) bool {
+		return func(m meeting.Meeting) bool {
+			text := meeting.Fold(strings.Join([]string{m.Name, m.Group, m.Location.Name, m.Location.City, m.Location.Address,
+				m.Location.FormattedAddress, m.Notes}, " "))
+			for _, c := range m.Types {
+				if ti, ok := meeting.LookupType(c); ok {
+					text += " " + meeting.Fold(ti.Name+" "+ti.NameES)
+				}
+			}
+			for _, w := range words {
+				if !strings.Contains(text, w) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	cases := []struct {
+		q        string
+		first    string
+		min      int
+		topShare func(meeting.Meeting) bool
+	}{
+		{q: "serinity grup", min: 1, topShare: contains("serenity")},
+		{q: "womens stpe", min: 5, topShare: contains("women", "step")},
+		{q: "big bokk", min: 20, topShare: contains("big book")},
+		{q: "peace serinity gruop", first: "Peace & Serenity Group", min: 1},
+		{q: "reunión", first: "Reunión de Esperanza", min: 1},
+		{q: "reunion", first: "Reunión de Esperanza", min: 1},
+		{q: "REUNION esperanza", first: "Reunión de Esperanza", min: 1},
+		{q: "Genève", min: 2, topShare: contains("geneve")},
+		{q: "geneve", min: 2, topShare: contains("geneve")},
+		{q: "genve lundi", first: "Lundi Soir", min: 1},
+		{q: "groupe serenite", first: "Groupe Sérénité", min: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.q, func(t *testing.T) {
+			p, err := s.Find(ctx, meeting.Filter{Q: tc.q, Limit: meeting.MaxLimit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Results) < tc.min {
+				t.Fatalf("%d results, want at least %d: %q", len(p.Results), tc.min, names(p))
+			}
+			if tc.first != "" && p.Results[0].Name != tc.first {
+				t.Errorf("first result %q, want %q; all: %q", p.Results[0].Name, tc.first, names(p)[:min(10, len(p.Results))])
+			}
+			for i, r := range p.Results[:min(5, len(p.Results))] {
+				if tc.topShare != nil && !tc.topShare(r.Meeting) {
+					t.Errorf("top result %d %q (types %v) is not what was asked for", i, r.Name, r.Types)
+				}
+			}
+		})
+	}
+}

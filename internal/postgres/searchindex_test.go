@@ -76,21 +76,21 @@ func findNames(t *testing.T, s *postgres.MeetingStore, q string) []string {
 	return names(p)
 }
 
-// indexed reports whether the meeting named name has its search columns.
-func indexed(t *testing.T, db *postgres.DB, name string) bool {
+// queued reports whether the meeting named name waits in search_queue.
+func queued(t *testing.T, db *postgres.DB, name string) bool {
 	t.Helper()
 	var ok bool
 	if err := db.Pool.QueryRow(context.Background(),
-		`SELECT search_doc IS NOT NULL AND search_text IS NOT NULL FROM meetings WHERE external_id = $1`, name).Scan(&ok); err != nil {
+		`SELECT EXISTS (SELECT 1 FROM search_queue q JOIN meetings m ON m.id = q.meeting_id WHERE m.external_id = $1)`, name).Scan(&ok); err != nil {
 		t.Fatal(err)
 	}
 	return ok
 }
 
 // TestRefreshSearch: a written meeting is found by text once RefreshSearch
-// has indexed it; a change of its name clears the index entry (trigger) and
-// the new name, not the old, is found after the next refresh; a change of
-// nothing searched keeps the entry.
+// has indexed it; a change of its name queues it (trigger) and the new
+// name, not the old, is found after the next refresh; a change of nothing
+// indexed queues nothing.
 func TestRefreshSearch(t *testing.T) {
 	db := pgtest.New(t)
 	s := postgres.NewMeetingStore(db)
@@ -115,13 +115,13 @@ func TestRefreshSearch(t *testing.T) {
 		t.Errorf("second RefreshSearch = %d, %v; want 0", n, err)
 	}
 
-	// A rename clears the entry; the meeting drops out of text search
-	// until the refresh, then is found by its new name only.
+	// A rename queues the meeting; after the refresh it is found by its
+	// new name only.
 	if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET name = 'Tranquility Group' WHERE external_id = 'Serenity Seekers'`); err != nil {
 		t.Fatal(err)
 	}
-	if indexed(t, db, "Serenity Seekers") {
-		t.Error("a rename kept the search columns")
+	if !queued(t, db, "Serenity Seekers") {
+		t.Error("a rename was not queued")
 	}
 	if n, err := db.RefreshSearch(ctx, 0); err != nil || n != 1 {
 		t.Fatalf("RefreshSearch after a rename = %d, %v; want 1", n, err)
@@ -133,15 +133,16 @@ func TestRefreshSearch(t *testing.T) {
 		t.Errorf("old name: found %q, want nothing", got)
 	}
 
-	// Every column the index is made of clears it.
+	// Every column the index is made of queues the meeting.
 	for _, set := range []string{`group_name = 'G'`, `location_name = 'Hall'`, `city = 'Dunmore'`, `region = 'NY'`,
 		`postal_code = '18512'`, `address = '2 Main St'`, `formatted_address = '2 Main St, Dunmore'`,
-		`regions = '{Lackawanna}'`, `notes = 'n'`, `location_notes = 'ln'`} {
+		`regions = '{Lackawanna}'`, `notes = 'n'`, `location_notes = 'ln'`, `types = '{O,D}'`,
+		`geog = ST_SetSRID(ST_MakePoint(-75.6, 41.41), 4326)::geography`, `geog = NULL`} {
 		if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET `+set+` WHERE external_id = 'Monday Night'`); err != nil {
 			t.Fatal(err)
 		}
-		if indexed(t, db, "Monday Night") {
-			t.Errorf("SET %s kept the search columns", set)
+		if !queued(t, db, "Monday Night") {
+			t.Errorf("SET %s was not queued", set)
 		}
 		if _, err := db.RefreshSearch(ctx, 0); err != nil {
 			t.Fatal(err)
@@ -151,15 +152,15 @@ func TestRefreshSearch(t *testing.T) {
 		t.Errorf("after the place changes: found %q", got)
 	}
 
-	// Changes of nothing searched (times, types, the same name again)
-	// keep the entry: no re-index.
-	for _, set := range []string{`start_time = '20:00'`, `types = '{O,D}'`, `updated_at = now()`, `name = name`,
-		`status = 'published'`} {
+	// Changes of nothing indexed (times, the same name again) queue
+	// nothing: no re-index.
+	for _, set := range []string{`start_time = '20:00'`, `updated_at = now()`, `name = name`,
+		`status = 'published'`, `types = types`} {
 		if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET `+set+` WHERE external_id = 'Monday Night'`); err != nil {
 			t.Fatal(err)
 		}
-		if !indexed(t, db, "Monday Night") {
-			t.Errorf("SET %s cleared the search columns", set)
+		if queued(t, db, "Monday Night") {
+			t.Errorf("SET %s was queued", set)
 		}
 	}
 	if n, err := db.RefreshSearch(ctx, 0); err != nil || n != 0 {
@@ -241,7 +242,7 @@ func TestRefreshSearchConcurrent(t *testing.T) {
 		t.Errorf("SearchPending = %d, %v; want 0", n, err)
 	}
 	var unindexed int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM meetings WHERE search_doc IS NULL OR search_text IS NULL`).Scan(&unindexed); err != nil {
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM meetings m WHERE NOT EXISTS (SELECT 1 FROM meeting_search s WHERE s.meeting_id = m.id)`).Scan(&unindexed); err != nil {
 		t.Fatal(err)
 	}
 	if unindexed != 0 {

@@ -22,8 +22,9 @@ import (
 // maxTotalHits is 1000.
 const MaxResults = 1000
 
-// MaxTerms bounds how many words of a query are used.
-const MaxTerms = 8
+// MaxTerms bounds how many words a query may have (the API refuses more:
+// every word is one more index lookup).
+const MaxTerms = 10
 
 // Hit is one meeting found by a text query: its id, its relevance score
 // (higher is better; comparable only within one result list) and, when the
@@ -71,9 +72,7 @@ type Index interface {
 // one-character words dropped (unless the query has nothing else), at most
 // MaxTerms.
 func Terms(q string) []string {
-	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+	words := Words(q)
 	var out, short []string
 	seen := map[string]bool{}
 	for _, w := range words {
@@ -94,6 +93,16 @@ func Terms(q string) []string {
 		out = out[:MaxTerms]
 	}
 	return out
+}
+
+// Words splits q into its words, lowercased: the runs of letters and
+// digits (with their combining marks), duplicates included. Anything else (quotes, &, |, !, :, *,
+// backslashes, NUL, emoji, marks) separates words, so no character of q
+// reaches an index's query syntax.
+func Words(q string) []string {
+	return strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
 }
 
 // Public reports whether m is visible to everyone (published, not deleted);
