@@ -36,7 +36,16 @@ func runBench(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return fmt.Errorf("bench: the server under test is this binary: %w", err)
 	}
 	cfg.Serve = []string{exe, "serve"}
-	return bench.RunReads(ctx, baseURL, cfg, stdout, stderr)
+	if len(cfg.Phases) > 0 {
+		if err := bench.RunReads(ctx, baseURL, cfg, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	if !cfg.Text {
+		return nil
+	}
+	return bench.RunText(ctx, baseURL, bench.TextConfig{Sizes: cfg.Sizes, Duration: cfg.Duration, Warmup: cfg.Warmup,
+		Concurrency: cfg.Concurrency, RadiusKM: cfg.RadiusKM, Limit: cfg.Limit, Seed: cfg.Seed, Points: cfg.Points, Keep: cfg.Keep}, stdout, stderr)
 }
 
 // parseBenchFlags parses the bench command's flags; a mistake is a
@@ -56,6 +65,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Config, error) {
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the bench databases (a later run with the same size and seed reuses them)")
 	fs.BoolVar(&cfg.Explain, "explain", false, "print EXPLAIN (ANALYZE, BUFFERS) of the query at the first point")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write CPU profiles of the measured windows (of this process: in the HTTP phases the client) to `PREFIX`-<size>-<phase>.pprof")
+	fs.BoolVar(&cfg.Text, "text", false, "also run the text-search phase: the query shapes of one word, typos, one-letter and two-word prefixes, with and without a point, and the indexing rate")
 	phases := fs.String("phases", strings.Join(bench.AllPhases, ","), "comma-separated groups of phases to run, of "+strings.Join(bench.AllPhases, ","))
 	fs.DurationVar(&cfg.MixedDuration, "mixed-duration", time.Minute, "measured time of the mixed workload (RSS is sampled over it)")
 	if err := fs.Parse(args); err != nil {
@@ -73,6 +83,9 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Config, error) {
 	}
 	for _, p := range strings.Split(*phases, ",") {
 		p = strings.TrimSpace(p)
+		if p == "" {
+			continue // --phases "" with --text: the text phase alone
+		}
 		if !slices.Contains(bench.AllPhases, p) {
 			return cfg, usageError{fmt.Sprintf("bench: --phases: %q is not one of %s", p, strings.Join(bench.AllPhases, ","))}
 		}

@@ -34,6 +34,7 @@ var AllPhases = []string{PhaseNearby, PhaseFilters, PhaseBMLT, PhaseFeed, PhaseM
 // takes them as they are.
 type Config struct {
 	Sizes       []int         // numbers of demo meetings, one data set (and database) each
+	Text        bool          // also run the text-search phase (RunText) on the same data sets
 	Duration    time.Duration // measured time per phase
 	Warmup      time.Duration // unmeasured warm-up before each phase
 	Concurrency int           // concurrent requests (workers) in every phase

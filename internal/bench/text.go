@@ -121,7 +121,7 @@ func runTextOn(ctx context.Context, cfg TextConfig, admin *pgx.Conn, baseURL, na
 	var db *postgres.DB
 	fresh := false
 	if size > 0 {
-		db, err = prepareDB(ctx, NearbyConfig{Seed: cfg.Seed}, admin, dbURL, name, size, stdout)
+		db, err = prepareDB(ctx, Config{Seed: cfg.Seed}, admin, dbURL, name, size, stdout)
 		fresh = err == nil
 	} else {
 		db, err = postgres.Open(ctx, dbURL)
@@ -165,7 +165,7 @@ func runTextOn(ctx context.Context, cfg TextConfig, admin *pgx.Conn, baseURL, na
 			if err != nil {
 				return nil, err
 			}
-			printPhase(stdout, label, path, res)
+			printPhase(stdout, label, path, res, RSSRange{})
 			rows = append(rows, Row{Dataset: label, Path: "HTTP, " + path, Result: res})
 		}
 	}
