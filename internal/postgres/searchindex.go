@@ -103,10 +103,13 @@ func (db *DB) refreshBatch(ctx context.Context, batch int) (int, error) {
 	ids = slices.Compact(ids)
 	var docIDs []int64
 	var docs []string
+	var lats, lons []*float64
 	words := map[string]bool{}
 	var b docBuilder
 	err = readSearchFields(ctx, tx, `m.id = ANY($1)`, []any{ids}, func(f *searchFields) {
 		docIDs = append(docIDs, f.id)
+		lat, lon := f.point()
+		lats, lons = append(lats, lat), append(lons, lon)
 		docs = append(docs, b.build(f, func(w string) { words[w] = true }))
 	})
 	if err != nil {
@@ -116,9 +119,9 @@ func (db *DB) refreshBatch(ctx context.Context, batch int) (int, error) {
 	if _, err := tx.Exec(ctx, `DELETE FROM meeting_search WHERE meeting_id = ANY($1) AND NOT (meeting_id = ANY($2))`, ids, docIDs); err != nil {
 		return 0, err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO meeting_search (meeting_id, doc)
-		SELECT * FROM unnest($1::bigint[], $2::text[]::tsvector[])
-		ON CONFLICT (meeting_id) DO UPDATE SET doc = EXCLUDED.doc`, docIDs, docs); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO meeting_search (meeting_id, doc, lat, lon)
+		SELECT * FROM unnest($1::bigint[], $2::text[]::tsvector[], $3::float8[], $4::float8[])
+		ON CONFLICT (meeting_id) DO UPDATE SET doc = EXCLUDED.doc, lat = EXCLUDED.lat, lon = EXCLUDED.lon`, docIDs, docs, lats, lons); err != nil {
 		return 0, err
 	}
 	if err := addWords(ctx, tx, words); err != nil {
@@ -195,7 +198,9 @@ func (db *DB) rebuildSearch(ctx context.Context, tx pgx.Tx) (int, error) {
 		`SET LOCAL maintenance_work_mem = '512MB'`,
 		`DELETE FROM search_queue`,
 		`DROP TABLE IF EXISTS meeting_search_build`,
-		`CREATE TABLE meeting_search_build (meeting_id bigint NOT NULL, doc tsvector NOT NULL) WITH (parallel_workers = 0)`,
+		// The same columns (the generated point too) and their comments,
+		// no indexes yet.
+		`CREATE TABLE meeting_search_build (LIKE meeting_search INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING COMMENTS) WITH (parallel_workers = 0)`,
 	} {
 		if _, err := tx.Exec(ctx, s); err != nil {
 			return 0, err
@@ -243,7 +248,8 @@ func (db *DB) rebuildDocs(ctx context.Context, tx pgx.Tx, snapshot string) (map[
 				c.words = map[string]int32{}
 				c.rows = make([][]any, len(c.fields))
 				for i := range c.fields {
-					c.rows[i] = []any{c.fields[i].id, b.build(&c.fields[i], func(w string) { c.words[w]++ })}
+					lat, lon := c.fields[i].point()
+					c.rows[i] = []any{c.fields[i].id, b.build(&c.fields[i], func(w string) { c.words[w]++ }), lat, lon}
 				}
 				c.fields = nil
 				select {
@@ -256,7 +262,7 @@ func (db *DB) rebuildDocs(ctx context.Context, tx pgx.Tx, snapshot string) (map[
 	}
 	go func() { wg.Wait(); close(built) }()
 	src := &chunkSource{in: built, words: map[string]int32{}}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"meeting_search_build"}, []string{"meeting_id", "doc"}, src)
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"meeting_search_build"}, []string{"meeting_id", "doc", "lat", "lon"}, src)
 	cancel()
 	for range built { // let the workers finish
 	}
@@ -344,9 +350,8 @@ func swapSearch(ctx context.Context, tx pgx.Tx, words map[string]int32) error {
 	for w, c := range words {
 		list, counts = append(list, w), append(counts, c)
 	}
-	var tableComment, docComment string
-	if err := tx.QueryRow(ctx, `SELECT coalesce(obj_description('meeting_search'::regclass, 'pg_class'), ''),
-		coalesce(col_description('meeting_search'::regclass, 2), '')`).Scan(&tableComment, &docComment); err != nil {
+	var tableComment string
+	if err := tx.QueryRow(ctx, `SELECT coalesce(obj_description('meeting_search'::regclass, 'pg_class'), '')`).Scan(&tableComment); err != nil {
 		return err
 	}
 	for _, s := range []struct {
@@ -355,16 +360,17 @@ func swapSearch(ctx context.Context, tx pgx.Tx, words map[string]int32) error {
 	}{
 		{`ALTER TABLE meeting_search_build ADD CONSTRAINT meeting_search_build_pkey PRIMARY KEY (meeting_id)`, nil},
 		{`CREATE INDEX meeting_search_build_doc ON meeting_search_build USING gin (doc) WITH (fastupdate = on, gin_pending_list_limit = 4096)`, nil},
+		{`CREATE INDEX meeting_search_build_geog ON meeting_search_build USING gist (geog)`, nil},
 		{`DELETE FROM search_words`, nil},
 		{`INSERT INTO search_words (word, ndoc) SELECT * FROM unnest($1::text[], $2::int[])`, []any{list, counts}},
 		{`DROP TABLE meeting_search`, nil},
 		{`ALTER TABLE meeting_search_build RENAME TO meeting_search`, nil},
 		{`ALTER INDEX meeting_search_build_pkey RENAME TO meeting_search_pkey`, nil},
 		{`ALTER INDEX meeting_search_build_doc RENAME TO meeting_search_doc`, nil},
-		{`SELECT set_config('meetingfinder.c1', $1, true), set_config('meetingfinder.c2', $2, true)`, []any{tableComment, docComment}},
+		{`ALTER INDEX meeting_search_build_geog RENAME TO meeting_search_geog`, nil},
+		{`SELECT set_config('meetingfinder.search_comment', $1, true)`, []any{tableComment}},
 		{`DO $$ BEGIN
-			EXECUTE format('COMMENT ON TABLE meeting_search IS %L', current_setting('meetingfinder.c1'));
-			EXECUTE format('COMMENT ON COLUMN meeting_search.doc IS %L', current_setting('meetingfinder.c2'));
+			EXECUTE format('COMMENT ON TABLE meeting_search IS %L', current_setting('meetingfinder.search_comment'));
 		END $$`, nil},
 		{`ANALYZE meeting_search`, nil},
 	} {
