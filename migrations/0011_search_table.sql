@@ -14,16 +14,10 @@ DROP INDEX meetings_search_pending;
 ALTER TABLE meetings DROP COLUMN search_doc, DROP COLUMN search_text;
 
 -- No parallel scans: a text query reads a few hundred rows, and starting
--- workers costs more than that. The point is kept next to the document
--- so that a query with a point walks this narrow table nearest first
--- (2.4 times faster than walking meetings and looking each document up).
+-- workers costs more than that.
 CREATE TABLE meeting_search (
     meeting_id bigint   PRIMARY KEY,
-    doc        tsvector NOT NULL,
-    lat        float8,
-    lon        float8,
-    geog       geography(Point, 4326) GENERATED ALWAYS AS
-                   (CASE WHEN lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography END) STORED
+    doc        tsvector NOT NULL
 ) WITH (parallel_workers = 0);
 
 COMMENT ON TABLE meeting_search IS
@@ -31,12 +25,8 @@ COMMENT ON TABLE meeting_search IS
 COMMENT ON COLUMN meeting_search.doc IS
     'Words of the name (A), group (B), place (C) and notes (D), lowercased and unaccented in Go; plus tokens people cannot type: =<name key>, ~1<letter> and ~2<two letters> prefixes, ~t<type code>, ~g<level>:<row>:<col> geo cells (see internal/postgres/searchdoc.go).';
 
-COMMENT ON COLUMN meeting_search.geog IS
-    'The meeting''s point (from lat, lon as the indexer wrote them; NULL without one), for nearest-first walks.';
-
 CREATE INDEX meeting_search_doc ON meeting_search USING gin (doc)
     WITH (fastupdate = on, gin_pending_list_limit = 4096);
-CREATE INDEX meeting_search_geog ON meeting_search USING gist (geog);
 
 -- search_queue names the meetings whose document must be (re)built or
 -- removed. The triggers below fill it in the writer's transaction; the

@@ -333,22 +333,18 @@ func searchQuery(f meeting.Filter, tq *textQuery, cols string) (sql string, args
 	// skip and repeat meetings.
 	capSQL := " LIMIT " + strconv.Itoa(n) + ")"
 	// meeting_search holds public meetings only (the indexer removes the
-	// others) and their points, so without filters a source reads it
+	// others), so without a point or filters a source reads the index
 	// alone; the final query checks every condition on the candidates.
-	// With a point a source is the nearest matches: PostgreSQL walks
-	// meeting_search nearest first (its GiST index on the point) and checks
-	// each document when the words are common, and reads the few matches
-	// from the GIN index, cut to the cells of the radius, and sorts them
-	// when they are rare.
+	// With a point a source is the nearest matches: PostgreSQL walks the
+	// meetings nearest first (GiST) and checks each document when the
+	// words are common, and reads the few matches from the GIN index, cut
+	// to the cells of the radius, and sorts them when they are rare.
 	source := func(tsq string) string {
 		switch {
-		case f.HasPoint && len(q.where) > plain:
-			return "(SELECT s.meeting_id FROM meeting_search s JOIN meetings m ON m.id = s.meeting_id WHERE s.doc @@ " +
-				q.arg(tsq) + "::tsquery AND " + where + " AND ST_DWithin(s.geog, " + pt + ", " + radiusArg +
-				", false) ORDER BY s.geog <-> " + pt + capSQL
 		case f.HasPoint:
-			return "(SELECT s.meeting_id FROM meeting_search s WHERE s.doc @@ " + q.arg(tsq) + "::tsquery AND ST_DWithin(s.geog, " +
-				pt + ", " + radiusArg + ", false) ORDER BY s.geog <-> " + pt + capSQL
+			return "(SELECT s.meeting_id FROM meetings m JOIN meeting_search s ON s.meeting_id = m.id WHERE s.doc @@ " +
+				q.arg(tsq) + "::tsquery AND " + where + " AND ST_DWithin(m.geog, " + pt + ", " + radiusArg +
+				", false) ORDER BY m.geog <-> " + pt + capSQL
 		case len(q.where) > plain:
 			return "(SELECT s.meeting_id FROM meeting_search s JOIN meetings m ON m.id = s.meeting_id WHERE s.doc @@ " +
 				q.arg(tsq) + "::tsquery AND " + where + capSQL

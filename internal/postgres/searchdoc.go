@@ -151,15 +151,6 @@ type searchFields struct {
 	hasPoint                  bool
 }
 
-// point returns f's latitude and longitude, nil without a point.
-func (f *searchFields) point() (lat, lon *float64) {
-	if !f.hasPoint {
-		return nil, nil
-	}
-	la, lo := f.lat, f.lon
-	return &la, &lo
-}
-
 // docBuilder builds documents, reusing its buffers.
 type docBuilder struct {
 	pos   map[string][]byte // word → its positions ("1A,5C")

@@ -103,13 +103,10 @@ func (db *DB) refreshBatch(ctx context.Context, batch int) (int, error) {
 	ids = slices.Compact(ids)
 	var docIDs []int64
 	var docs []string
-	var lats, lons []*float64
 	words := map[string]bool{}
 	var b docBuilder
 	err = readSearchFields(ctx, tx, `m.id = ANY($1)`, []any{ids}, func(f *searchFields) {
 		docIDs = append(docIDs, f.id)
-		lat, lon := f.point()
-		lats, lons = append(lats, lat), append(lons, lon)
 		docs = append(docs, b.build(f, func(w string) { words[w] = true }))
 	})
 	if err != nil {
@@ -119,9 +116,9 @@ func (db *DB) refreshBatch(ctx context.Context, batch int) (int, error) {
 	if _, err := tx.Exec(ctx, `DELETE FROM meeting_search WHERE meeting_id = ANY($1) AND NOT (meeting_id = ANY($2))`, ids, docIDs); err != nil {
 		return 0, err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO meeting_search (meeting_id, doc, lat, lon)
-		SELECT * FROM unnest($1::bigint[], $2::text[]::tsvector[], $3::float8[], $4::float8[])
-		ON CONFLICT (meeting_id) DO UPDATE SET doc = EXCLUDED.doc, lat = EXCLUDED.lat, lon = EXCLUDED.lon`, docIDs, docs, lats, lons); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO meeting_search (meeting_id, doc)
+		SELECT * FROM unnest($1::bigint[], $2::text[]::tsvector[])
+		ON CONFLICT (meeting_id) DO UPDATE SET doc = EXCLUDED.doc`, docIDs, docs); err != nil {
 		return 0, err
 	}
 	if err := addWords(ctx, tx, words); err != nil {
@@ -198,9 +195,8 @@ func (db *DB) rebuildSearch(ctx context.Context, tx pgx.Tx) (int, error) {
 		`SET LOCAL maintenance_work_mem = '512MB'`,
 		`DELETE FROM search_queue`,
 		`DROP TABLE IF EXISTS meeting_search_build`,
-		// The same columns (the generated point too) and their comments,
-		// no indexes yet.
-		`CREATE TABLE meeting_search_build (LIKE meeting_search INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING COMMENTS) WITH (parallel_workers = 0)`,
+		// The same columns and their comments, no indexes yet.
+		`CREATE TABLE meeting_search_build (LIKE meeting_search INCLUDING DEFAULTS INCLUDING COMMENTS) WITH (parallel_workers = 0)`,
 	} {
 		if _, err := tx.Exec(ctx, s); err != nil {
 			return 0, err
@@ -248,8 +244,7 @@ func (db *DB) rebuildDocs(ctx context.Context, tx pgx.Tx, snapshot string) (map[
 				c.words = map[string]int32{}
 				c.rows = make([][]any, len(c.fields))
 				for i := range c.fields {
-					lat, lon := c.fields[i].point()
-					c.rows[i] = []any{c.fields[i].id, b.build(&c.fields[i], func(w string) { c.words[w]++ }), lat, lon}
+					c.rows[i] = []any{c.fields[i].id, b.build(&c.fields[i], func(w string) { c.words[w]++ })}
 				}
 				c.fields = nil
 				select {
@@ -262,7 +257,7 @@ func (db *DB) rebuildDocs(ctx context.Context, tx pgx.Tx, snapshot string) (map[
 	}
 	go func() { wg.Wait(); close(built) }()
 	src := &chunkSource{in: built, words: map[string]int32{}}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"meeting_search_build"}, []string{"meeting_id", "doc", "lat", "lon"}, src)
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"meeting_search_build"}, []string{"meeting_id", "doc"}, src)
 	cancel()
 	for range built { // let the workers finish
 	}
@@ -360,14 +355,12 @@ func swapSearch(ctx context.Context, tx pgx.Tx, words map[string]int32) error {
 	}{
 		{`ALTER TABLE meeting_search_build ADD CONSTRAINT meeting_search_build_pkey PRIMARY KEY (meeting_id)`, nil},
 		{`CREATE INDEX meeting_search_build_doc ON meeting_search_build USING gin (doc) WITH (fastupdate = on, gin_pending_list_limit = 4096)`, nil},
-		{`CREATE INDEX meeting_search_build_geog ON meeting_search_build USING gist (geog)`, nil},
 		{`DELETE FROM search_words`, nil},
 		{`INSERT INTO search_words (word, ndoc) SELECT * FROM unnest($1::text[], $2::int[])`, []any{list, counts}},
 		{`DROP TABLE meeting_search`, nil},
 		{`ALTER TABLE meeting_search_build RENAME TO meeting_search`, nil},
 		{`ALTER INDEX meeting_search_build_pkey RENAME TO meeting_search_pkey`, nil},
 		{`ALTER INDEX meeting_search_build_doc RENAME TO meeting_search_doc`, nil},
-		{`ALTER INDEX meeting_search_build_geog RENAME TO meeting_search_geog`, nil},
 		{`SELECT set_config('meetingfinder.search_comment', $1, true)`, []any{tableComment}},
 		{`DO $$ BEGIN
 			EXECUTE format('COMMENT ON TABLE meeting_search IS %L', current_setting('meetingfinder.search_comment'));
