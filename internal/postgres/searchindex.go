@@ -195,7 +195,8 @@ func (db *DB) rebuildSearch(ctx context.Context, tx pgx.Tx) (int, error) {
 		`SET LOCAL maintenance_work_mem = '512MB'`,
 		`DELETE FROM search_queue`,
 		`DROP TABLE IF EXISTS meeting_search_build`,
-		`CREATE TABLE meeting_search_build (meeting_id bigint NOT NULL, doc tsvector NOT NULL) WITH (parallel_workers = 0)`,
+		// The same columns and their comments, no indexes yet.
+		`CREATE TABLE meeting_search_build (LIKE meeting_search INCLUDING DEFAULTS INCLUDING COMMENTS) WITH (parallel_workers = 0)`,
 	} {
 		if _, err := tx.Exec(ctx, s); err != nil {
 			return 0, err
@@ -344,9 +345,8 @@ func swapSearch(ctx context.Context, tx pgx.Tx, words map[string]int32) error {
 	for w, c := range words {
 		list, counts = append(list, w), append(counts, c)
 	}
-	var tableComment, docComment string
-	if err := tx.QueryRow(ctx, `SELECT coalesce(obj_description('meeting_search'::regclass, 'pg_class'), ''),
-		coalesce(col_description('meeting_search'::regclass, 2), '')`).Scan(&tableComment, &docComment); err != nil {
+	var tableComment string
+	if err := tx.QueryRow(ctx, `SELECT coalesce(obj_description('meeting_search'::regclass, 'pg_class'), '')`).Scan(&tableComment); err != nil {
 		return err
 	}
 	for _, s := range []struct {
@@ -361,10 +361,9 @@ func swapSearch(ctx context.Context, tx pgx.Tx, words map[string]int32) error {
 		{`ALTER TABLE meeting_search_build RENAME TO meeting_search`, nil},
 		{`ALTER INDEX meeting_search_build_pkey RENAME TO meeting_search_pkey`, nil},
 		{`ALTER INDEX meeting_search_build_doc RENAME TO meeting_search_doc`, nil},
-		{`SELECT set_config('meetingfinder.c1', $1, true), set_config('meetingfinder.c2', $2, true)`, []any{tableComment, docComment}},
+		{`SELECT set_config('meetingfinder.search_comment', $1, true)`, []any{tableComment}},
 		{`DO $$ BEGIN
-			EXECUTE format('COMMENT ON TABLE meeting_search IS %L', current_setting('meetingfinder.c1'));
-			EXECUTE format('COMMENT ON COLUMN meeting_search.doc IS %L', current_setting('meetingfinder.c2'));
+			EXECUTE format('COMMENT ON TABLE meeting_search IS %L', current_setting('meetingfinder.search_comment'));
 		END $$`, nil},
 		{`ANALYZE meeting_search`, nil},
 	} {

@@ -255,3 +255,48 @@ func TestRefreshSearchConcurrent(t *testing.T) {
 		t.Errorf("group 2999: found %q", got[:min(3, len(got))])
 	}
 }
+
+// TestRebuildSearch: a full rebuild indexes every public meeting, keeps
+// the table's comments, leaves changes made after it queued, and a
+// query with a point finds meetings in the rebuilt index.
+func TestRebuildSearch(t *testing.T) {
+	db := pgtest.New(t)
+	s := postgres.NewMeetingStore(db)
+	ctx := context.Background()
+	if err := s.InsertMeetings(ctx, []meeting.Meeting{searchMeeting("Serenity Seekers"), searchMeeting("Monday Night")}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second rebuild replaces the table the first made
+		n, err := db.RebuildSearch(ctx)
+		if err != nil || n != 2 {
+			t.Fatalf("RebuildSearch = %d, %v; want 2", n, err)
+		}
+	}
+	if n, err := db.SearchPending(ctx); err != nil || n != 0 {
+		t.Errorf("SearchPending after a rebuild = %d, %v; want 0", n, err)
+	}
+	p, err := s.Find(ctx, meeting.Filter{Q: "serenity", Point: orb.Point{-75.66, 41.41}, HasPoint: true, RadiusKM: 5, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(p); !slices.Equal(got, []string{"Serenity Seekers"}) || !p.Results[0].HasDistance {
+		t.Errorf("near Scranton: found %q", got)
+	}
+	var table, doc string
+	if err := db.Pool.QueryRow(ctx, `SELECT coalesce(obj_description('meeting_search'::regclass, 'pg_class'), ''),
+		coalesce(col_description('meeting_search'::regclass, 2), '')`).Scan(&table, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if table == "" || doc == "" {
+		t.Errorf("comments after a rebuild: table %q, doc %q; want both kept", table, doc)
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET name = 'Tranquility' WHERE external_id = 'Monday Night'`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.RefreshSearch(ctx, 0); err != nil || n != 1 {
+		t.Fatalf("RefreshSearch after the rebuild = %d, %v; want 1", n, err)
+	}
+	if got := findNames(t, s, "tranquility"); !slices.Equal(got, []string{"Tranquility"}) {
+		t.Errorf("after the refresh: found %q", got)
+	}
+}
