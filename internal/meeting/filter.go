@@ -2,7 +2,9 @@ package meeting
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/paulmach/orb"
 )
@@ -66,6 +68,28 @@ type Cursor struct {
 	Day       int     `json:"w,omitempty"`
 	Start     int     `json:"t,omitempty"`
 	ID        int64   `json:"i"`
+}
+
+// CursorAfter returns the cursor of the page that ends with r: its sort
+// key (DistanceM, ID) when the query has a point, else (Day, Start, ID),
+// with a meeting by appointment sorting as day 7 at 00:00, after Saturday.
+func CursorAfter(r *Result, hasPoint bool) *Cursor {
+	c := &Cursor{ID: r.ID}
+	switch {
+	case hasPoint:
+		c.DistanceM = r.DistanceM
+	case r.ByAppointment:
+		c.Day, c.Start = 7, 0
+	default:
+		c.Day, c.Start = int(r.Day), int(r.Start)
+	}
+	return c
+}
+
+// HasWords reports whether q holds a word a text index searches for: a
+// letter or a digit. A Filter whose Q has none is not a text query.
+func HasWords(q string) bool {
+	return strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // Result is one meeting found by a query, with its distance from the query

@@ -266,17 +266,24 @@ func (m *Meeting) Occurrence(now time.Time) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
+	return m.OccurrenceIn(now, loc), true
+}
+
+// OccurrenceIn is Occurrence with the meeting's zone already loaded as
+// loc, for callers that hold the zones of many meetings; m must have a day
+// and a start time.
+func (m *Meeting) OccurrenceIn(now time.Time, loc *time.Location) time.Time {
 	local := now.In(loc)
 	back := (int(local.Weekday()) - int(m.Day) + 7) % 7
 	y, mo, d := local.Date()
 	start := LocalInstant(y, mo, d-back, m.Start.Hour(), m.Start.Minute(), loc)
 	if !start.After(now) && now.Before(start.Add(m.Duration())) {
-		return start, true
+		return start
 	}
 	if start.After(now) {
-		return start, true
+		return start
 	}
-	return LocalInstant(y, mo, d-back+7, m.Start.Hour(), m.Start.Minute(), loc), true
+	return LocalInstant(y, mo, d-back+7, m.Start.Hour(), m.Start.Minute(), loc)
 }
 
 // LocalInstant returns the instant at which the wall clock in loc reads the

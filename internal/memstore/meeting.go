@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
@@ -88,12 +86,6 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// hasWords reports whether q has a letter or digit, that is a word a text
-// index would search for (search.Terms splits q the same way).
-func hasWords(q string) bool {
-	return strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
-}
-
 // Find returns one page of public meetings matching f, as
 // postgres.MeetingStore.Find does: with a point, the meetings with a point
 // within f.RadiusKM (default meeting.DefaultRadiusKM) of it, nearest first
@@ -118,14 +110,7 @@ func (s *Store) Find(ctx context.Context, f meeting.Filter) (meeting.Page, error
 	page := meeting.Page{Results: rs}
 	if len(rs) > limit {
 		page.Results = rs[:limit]
-		last := page.Results[limit-1]
-		c := &meeting.Cursor{ID: last.ID}
-		if f.HasPoint {
-			c.DistanceM = last.DistanceM
-		} else {
-			c.Day, c.Start = sortDay(&last.Meeting), sortStart(&last.Meeting)
-		}
-		page.NextCursor = c
+		page.NextCursor = meeting.CursorAfter(&page.Results[limit-1], f.HasPoint)
 	}
 	return page, nil
 }
@@ -166,7 +151,7 @@ func (s *Store) find(ctx context.Context, op string, f meeting.Filter, max int) 
 	if err := alive(ctx, op); err != nil {
 		return nil, err
 	}
-	if hasWords(f.Q) {
+	if meeting.HasWords(f.Q) {
 		return nil, meeting.Errorf(meeting.KindInvalid, op, "text queries (q) are not supported by the in-memory store")
 	}
 	if f.Cursor != nil && !f.HasPoint && !meeting.Clock(f.Cursor.Start).Valid() {

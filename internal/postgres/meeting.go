@@ -156,17 +156,7 @@ func (s *MeetingStore) findPage(ctx context.Context, f meeting.Filter, occurrenc
 	}
 	if len(page.Results) > limit {
 		page.Results = page.Results[:limit]
-		last := page.Results[limit-1]
-		c := &meeting.Cursor{ID: last.ID}
-		if f.HasPoint {
-			c.DistanceM = last.DistanceM
-		} else {
-			c.Day, c.Start = 7, 0
-			if !last.ByAppointment {
-				c.Day, c.Start = int(last.Day), int(last.Start)
-			}
-		}
-		page.NextCursor = c
+		page.NextCursor = meeting.CursorAfter(&page.Results[limit-1], f.HasPoint)
 	}
 	return page, nil
 }

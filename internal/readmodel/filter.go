@@ -263,8 +263,7 @@ func (c *zoneClock) occurrence(day, start, dur int) int64 {
 	if !c.fixed {
 		m := meeting.Meeting{Day: meeting.Weekday(day), Start: meeting.Clock(start), TimeZone: c.loc.String()}
 		m.End = meeting.Clock((start + dur) % (24 * 60))
-		occ, _ := occurrenceIn(&m, c.now, c.loc)
-		return occ.UnixNano()
+		return m.OccurrenceIn(c.now, c.loc).UnixNano()
 	}
 	back := (c.weekday - day + 7) % 7
 	startNS := c.weekStartNS + (int64(c.weekday-back)*86400+int64(start)*60)*int64(time.Second)
@@ -275,19 +274,4 @@ func (c *zoneClock) occurrence(day, start, dur int) int64 {
 		return startNS
 	}
 	return startNS + 7*86400*int64(time.Second)
-}
-
-// occurrenceIn is meeting.Meeting.Occurrence with the zone already loaded.
-func occurrenceIn(m *meeting.Meeting, now time.Time, loc *time.Location) (time.Time, bool) {
-	local := now.In(loc)
-	back := (int(local.Weekday()) - int(m.Day) + 7) % 7
-	y, mo, d := local.Date()
-	start := meeting.LocalInstant(y, mo, d-back, m.Start.Hour(), m.Start.Minute(), loc)
-	if !start.After(now) && now.Before(start.Add(m.Duration())) {
-		return start, true
-	}
-	if start.After(now) {
-		return start, true
-	}
-	return meeting.LocalInstant(y, mo, d-back+7, m.Start.Hour(), m.Start.Minute(), loc), true
 }

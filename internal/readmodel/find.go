@@ -427,10 +427,8 @@ func result(h hit, hasPoint bool, now, dbNow time.Time) meeting.Result {
 		r.DistanceM, r.HasDistance = h.dist, true
 	}
 	if z := h.s.zone[h.i]; z != 0 && h.s.day[h.i] != 7 && h.s.start[h.i] >= 0 {
-		if occ, ok := occurrenceIn(&r.Meeting, dbNow, h.s.zones[z].loc); ok {
-			r.NextStart = occ
-			r.InProgress = !occ.After(now)
-		}
+		occ := r.Meeting.OccurrenceIn(dbNow, h.s.zones[z].loc)
+		r.NextStart, r.InProgress = occ, !occ.After(now)
 	}
 	return r
 }

@@ -30,13 +30,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/bits"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 
 	"github.com/paulmach/orb"
 
@@ -322,14 +321,11 @@ func (m *Model) DataVersion() (string, bool) {
 
 // count returns the number of live meetings of v.
 func (v *view) count() int {
-	n := v.over.len()
-	p := part{s: v.base, dead: v.dead}
-	for i := range v.base.id {
-		if p.alive(i) {
-			n++
-		}
+	dead := 0
+	for _, w := range v.dead {
+		dead += bits.OnesCount64(w)
 	}
-	return n
+	return v.base.len() - dead + v.over.len()
 }
 
 // loaded returns the current view, or a KindUnavailable error.
@@ -358,17 +354,7 @@ func (m *Model) Find(ctx context.Context, f meeting.Filter) (meeting.Page, error
 	page := meeting.Page{Results: rs}
 	if len(rs) > limit {
 		page.Results = rs[:limit]
-		last := &page.Results[limit-1]
-		c := &meeting.Cursor{ID: last.ID}
-		if f.HasPoint {
-			c.DistanceM = last.DistanceM
-		} else {
-			c.Day, c.Start = 7, 0
-			if !last.ByAppointment {
-				c.Day, c.Start = int(last.Day), int(last.Start)
-			}
-		}
-		page.NextCursor = c
+		page.NextCursor = meeting.CursorAfter(&page.Results[limit-1], f.HasPoint)
 	}
 	return page, nil
 }
@@ -453,7 +439,7 @@ func (m *Model) prepare(ctx context.Context, op string, f *meeting.Filter) (*pre
 	if err := ctx.Err(); err != nil {
 		return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the request was cancelled or timed out", Err: err}
 	}
-	if hasWords(f.Q) {
+	if meeting.HasWords(f.Q) {
 		return nil, meeting.Errorf(meeting.KindInvalid, op, "text queries (q) are not answered by the read model")
 	}
 	if f.Cursor != nil && !f.HasPoint && !meeting.Clock(f.Cursor.Start).Valid() {
@@ -568,12 +554,6 @@ func (v *view) computeAreas() [][]string {
 	}
 	slices.SortFunc(out, slices.Compare)
 	return slices.CompactFunc(out, slices.Equal)
-}
-
-// hasWords reports whether q has a letter or digit: a word a text index
-// would search for.
-func hasWords(q string) bool {
-	return strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // pointOf returns the orb point [lng, lat].

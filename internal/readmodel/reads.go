@@ -28,7 +28,7 @@ var _ Store = Reads{}
 
 // from returns the store that answers f.
 func (r Reads) from(f *meeting.Filter) Store {
-	if (f != nil && hasWords(f.Q)) || !r.Model.Ready() {
+	if (f != nil && meeting.HasWords(f.Q)) || !r.Model.Ready() {
 		return r.Fallback
 	}
 	return r.Model
