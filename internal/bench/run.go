@@ -88,15 +88,11 @@ type report struct {
 // stopping the server to stderr, and fails when any request failed or a
 // data set could not be prepared or checked.
 func RunReads(ctx context.Context, databaseURL string, cfg Config, stdout, stderr io.Writer) error {
-	admin, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		return fmt.Errorf("bench: connect to DATABASE_URL: %w", err)
-	}
-	defer admin.Close(context.Background())
-	machine, err := describeWithDatabase(ctx, admin)
+	admin, machine, err := connectAdmin(ctx, databaseURL)
 	if err != nil {
 		return err
 	}
+	defer admin.Close(context.Background())
 	points := queryPoints(cfg.Seed, cfg.Points)
 	phases := cfg.Phases
 	if len(phases) == 0 {
@@ -281,4 +277,19 @@ func createProfile(cfg Config, size int, short string) (*os.File, error) {
 		return nil, nil
 	}
 	return os.Create(fmt.Sprintf("%s-%d-%s.pprof", cfg.CPUProfile, size, short))
+}
+
+// connectAdmin connects to the server of databaseURL (the bench creates
+// and drops its databases there) and describes the machine and the server.
+func connectAdmin(ctx context.Context, databaseURL string) (*pgx.Conn, Machine, error) {
+	admin, err := pgx.Connect(ctx, databaseURL)
+	if err != nil {
+		return nil, Machine{}, fmt.Errorf("bench: connect to DATABASE_URL: %w", err)
+	}
+	machine, err := describeWithDatabase(ctx, admin)
+	if err != nil {
+		admin.Close(context.Background())
+		return nil, Machine{}, err
+	}
+	return admin, machine, nil
 }

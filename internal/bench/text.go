@@ -66,15 +66,11 @@ var textShapes = []textShape{
 // of a refresh in place and the lag until a changed meeting is found by a
 // new word. It fails when a request failed.
 func RunText(ctx context.Context, databaseURL string, cfg TextConfig, stdout, stderr io.Writer) error {
-	admin, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		return fmt.Errorf("bench: connect to DATABASE_URL: %w", err)
-	}
-	defer admin.Close(context.Background())
-	machine, err := describeWithDatabase(ctx, admin)
+	admin, machine, err := connectAdmin(ctx, databaseURL)
 	if err != nil {
 		return err
 	}
+	defer admin.Close(context.Background())
 	fmt.Fprintf(stdout, "bench: %s\n", machine)
 	fmt.Fprintf(stdout, "bench: text search, concurrency %d, %s warm-up + %s per shape, radius %g km, limit %d\n",
 		cfg.Concurrency, cfg.Warmup, cfg.Duration, cfg.RadiusKM, cfg.Limit)

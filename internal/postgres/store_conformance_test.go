@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
@@ -18,20 +17,7 @@ func TestStoreConformance(t *testing.T) {
 		ms, ls := postgres.NewMeetingStore(db), postgres.NewListingStore(db)
 		return storetest.Stores{
 			Meetings: ms, Feeds: ms, Orgs: postgres.NewOrgStore(db), Listings: ls, ChangeRequests: ls,
-			Seed: func(t *testing.T, in []meeting.Meeting) []int64 {
-				t.Helper()
-				ctx := context.Background()
-				if err := ms.InsertMeetings(ctx, in); err != nil {
-					t.Fatalf("InsertMeetings: %v", err)
-				}
-				ids := make([]int64, len(in))
-				for i, m := range in {
-					if err := db.Pool.QueryRow(ctx, `SELECT id FROM meetings WHERE source = $1 AND external_id = $2`, m.Source, m.ExternalID).Scan(&ids[i]); err != nil {
-						t.Fatalf("the id of %s/%s: %v", m.Source, m.ExternalID, err)
-					}
-				}
-				return ids
-			},
+			Seed: func(t *testing.T, in []meeting.Meeting) []int64 { return pgtest.Seed(t, db, in) },
 		}
 	})
 }

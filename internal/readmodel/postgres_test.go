@@ -18,7 +18,7 @@ import (
 func TestConformanceOnPostgres(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
 		db := pgtest.New(t)
-		ms, ls := postgres.NewMeetingStore(db), postgres.NewListingStore(db)
+		ls := postgres.NewListingStore(db)
 		m := readmodel.New(db, db, readmodel.Options{CompactAt: 5})
 		if err := m.Load(context.Background()); err != nil {
 			t.Fatal(err)
@@ -26,20 +26,7 @@ func TestConformanceOnPostgres(t *testing.T) {
 		s := synced{t: t, m: m}
 		return storetest.Stores{
 			Meetings: s, Feeds: s, Orgs: postgres.NewOrgStore(db), Listings: ls, ChangeRequests: ls,
-			Seed: func(t *testing.T, in []meeting.Meeting) []int64 {
-				t.Helper()
-				ctx := context.Background()
-				if err := ms.InsertMeetings(ctx, in); err != nil {
-					t.Fatalf("InsertMeetings: %v", err)
-				}
-				ids := make([]int64, len(in))
-				for i, mt := range in {
-					if err := db.Pool.QueryRow(ctx, `SELECT id FROM meetings WHERE source = $1 AND external_id = $2`, mt.Source, mt.ExternalID).Scan(&ids[i]); err != nil {
-						t.Fatalf("the id of %s/%s: %v", mt.Source, mt.ExternalID, err)
-					}
-				}
-				return ids
-			},
+			Seed: func(t *testing.T, in []meeting.Meeting) []int64 { return pgtest.Seed(t, db, in) },
 		}
 	})
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
 )
 
@@ -84,6 +85,24 @@ func New(tb testing.TB) *postgres.DB {
 		}
 	})
 	return db
+}
+
+// Seed inserts ms as an import or the demo does
+// (postgres.MeetingStore.InsertMeetings) and returns their ids, in the
+// order of ms; it fails the test on error.
+func Seed(tb testing.TB, db *postgres.DB, ms []meeting.Meeting) []int64 {
+	tb.Helper()
+	ctx := context.Background()
+	if err := postgres.NewMeetingStore(db).InsertMeetings(ctx, ms); err != nil {
+		tb.Fatalf("InsertMeetings: %v", err)
+	}
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		if err := db.Pool.QueryRow(ctx, `SELECT id FROM meetings WHERE source = $1 AND external_id = $2`, m.Source, m.ExternalID).Scan(&ids[i]); err != nil {
+			tb.Fatalf("the id of %s/%s: %v", m.Source, m.ExternalID, err)
+		}
+	}
+	return ids
 }
 
 // DatabaseURL returns the URL of db's database (for tests that start a
