@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/meetingfinder/meetingfinder/internal/jsonw"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -171,7 +172,7 @@ func (s *Server) listMeetings(c *gin.Context) error {
 	}
 	b = append(b, `],"next_cursor":`...)
 	if page.NextCursor != nil {
-		b = appendJSONString(b, EncodeCursor(page.NextCursor, f.HasPoint))
+		b = jsonw.AppendString(b, EncodeCursor(page.NextCursor, f.HasPoint))
 	} else {
 		b = append(b, "null"...)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/demo"
+	"github.com/meetingfinder/meetingfinder/internal/jsonw"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
 
@@ -51,14 +52,14 @@ func TestAppendResultJSON(t *testing.T) {
 	}
 }
 
-// FuzzAppendJSONString holds appendJSONString to encoding/json on any text.
+// FuzzAppendJSONString holds jsonw.AppendString to encoding/json on any text.
 func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range []string{"", "a<b>&c", "\x00\xff\u2028", "🙂"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		want, _ := json.Marshal(s)
-		if got := appendJSONString(nil, s); string(got) != string(want) {
+		if got := jsonw.AppendString(nil, s); string(got) != string(want) {
 			t.Fatalf("%q: got %s, want %s", s, got, want)
 		}
 	})
