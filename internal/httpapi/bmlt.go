@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -27,13 +29,7 @@ func (s *Server) bmltJSON(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := marshal(v)
-	if err != nil {
-		return err
-	}
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
-	return nil
+	return writeBMLT(c, "application/json; charset=utf-8", "", "", v)
 }
 
 // bmltJSONP serves GET /bmlt/client_interface/jsonp/?switcher=…&callback=NAME
@@ -48,19 +44,139 @@ func (s *Server) bmltJSONP(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := marshal(v)
-	if err != nil {
-		return err
-	}
-	out := make([]byte, 0, len(b)+len(cb)+8)
-	out = append(out, "/**/"...)
-	out = append(out, cb...)
-	out = append(out, '(')
-	out = append(out, b...)
-	out = append(out, ");"...)
+	return writeBMLT(c, "text/javascript; charset=utf-8", "/**/"+cb+"(", ");", v)
+}
+
+// bmltSearchAnswer is the answer of GetSearchResults: the meetings, the
+// formats they use, or both.
+type bmltSearchAnswer struct {
+	meetings *bmlt.Objects // nil: formats only
+	formats  []bmlt.Format // nil: meetings only
+}
+
+// bmltChunk is how many bytes of a BMLT answer are gathered before they
+// are written: an answer up to this size goes out whole with a
+// Content-Length, a larger one (thousands of meetings) streams in pieces
+// of about this size, so that no request holds its whole answer.
+const bmltChunk = 64 << 10
+
+// bmltGzipMeetings is the number of meetings from which a search answer
+// is compressed, when the client accepts gzip: some hundred kilobytes.
+const bmltGzipMeetings = 100
+
+// writeBMLT writes v, a BMLT answer, between prefix and suffix (a JSONP
+// callback), with status 200. A search's meetings are written object by
+// object straight into the answer (bmlt.Objects), streamed and, when
+// large and the client accepts it, compressed; anything else is
+// marshalled whole.
+func writeBMLT(c *gin.Context, contentType, prefix, suffix string, v any) error {
 	c.Header("X-Content-Type-Options", "nosniff")
-	c.Data(http.StatusOK, "text/javascript; charset=utf-8", out)
+	a, ok := v.(bmltSearchAnswer)
+	if !ok {
+		b, err := marshal(v)
+		if err != nil {
+			return err
+		}
+		c.Data(http.StatusOK, contentType, slices.Concat([]byte(prefix), b, []byte(suffix)))
+		return nil
+	}
+	var formats []byte
+	if a.formats != nil {
+		var err error
+		if formats, err = marshal(a.formats); err != nil {
+			return err
+		}
+	}
+	c.Header("Vary", "Accept-Encoding")
+	w := &chunkWriter{c: c, contentType: contentType,
+		gz: a.meetings != nil && a.meetings.Len() >= bmltGzipMeetings && acceptsGzip(c.Request.Header.Get("Accept-Encoding"))}
+	w.buf = append(make([]byte, 0, bmltChunk+4096), prefix...)
+	switch {
+	case a.meetings == nil:
+		w.buf = append(append(append(w.buf, `{"formats":`...), formats...), '}')
+	case a.formats != nil:
+		// {"formats":…,"meetings":…}: encoding/json's order of the keys.
+		w.buf = append(append(append(w.buf, `{"formats":`...), formats...), `,"meetings":`...)
+	}
+	if a.meetings != nil {
+		w.buf = append(w.buf, '[')
+		var scratch []byte
+		for i := range a.meetings.Len() {
+			if i > 0 {
+				w.buf = append(w.buf, ',')
+			}
+			w.buf, scratch = a.meetings.AppendObject(w.buf, scratch, i)
+			if len(w.buf) >= bmltChunk && !w.flush() {
+				return nil
+			}
+		}
+		w.buf = append(w.buf, ']')
+		if a.formats != nil {
+			w.buf = append(w.buf, '}')
+		}
+	}
+	w.buf = append(w.buf, suffix...)
+	w.finish()
 	return nil
+}
+
+// chunkWriter writes an answer built in pieces: held whole while it fits
+// in one chunk, streamed (chunked, and through gzip when gz) once it does
+// not.
+type chunkWriter struct {
+	c           *gin.Context
+	contentType string
+	gz          bool
+	buf         []byte
+	out         io.Writer // nil until the answer streams
+	zw          *gzip.Writer
+	failed      bool
+}
+
+// flush streams what buf holds, starting the answer on first use. It
+// reports false when the client has gone.
+func (w *chunkWriter) flush() bool {
+	if w.out == nil {
+		w.c.Header("Content-Type", w.contentType)
+		w.out = w.c.Writer
+		if w.gz {
+			w.c.Header("Content-Encoding", "gzip")
+			w.zw = gzipWriters.Get().(*gzip.Writer)
+			w.zw.Reset(w.c.Writer)
+			w.out = w.zw
+		}
+		w.c.Status(http.StatusOK)
+	}
+	_, err := w.out.Write(w.buf)
+	w.buf = w.buf[:0]
+	if err != nil {
+		w.failed = true
+		w.release()
+		return false
+	}
+	return true
+}
+
+// finish writes the rest: the whole answer with a Content-Length when it
+// never streamed, else the last piece and the end of the gzip stream.
+func (w *chunkWriter) finish() {
+	if w.out == nil {
+		w.c.Data(http.StatusOK, w.contentType, w.buf)
+		return
+	}
+	if w.flush() && w.zw != nil {
+		_ = w.zw.Close()
+	}
+	w.release()
+}
+
+// release returns the gzip writer to its pool.
+func (w *chunkWriter) release() {
+	if w.zw != nil {
+		w.zw.Reset(nil)
+		gzipWriters.Put(w.zw)
+		w.zw = nil
+	}
 }
 
 // marshal encodes v without HTML escaping (BMLT clients show the text as is).
@@ -134,13 +250,13 @@ func (s *Server) bmltSearch(c *gin.Context) (any, error) {
 	shape := func(r bmlt.Result) any {
 		switch {
 		case search.FormatsOnly:
-			return gin.H{"formats": r.Formats}
+			return bmltSearchAnswer{formats: r.Formats}
 		case search.UsedFormats:
-			return gin.H{"meetings": r.Meetings, "formats": r.Formats}
+			return bmltSearchAnswer{meetings: &r.Meetings, formats: r.Formats}
 		}
-		return r.Meetings
+		return bmltSearchAnswer{meetings: &r.Meetings}
 	}
-	empty := bmlt.Result{Meetings: []map[string]string{}, Formats: []bmlt.Format{}}
+	empty := bmlt.Result{Formats: []bmlt.Format{}}
 	if !ok {
 		return shape(empty), nil
 	}

@@ -155,7 +155,7 @@ func (e *scaleEnv) reference(t *testing.T, query string) []map[string]string {
 	for i := range rs {
 		ms[i] = rs[i].Meeting
 	}
-	return s.Run(ms, bmlt.ServiceBodies(areas), "http://127.0.0.1:8080/bmlt").Meetings
+	return s.Run(ms, bmlt.ServiceBodies(areas), "http://127.0.0.1:8080/bmlt").Meetings.Maps()
 }
 
 // TestBMLTPushdownSameAnswers checks that the searches the store narrows

@@ -10,7 +10,7 @@ package bmlt
 
 import (
 	"math"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
@@ -40,11 +40,9 @@ func VenueType(m *meeting.Meeting) int {
 // VM for virtual and hybrid meetings and HY for hybrid ones, without
 // duplicates (the legacy ONL code is dropped in favour of VM).
 func FormatKeys(m *meeting.Meeting) []string {
-	var keys []string
-	seen := map[string]bool{}
+	keys := make([]string, 0, len(m.Types)+2)
 	add := func(k string) {
-		if k != "" && !seen[k] {
-			seen[k] = true
+		if k != "" && !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
@@ -104,82 +102,11 @@ type meetingBody struct {
 // is false for a key the object does not carry (the distance fields, which
 // only a geographic search adds, and unknown keys).
 func field(m *meeting.Meeting, key string, b meetingBody) (v string, ok bool) {
-	switch key {
-	case "id_bigint":
-		return strconv.FormatInt(m.ID, 10), true
-	case "worldid_mixed", "shared_group_id_bigint", "location_city_subsection", "location_neighborhood",
-		"location_sub_province", "train_lines", "bus_lines", "contact_name_1", "contact_phone_1",
-		"contact_email_1", "contact_name_2", "contact_phone_2", "contact_email_2":
-		return "", true
-	case "service_body_bigint":
-		return b.id, true
-	case "service_body_name":
-		return b.name, true
-	case "weekday_tinyint":
-		return strconv.Itoa(int(m.Day) + 1), true
-	case "venue_type":
-		return strconv.Itoa(VenueType(m)), true
-	case "start_time":
-		return m.Start.String() + ":00", true
-	case "duration_time":
-		return clock(int(m.Duration().Minutes())), true
-	case "time_zone":
-		return m.TimeZone, true
-	case "formats":
-		return strings.Join(FormatKeys(m), ","), true
-	case "format_shared_id_list":
-		keys := FormatKeys(m)
-		for i, k := range keys {
-			keys[i] = FormatID(k)
-		}
-		return strings.Join(keys, ","), true
-	case "lang_enum":
-		return "en", true
-	case "published":
-		return "1", true
-	case "root_server_uri":
-		return b.root, true
-	case "latitude", "longitude":
-		if !m.Location.HasPoint {
-			return "", true
-		}
-		if key == "latitude" {
-			return strconv.FormatFloat(m.Location.Lat(), 'f', -1, 64), true
-		}
-		return strconv.FormatFloat(m.Location.Lng(), 'f', -1, 64), true
-	case "virtual_meeting_additional_info":
-		return joinNonEmpty("; ", m.Online.URLNotes, m.Online.PhoneNote), true
+	w, ok := fieldWriters[key]
+	if !ok {
+		return "", false
 	}
-	return textField(m, key)
-}
-
-// textField returns the fields of field that are a text of m as it is.
-func textField(m *meeting.Meeting, key string) (string, bool) {
-	switch key {
-	case "meeting_name":
-		return m.Name, true
-	case "location_text":
-		return m.Location.Name, true
-	case "location_info":
-		return m.Location.Notes, true
-	case "location_street":
-		return m.Location.Address, true
-	case "location_municipality":
-		return m.Location.City, true
-	case "location_province":
-		return m.Location.Region, true
-	case "location_postal_code_1":
-		return m.Location.PostalCode, true
-	case "location_nation":
-		return m.Location.Country, true
-	case "comments":
-		return m.Notes, true
-	case "phone_meeting_number":
-		return m.Online.Phone, true
-	case "virtual_meeting_link":
-		return m.Online.URL, true
-	}
-	return "", false
+	return string(w(nil, m, &b)), true
 }
 
 // FieldKeys lists the keys of the objects Fields returns, with the
@@ -206,28 +133,6 @@ var FieldKeys = []struct {
 	{"contact_name_1", "Contact 1 Name"}, {"contact_phone_1", "Contact 1 Phone"}, {"contact_email_1", "Contact 1 Email"},
 	{"contact_name_2", "Contact 2 Name"}, {"contact_phone_2", "Contact 2 Phone"}, {"contact_email_2", "Contact 2 Email"},
 	{"distance_in_km", "Distance in km (geographic searches)"}, {"distance_in_miles", "Distance in miles (geographic searches)"},
-}
-
-// clock formats minutes as BMLT's "HH:MM:SS" ("24:00:00" allowed).
-func clock(min int) string {
-	return strings.Join([]string{pad2(min / 60), pad2(min % 60), "00"}, ":")
-}
-
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
-}
-
-func joinNonEmpty(sep string, parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
 }
 
 // ServerInfo answers GetServerInfo: one object, every value a string.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
@@ -46,7 +47,7 @@ const toleranceM = 1.0
 // Result is the outcome of a search: the meeting objects in order, and the
 // formats they use (for get_used_formats), ordered by id.
 type Result struct {
-	Meetings []map[string]string
+	Meetings Objects
 	Formats  []Format
 }
 
@@ -89,14 +90,17 @@ type Runner struct {
 	lastDay, lastStart int
 }
 
-// row is one meeting a search keeps: the meeting, its service body, its
-// distance from the search point in degrees of arc (geographic searches),
-// and its sort values (sorts by field).
+// row is one meeting a search keeps: the meeting, its service body's id
+// and name, its distance from the search point in degrees of arc
+// (geographic searches), and its sort values (sorts by field) or, for the
+// default sort, its weekday, start and duration in one number.
 type row struct {
-	m    *meeting.Meeting
-	body string
-	dist float64
-	keys []sortValue
+	m        *meeting.Meeting
+	body     string
+	bodyName string
+	dist     float64
+	keys     []sortValue
+	schedule int64
 }
 
 // sortValue is a field value as BMLT sorts it: as a number when it reads
@@ -292,7 +296,7 @@ func (r *Runner) add(m *meeting.Meeting) {
 	if !s.matches(m, body, r.services) {
 		return
 	}
-	rw := row{m: m, body: body}
+	rw := row{m: m, body: body, bodyName: MeetingServiceBodyName(m.Source, m.Location.Regions)}
 	if r.geo {
 		if !m.Location.HasPoint {
 			return
@@ -362,18 +366,33 @@ func (s *Search) matches(m *meeting.Meeting, body string, services map[string]bo
 // Sort keys are computed once per row, for those keys only.
 func (r *Runner) order(rows []row) []row {
 	s := r.s
+	// Every comparison ends with the id, which rows never share, so an
+	// unstable sort gives the one order there is.
 	byDistance := func(a, b row) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.m.ID, b.m.ID)) }
 	if r.geo && s.Nearest > 0 {
-		slices.SortStableFunc(rows, byDistance)
+		slices.SortFunc(rows, byDistance)
 		if len(rows) > s.Nearest {
 			rows = rows[:s.Nearest]
 		}
 	}
 	if r.geo && s.SortByDistance {
-		slices.SortStableFunc(rows, byDistance)
+		slices.SortFunc(rows, byDistance)
 		return rows
 	}
-	keys := s.sortKeys()
+	if len(s.SortKeys) == 0 {
+		// The default keys, weekday_tinyint, start_time and duration_time,
+		// as numbers: "HH:MM:SS" of a start or a duration (at most 24 h)
+		// sorts as text the way its minutes sort as numbers.
+		for i := range rows {
+			m := rows[i].m
+			rows[i].schedule = (int64(m.Day)*(24*60+1)+int64(m.Start))*(24*60+1) + int64(m.Duration()/time.Minute)
+		}
+		slices.SortFunc(rows, func(a, b row) int {
+			return cmp.Or(cmp.Compare(a.schedule, b.schedule), cmp.Compare(a.m.ID, b.m.ID))
+		})
+		return rows
+	}
+	keys := s.SortKeys
 	for i := range rows {
 		rw := &rows[i]
 		rw.keys = make([]sortValue, len(keys))
@@ -383,7 +402,7 @@ func (r *Runner) order(rows []row) []row {
 			rw.keys[j] = sortValue{s: v, f: f, num: err == nil}
 		}
 	}
-	slices.SortStableFunc(rows, func(a, b row) int {
+	slices.SortFunc(rows, func(a, b row) int {
 		for i := range a.keys {
 			x, y := a.keys[i], b.keys[i]
 			c := strings.Compare(x.s, y.s)
@@ -406,7 +425,7 @@ func (r *Runner) value(rw *row, key string) string {
 		if !r.geo {
 			return ""
 		}
-		return distanceField(key, rw.dist)
+		return string(appendDistance(nil, key, rw.dist))
 	}
 	v, _ := field(rw.m, key, r.meetingBody(rw))
 	return v
@@ -415,16 +434,7 @@ func (r *Runner) value(rw *row, key string) string {
 // meetingBody returns what rw's BMLT object says of its service body and
 // the root server.
 func (r *Runner) meetingBody(rw *row) meetingBody {
-	return meetingBody{id: rw.body, name: MeetingServiceBodyName(rw.m.Source, rw.m.Location.Regions), root: r.root}
-}
-
-// distanceField formats a distance of dist degrees as the field key,
-// distance_in_km or distance_in_miles.
-func distanceField(key string, dist float64) string {
-	if key == "distance_in_km" {
-		return strconv.FormatFloat(dist*kmPerDegree, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(dist*milesPerDegree, 'f', -1, 64)
+	return meetingBody{id: rw.body, name: rw.bodyName, root: r.root}
 }
 
 // page cuts the page asked for (page_size, page_num from 1).
@@ -437,38 +447,17 @@ func (r *Runner) page(rows []row) []row {
 	return rows[from:to]
 }
 
-// result builds the BMLT objects of rows, with the fields asked for
+// result makes the BMLT objects of rows, with the fields asked for
 // (data_field_key; all by default, and the distances on a geographic
 // search), and lists the formats the rows use, ordered by id.
 func (r *Runner) result(rows []row) Result {
 	s := r.s
-	res := Result{Meetings: make([]map[string]string, 0, len(rows))}
+	res := Result{Meetings: newObjects(rows, s.DataFields, r.geo, r.root)}
 	used := map[string]bool{}
 	for i := range rows {
-		rw := &rows[i]
-		for _, k := range FormatKeys(rw.m) {
+		for _, k := range FormatKeys(rows[i].m) {
 			used[k] = true
 		}
-		var fields map[string]string
-		if len(s.DataFields) == 0 {
-			b := r.meetingBody(rw)
-			fields = Fields(rw.m, b.id, b.name, b.root)
-			if r.geo {
-				fields["distance_in_km"] = distanceField("distance_in_km", rw.dist)
-				fields["distance_in_miles"] = distanceField("distance_in_miles", rw.dist)
-			}
-		} else {
-			fields = make(map[string]string, len(s.DataFields))
-			b := r.meetingBody(rw)
-			for _, k := range s.DataFields {
-				if v, ok := field(rw.m, k, b); ok {
-					fields[k] = v
-				} else if r.geo && (k == "distance_in_km" || k == "distance_in_miles") {
-					fields[k] = distanceField(k, rw.dist)
-				}
-			}
-		}
-		res.Meetings = append(res.Meetings, fields)
 	}
 	res.Formats = make([]Format, 0, len(used))
 	for k := range used {
