@@ -93,9 +93,11 @@ func Fields(m *meeting.Meeting, bodyID, bodyName, root string) map[string]string
 }
 
 // meetingBody is what a meeting's BMLT object says besides the meeting:
-// its service body's id and name and the root server's URL.
+// its service body's id and name and the root server's URL; formats holds
+// the meeting's FormatKeys once they are known.
 type meetingBody struct {
 	id, name, root string
+	formats        []string
 }
 
 // field returns the value of one key of m's BMLT object (see Fields); ok

@@ -54,8 +54,8 @@ var fieldWriters = map[string]fieldWriter{
 		return appendClock(b, int(m.Duration().Minutes()))
 	},
 	"time_zone": textOf(func(m *meeting.Meeting) string { return m.TimeZone }),
-	"formats": func(b []byte, m *meeting.Meeting, _ *meetingBody) []byte {
-		for i, k := range FormatKeys(m) {
+	"formats": func(b []byte, m *meeting.Meeting, mb *meetingBody) []byte {
+		for i, k := range mb.formatKeys(m) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -63,8 +63,8 @@ var fieldWriters = map[string]fieldWriter{
 		}
 		return b
 	},
-	"format_shared_id_list": func(b []byte, m *meeting.Meeting, _ *meetingBody) []byte {
-		for i, k := range FormatKeys(m) {
+	"format_shared_id_list": func(b []byte, m *meeting.Meeting, mb *meetingBody) []byte {
+		for i, k := range mb.formatKeys(m) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -113,6 +113,14 @@ var fieldWriters = map[string]fieldWriter{
 	},
 	"contact_name_1": emptyField, "contact_phone_1": emptyField, "contact_email_1": emptyField,
 	"contact_name_2": emptyField, "contact_phone_2": emptyField, "contact_email_2": emptyField,
+}
+
+// formatKeys returns FormatKeys(m), which mb may already hold.
+func (mb *meetingBody) formatKeys(m *meeting.Meeting) []string {
+	if mb.formats == nil {
+		mb.formats = FormatKeys(m)
+	}
+	return mb.formats
 }
 
 // appendClock appends minutes as BMLT's "HH:MM:SS" ("24:00:00" allowed;
@@ -184,7 +192,7 @@ func (o Objects) Len() int { return len(o.rows) }
 // text as is). scratch is a buffer for the values, returned for reuse.
 func (o Objects) AppendObject(b, scratch []byte, i int) (out, scratchOut []byte) {
 	rw := &o.rows[i]
-	mb := meetingBody{id: rw.body, name: rw.bodyName, root: o.root}
+	mb := meetingBody{id: rw.body, name: rw.bodyName, root: o.root, formats: rw.formats}
 	b = append(b, '{')
 	for j := range o.keys {
 		k := &o.keys[j]
@@ -227,7 +235,7 @@ func (o Objects) Maps() []map[string]string {
 	var scratch []byte
 	for i := range o.rows {
 		rw := &o.rows[i]
-		mb := meetingBody{id: rw.body, name: rw.bodyName, root: o.root}
+		mb := meetingBody{id: rw.body, name: rw.bodyName, root: o.root, formats: rw.formats}
 		out[i] = make(map[string]string, len(o.keys))
 		for _, k := range o.keys {
 			if k.write != nil {

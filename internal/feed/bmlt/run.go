@@ -101,6 +101,7 @@ type row struct {
 	dist     float64
 	keys     []sortValue
 	schedule int64
+	formats  []string // FormatKeys(m)
 }
 
 // sortValue is a field value as BMLT sorts it: as a number when it reads
@@ -296,7 +297,7 @@ func (r *Runner) add(m *meeting.Meeting) {
 	if !s.matches(m, body, r.services) {
 		return
 	}
-	rw := row{m: m, body: body, bodyName: MeetingServiceBodyName(m.Source, m.Location.Regions)}
+	rw := row{m: m, body: body}
 	if r.geo {
 		if !m.Location.HasPoint {
 			return
@@ -306,6 +307,7 @@ func (r *Runner) add(m *meeting.Meeting) {
 			return
 		}
 	}
+	rw.bodyName, rw.formats = MeetingServiceBodyName(m.Source, m.Location.Regions), FormatKeys(m)
 	r.rows = append(r.rows, rw)
 }
 
@@ -434,7 +436,7 @@ func (r *Runner) value(rw *row, key string) string {
 // meetingBody returns what rw's BMLT object says of its service body and
 // the root server.
 func (r *Runner) meetingBody(rw *row) meetingBody {
-	return meetingBody{id: rw.body, name: rw.bodyName, root: r.root}
+	return meetingBody{id: rw.body, name: rw.bodyName, root: r.root, formats: rw.formats}
 }
 
 // page cuts the page asked for (page_size, page_num from 1).
@@ -455,7 +457,7 @@ func (r *Runner) result(rows []row) Result {
 	res := Result{Meetings: newObjects(rows, s.DataFields, r.geo, r.root)}
 	used := map[string]bool{}
 	for i := range rows {
-		for _, k := range FormatKeys(rows[i].m) {
+		for _, k := range rows[i].formats {
 			used[k] = true
 		}
 	}
