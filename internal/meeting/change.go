@@ -43,8 +43,9 @@ type PublicLoader interface {
 	// LoadPublic calls fn for every public meeting, in no particular
 	// order, all read from one consistent snapshot of the database, and
 	// returns the change cursor of that snapshot: reading the log from it
-	// yields every change the snapshot does not hold. fn's *Meeting is
-	// only valid during the call. An error from fn stops the load and is
+	// yields every change the snapshot does not hold. fn's *Meeting, and
+	// the strings and lists it holds, are only valid during the call: a
+	// loader may reuse their memory for the next meeting. An error from fn stops the load and is
 	// returned.
 	LoadPublic(ctx context.Context, fn func(*Meeting) error) (ChangeCursor, error)
 	// PublicByID returns the public meetings among ids; ids that are

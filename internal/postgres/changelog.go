@@ -142,15 +142,15 @@ func (db *DB) LoadPublic(ctx context.Context, fn func(*meeting.Meeting) error) (
 			FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s`).Scan(&c.Xmin, &c.Seen); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE `+publicRows)
+		rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE `+publicRows, binaryResults)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		var m meeting.Meeting
+		var raw rawScanner
 		for rows.Next() {
-			m = meeting.Meeting{}
-			if err := scanMeeting(rows, &m); err != nil {
+			if err := raw.scan(rows.RawValues(), &m); err != nil {
 				return err
 			}
 			if fnErr = fn(&m); fnErr != nil {
@@ -169,6 +169,15 @@ func (db *DB) LoadPublic(ctx context.Context, fn func(*meeting.Meeting) error) (
 		c.Seen = nil
 	}
 	return c, nil
+}
+
+// EstimatePublic returns PostgreSQL's estimate of the number of meetings
+// (the planner's statistics; public or not, so a little high), for
+// readmodel.PublicEstimator: it reads no rows, and works on a standby.
+func (db *DB) EstimatePublic(ctx context.Context) (int, error) {
+	var n float64
+	err := db.Pool.QueryRow(ctx, `SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'meetings'::regclass`).Scan(&n)
+	return int(n), translate("postgres.EstimatePublic", err)
 }
 
 // PublicByID implements meeting.PublicLoader: the public meetings among

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -289,7 +290,7 @@ func TestLoadPublicWithChangesMissesNothing(t *testing.T) {
 	model := map[int64]string{}
 	rowsSeen := 0
 	c, err := db.LoadPublic(ctx, func(m *meeting.Meeting) error {
-		model[m.ID] = m.Name
+		model[m.ID] = strings.Clone(m.Name) // m shares a buffer with the next row
 		rowsSeen++
 		if rowsSeen != 10 {
 			return nil

@@ -70,7 +70,7 @@ func TestBuilderSortsByID(t *testing.T) {
 		ms = append(ms, m)
 	}
 	rng.Shuffle(len(ms), func(i, j int) { ms[i], ms[j] = ms[j], ms[i] })
-	b := newBuilder(0)
+	b := newBuilder(0, 0)
 	for i := range ms {
 		b.add(&ms[i])
 	}

@@ -110,7 +110,8 @@ func (m *Model) Load(ctx context.Context) error {
 	start := time.Now()
 	m.setLoading(true)
 	defer m.setLoading(false)
-	b := newBuilder(1 << 16)
+	n := m.sizeHint(ctx)
+	b := newBuilder(n, n*recordGuess)
 	cursor, err := m.src.LoadPublic(ctx, func(mt *meeting.Meeting) error {
 		b.add(mt)
 		return ctx.Err()
@@ -121,7 +122,7 @@ func (m *Model) Load(ctx context.Context) error {
 		return err
 	}
 	base := b.finish()
-	v := &view{base: base, over: newBuilder(0).finish()}
+	v := &view{base: base, over: newBuilder(0, 0).finish()}
 	if old := m.cur.Load(); old != nil {
 		v.version = old.version + 1
 	}
@@ -134,6 +135,28 @@ func (m *Model) Load(ctx context.Context) error {
 	debug.FreeOSMemory()
 	m.logger.Info("read model loaded", slog.Int("meetings", base.len()), slog.Duration("duration", time.Since(start)))
 	return nil
+}
+
+// PublicEstimator is what a PublicLoader may also offer: a cheap estimate
+// of how many public meetings a load will read (postgres.DB's comes from
+// the table statistics), to size the model before it is read.
+type PublicEstimator interface {
+	EstimatePublic(ctx context.Context) (int, error)
+}
+
+// sizeHint returns how many meetings to size a load for: the source's
+// estimate, with a margin, or a small start without one.
+func (m *Model) sizeHint(ctx context.Context) int {
+	const fallback = 1 << 16
+	e, ok := m.src.(PublicEstimator)
+	if !ok {
+		return fallback
+	}
+	n, err := e.EstimatePublic(ctx)
+	if err != nil || n <= 0 {
+		return fallback
+	}
+	return min(n+n/20+1024, 1<<26)
 }
 
 // Sync reads the change log once and applies what changed. It returns the
@@ -209,7 +232,7 @@ func (m *Model) apply(v *view, ids []int64, ms []meeting.Meeting) *view {
 			dead[i/64] |= 1 << (i % 64)
 		}
 	}
-	b := newBuilder(v.over.len() + len(ms))
+	b := newBuilder(v.over.len()+len(ms), len(v.over.arena)+len(ms)*recordGuess)
 	var mt meeting.Meeting
 	for i := range v.over.id {
 		if !changed[v.over.id[i]] {
@@ -234,7 +257,7 @@ func (m *Model) apply(v *view, ids []int64, ms []meeting.Meeting) *view {
 // compact merges a view's live base meetings and its overlay into a new
 // base.
 func compact(v *view) *view {
-	b := newBuilder(v.base.len() + v.over.len())
+	b := newBuilder(v.base.len()+v.over.len(), len(v.base.arena)+len(v.over.arena))
 	var mt meeting.Meeting
 	p := part{s: v.base, dead: v.dead}
 	for i := range v.base.id {
@@ -247,7 +270,7 @@ func compact(v *view) *view {
 		v.over.meeting(i, &mt)
 		b.add(&mt)
 	}
-	return &view{base: b.finish(), over: newBuilder(0).finish(), version: v.version}
+	return &view{base: b.finish(), over: newBuilder(0, 0).finish(), version: v.version}
 }
 
 // wrap keeps err's kind and names op.

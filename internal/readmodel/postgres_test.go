@@ -2,6 +2,9 @@ package readmodel_test
 
 import (
 	"context"
+	"log/slog"
+	"os"
+	"runtime"
 	"testing"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
@@ -29,4 +32,30 @@ func TestConformanceOnPostgres(t *testing.T) {
 			Seed: func(t *testing.T, in []meeting.Meeting) []int64 { return pgtest.Seed(t, db, in) },
 		}
 	})
+}
+
+// BenchmarkLoadPostgres loads a model from the database MF_BENCH_DATABASE_URL
+// names (such as a bench database kept by `meetingfinder bench --keep`),
+// and reports the heap the model holds.
+func BenchmarkLoadPostgres(b *testing.B) {
+	url := os.Getenv("MF_BENCH_DATABASE_URL")
+	if url == "" {
+		b.Skip("MF_BENCH_DATABASE_URL is not set: no database to load from")
+	}
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for b.Loop() {
+		m := readmodel.New(db, db, readmodel.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err := m.Load(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapAlloc)/1e6, "heapMB")
+		runtime.KeepAlive(m)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
@@ -107,19 +108,37 @@ type builder struct {
 	typeFrom []uint32
 }
 
-// newBuilder returns a builder sized for about n meetings.
-func newBuilder(n int) *builder {
+// recordGuess is the arena space reserved per meeting for a load, when
+// only the number of meetings is known: a little above the records of
+// real feeds, so that loading a
+// million meetings does not copy the arena as it grows. Space reserved
+// and never written costs address space, not memory.
+const recordGuess = 640
+
+// newBuilder returns a builder sized for about n meetings whose records
+// take about arenaBytes.
+func newBuilder(n, arenaBytes int) *builder {
 	s := &snapshot{
 		zones:   []zoneInfo{{}},
 		typeBit: map[string]int{},
 	}
 	s.id = make([]int64, 0, n)
-	s.rec = make([]uint32, 0, n)
-	s.recEnd = make([]uint32, 0, n)
-	return &builder{s: s, zoneIdx: map[string]uint16{"": 0}, srcIdx: map[string]uint32{}, areaIdx: map[string]uint32{}}
+	s.lng, s.lat = make([]float64, 0, n), make([]float64, 0, n)
+	s.x, s.y, s.z = make([]float64, 0, n), make([]float64, 0, n), make([]float64, 0, n)
+	s.hasPoint = make([]bool, 0, n)
+	s.day, s.start, s.end, s.dur = make([]int8, 0, n), make([]int16, 0, n), make([]int16, 0, n), make([]int16, 0, n)
+	s.zone, s.attendance, s.program = make([]uint16, 0, n), make([]uint8, 0, n), make([]uint8, 0, n)
+	s.source, s.area = make([]uint32, 0, n), make([]uint32, 0, n)
+	s.rec, s.recEnd = make([]uint32, 0, n), make([]uint32, 0, n)
+	s.arena = make([]byte, 0, arenaBytes)
+	return &builder{s: s, zoneIdx: map[string]uint16{"": 0}, srcIdx: map[string]uint32{}, areaIdx: map[string]uint32{},
+		typeBits: make([]uint16, 0, 2*n), typeFrom: make([]uint32, 0, n+1)}
 }
 
-// add appends m, which must be public, to the snapshot.
+// add appends m, which must be public, to the snapshot. It keeps nothing
+// of m: its text is copied into the arena, and into the dictionaries when
+// new (a loader's meeting may share its strings with a buffer reused for
+// the next one).
 func (b *builder) add(m *meeting.Meeting) {
 	s := b.s
 	s.id = append(s.id, m.ID)
@@ -153,7 +172,7 @@ func (b *builder) add(m *meeting.Meeting) {
 		bit, ok := s.typeBit[t]
 		if !ok {
 			bit = len(s.typeBit)
-			s.typeBit[t] = bit
+			s.typeBit[strings.Clone(t)] = bit
 		}
 		b.typeBits = append(b.typeBits, uint16(bit))
 	}
@@ -170,6 +189,7 @@ func (b *builder) zoneOf(name string) uint16 {
 	if i, ok := b.zoneIdx[name]; ok {
 		return i
 	}
+	name = strings.Clone(name)
 	loc, err := meeting.LoadZone(name)
 	i := uint16(len(b.s.zones))
 	if err != nil || len(b.s.zones) >= math.MaxUint16 {
@@ -191,7 +211,11 @@ func (b *builder) areaOf(m *meeting.Meeting) uint32 {
 		return i
 	}
 	i := uint32(len(b.s.areas))
-	b.s.areas = append(b.s.areas, append([]string{m.Source}, m.Location.Regions...))
+	area := []string{strings.Clone(m.Source)}
+	for _, r := range m.Location.Regions {
+		area = append(area, strings.Clone(r))
+	}
+	b.s.areas = append(b.s.areas, area)
 	b.areaIdx[key] = i
 	return i
 }
@@ -202,6 +226,7 @@ func intern(idx map[string]uint32, list *[]string, v string) uint32 {
 		return i
 	}
 	i := uint32(len(*list))
+	v = strings.Clone(v)
 	*list = append(*list, v)
 	idx[v] = i
 	return i
@@ -218,6 +243,11 @@ func (b *builder) finish() *snapshot {
 		}
 	}
 	b.typeBits, b.typeFrom = nil, nil
+	if cap(s.arena)-len(s.arena) > len(s.arena)/8+4096 {
+		// Give back what the size hint reserved and the records did not
+		// fill: one copy at the end instead of one per doubling.
+		s.arena = slices.Clone(s.arena)
+	}
 	if !slices.IsSorted(s.id) {
 		b.sortByID()
 	}
@@ -313,25 +343,28 @@ func (s *snapshot) compareTime(i int, day, start int, id int64) int {
 }
 
 // buildTimeOrder returns the meetings in (day, start, id) order and where
-// each day begins.
+// each day begins. The meetings are in id order already, so a stable
+// counting sort on (day, start), a few thousand buckets, gives the order
+// in two passes.
 func buildTimeOrder(s *snapshot) ([]uint32, [9]int) {
-	order := make([]uint32, len(s.id))
-	for i := range order {
-		order[i] = uint32(i)
+	const perDay = 24 * 60
+	bucket := func(i int) int { return int(s.day[i])*perDay + s.sortStart(i) }
+	count := make([]int, 8*perDay+1)
+	for i := range s.id {
+		count[bucket(i)+1]++
 	}
-	slices.SortFunc(order, func(a, b uint32) int {
-		return s.compareTime(int(a), int(s.day[b]), s.sortStart(int(b)), s.id[b])
-	})
+	for k := 1; k < len(count); k++ {
+		count[k] += count[k-1]
+	}
 	var from [9]int
-	d := 0
-	for j, i := range order {
-		for d <= int(s.day[i]) {
-			from[d] = j
-			d++
-		}
+	for d := range from {
+		from[d] = count[min(d*perDay, len(count)-1)]
 	}
-	for ; d <= 8; d++ {
-		from[d] = len(order)
+	order := make([]uint32, len(s.id))
+	for i := range s.id {
+		b := bucket(i)
+		order[count[b]] = uint32(i)
+		count[b]++
 	}
 	return order, from
 }
