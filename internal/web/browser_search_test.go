@@ -140,6 +140,17 @@ func setBox(text string) string {
 	return fmt.Sprintf(`(() => { const b = document.getElementById('q'); b.focus(); b.value = %q; return true; })()`, text)
 }
 
+// waitStatus waits up to 10 s for the status line to read want.
+func waitStatus(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cond := fmt.Sprintf(`document.getElementById('status').textContent === %q`, want)
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		t.Fatalf("status = %q, want %q (%v)", eval[string](t, ctx, `document.getElementById('status').textContent`), want, err)
+	}
+}
+
 // TestSearchAsYouType types into the finder page's search box and checks
 // what the page asks the API and shows: a burst of typing makes one
 // request (the debounce), Enter searches at once, the list keeps its
@@ -212,6 +223,8 @@ func TestSearchAsYouType(t *testing.T) {
 		if !eval[bool](t, ctx, `document.getElementById('sort').disabled`) {
 			t.Error("the sort choice is still offered for text results")
 		}
+		eval[bool](t, ctx, `(document.getElementById('q').scrollIntoView({block: 'start'}), window.scrollBy(0, -60), true)`)
+		screenshot(t, ctx, "finder-search")
 	})
 
 	t.Run("typing", func(t *testing.T) {
@@ -335,12 +348,16 @@ func TestSearchAsYouType(t *testing.T) {
 	t.Run("too many words", func(t *testing.T) {
 		rec.expect("q=one+two+three") // the 400 is provoked on purpose
 		eval[bool](t, ctx, setBox("one two three four five six seven eight nine ten eleven"))
-		run(t, ctx, "enter", chromedp.KeyEvent(kb.Enter), poll(`document.getElementById('status').classList.contains('error')`))
-		if got, want := eval[string](t, ctx, `document.getElementById('status').textContent`), "The search text has more than 10 words. Shorten it and try again."; got != want {
-			t.Errorf("status = %q, want %q", got, want)
+		run(t, ctx, "enter", chromedp.KeyEvent(kb.Enter))
+		waitStatus(t, ctx, "The search text has more than 10 words. Shorten it and try again.")
+		if !eval[bool](t, ctx, `document.getElementById('status').classList.contains('error')`) {
+			t.Error("the status line is not marked as an error")
 		}
 		if !eval[bool](t, ctx, `document.getElementById('retry').hidden`) {
 			t.Error("a bad query offers to try again unchanged")
+		}
+		if got := eval[string](t, ctx, `document.getElementById('q').getAttribute('aria-invalid')`); got != "true" {
+			t.Errorf("search box aria-invalid = %q after the API refused its text", got)
 		}
 		if n := eval[int](t, ctx, `document.querySelectorAll('#list > li').length`); n != 0 {
 			t.Errorf("%d meetings still listed under a query that cannot be made", n)
@@ -352,21 +369,20 @@ func TestSearchAsYouType(t *testing.T) {
 		rec.expect("q=" + word) // the failed load is provoked on purpose
 		g.dropping(word, true)
 		eval[bool](t, ctx, setBox(word))
-		run(t, ctx, "enter", chromedp.KeyEvent(kb.Enter), poll(`document.getElementById('status').classList.contains('error')`))
-		if got, want := eval[string](t, ctx, `document.getElementById('status').textContent`), "Meetings could not be loaded. Check your connection and try again."; got != want {
-			t.Errorf("status = %q, want %q", got, want)
-		}
+		run(t, ctx, "enter", chromedp.KeyEvent(kb.Enter))
+		waitStatus(t, ctx, "Meetings could not be loaded. Check your connection and try again.")
 		if !eval[bool](t, ctx, `!document.getElementById('retry').hidden`) {
 			t.Fatal("no Try again button after a failed connection")
 		}
 		g.dropping(word, false)
 		run(t, ctx, "try again", chromedp.Click(chromedp.ID("retry")))
 		waitQuery(t, ctx, []string{"q=" + word}, nil)
-		if got, want := eval[string](t, ctx, `document.getElementById('status').textContent`), "No meetings match “"+word+"”. Check the spelling, use fewer words or clear the search."; got != want {
-			t.Errorf("status = %q, want %q", got, want)
-		}
+		waitStatus(t, ctx, "No meetings match “"+word+"”. Check the spelling, use fewer words or clear the search.")
 		if eval[bool](t, ctx, `!document.getElementById('retry').hidden`) {
 			t.Error("Try again is still offered after an answer")
+		}
+		if eval[bool](t, ctx, `document.getElementById('q').hasAttribute('aria-invalid')`) {
+			t.Error("the search box is still marked invalid after another search")
 		}
 	})
 

@@ -431,6 +431,7 @@
     if (next) q.set('cursor', cursor);
     var text = q.get('q') || '';
     say(text ? t('searching') : t('loading'));
+    $('q').removeAttribute('aria-invalid');
     $('list').setAttribute('aria-busy', 'true');
     return getJSON('/v1/meetings?' + q.toString(), ctl ? ctl.signal : undefined).then(function (d) {
       if (my !== seq) return;
@@ -453,6 +454,7 @@
         $('list').removeAttribute('data-query');
       }
       say(failText(e), true, !bad);
+      if (bad && e.body && e.body.error && e.body.error.fields && e.body.error.fields.q) $('q').setAttribute('aria-invalid', 'true');
     }).then(function () {
       if (my !== seq) return;
       inflight = null;
