@@ -156,8 +156,9 @@ func waitStatus(t *testing.T, ctx context.Context, want string) {
 // request (the debounce), Enter searches at once, the list keeps its
 // meetings while an answer is awaited, an answer to a superseded search
 // is aborted and never replaces a newer one, the API's order is kept,
-// clearing the box brings back the list without text, and a bad query or
-// a failed connection is said in words.
+// clearing the box brings back the list without text, a bad query or a
+// failed connection is said in words, Show more pages text results, and
+// a link with q reproduces the search.
 func TestSearchAsYouType(t *testing.T) {
 	g := newGate(t)
 	srv, _ := newServerWith(t, g.wrap)
@@ -383,6 +384,30 @@ func TestSearchAsYouType(t *testing.T) {
 		}
 		if eval[bool](t, ctx, `document.getElementById('q').hasAttribute('aria-invalid')`) {
 			t.Error("the search box is still marked invalid after another search")
+		}
+	})
+
+	t.Run("more", func(t *testing.T) {
+		// Anywhere: near a point the database store gives at most a short
+		// page of text results (postgres.searchCapNear).
+		run(t, ctx, "open a link with q and no place", chromedp.Navigate(srv.URL+"/?when=any&q=new"), chromedp.WaitVisible(chromedp.ID("q")))
+		waitQuery(t, ctx, []string{"q=new", "limit=100"}, []string{"lat", "cursor"})
+		if eval[bool](t, ctx, `document.getElementById('more').hidden`) {
+			t.Fatal("no Show more for new: paging of text results is not tested")
+		}
+		settle(t, ctx)
+		run(t, ctx, "show more", chromedp.Click(chromedp.ID("more")),
+			poll(`document.querySelectorAll('#list > li').length > 100 && !document.getElementById('list').hasAttribute('aria-busy')`))
+		ids := strings.Fields(eval[string](t, ctx, listIDs))
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				t.Errorf("meeting %s listed twice after Show more", id)
+			}
+			seen[id] = true
+		}
+		if q := eval[string](t, ctx, `document.getElementById('list').dataset.query`); !strings.Contains(q, "q=new") || strings.Contains(q, "cursor") {
+			t.Errorf("after Show more the list answers %q", q)
 		}
 	})
 

@@ -16,7 +16,7 @@
   var cursor = null;
   var seq = 0;             // drops answers to superseded searches
   var inflight = null;     // AbortController of the search under way
-  var shownQuery = '';     // the API query whose answer the list shows
+  var shownQuery = '';     // the API query (no cursor) whose answer the list shows
   var lastOpener = null;   // id of the list link that opened the meeting view
   var mapReady = null;     // promise of the map module once asked for
   var TOD = { morning: ['04:00', '12:00'], afternoon: ['12:00', '17:00'], evening: ['17:00', '20:00'], night: ['20:00', ''] };
@@ -417,17 +417,18 @@
     return q;
   }
 
-  // search asks /v1/meetings for the current state, or with more for the
-  // next page of the list shown. The list keeps its meetings until the
-  // answer comes; a newer search aborts the one under way, and an answer to
-  // a superseded search is dropped even if it arrives.
+  // search asks /v1/meetings for the current state; with more, for the
+  // next page of the list shown, when that list answers the current state
+  // (else it starts again). The list keeps its meetings until the answer
+  // comes; a newer search aborts the one under way, and an answer to a
+  // superseded search is dropped even if it arrives.
   function search(more) {
     var my = ++seq;
     if (inflight) inflight.abort();
     var ctl = window.AbortController ? new AbortController() : null;
     inflight = ctl;
-    var next = more && cursor;
-    var q = next ? new URLSearchParams(shownQuery) : apiQuery();
+    var q = apiQuery();
+    var next = !!(more && cursor) && q.toString() === shownQuery;
     if (next) q.set('cursor', cursor);
     var text = q.get('q') || '';
     say(text ? t('searching') : t('loading'));
@@ -452,6 +453,7 @@
         results = []; cursor = null; shownQuery = '';
         renderList();
         $('list').removeAttribute('data-query');
+        if (mapReady) mapReady.then(function (mp) { if (mp) mp.update(results, state.lat ? [+state.lat, +state.lng] : null); });
       }
       say(failText(e), true, !bad);
       if (bad && e.body && e.body.error && e.body.error.fields && e.body.error.fields.q) $('q').setAttribute('aria-invalid', 'true');
