@@ -34,6 +34,7 @@ type gate struct {
 	answered chan string // q of a held request, answered after release
 }
 
+// newGate returns a gate that holds and drops nothing yet.
 func newGate(t *testing.T) *gate {
 	g := &gate{
 		held: map[string]chan struct{}{}, drop: map[string]bool{},
@@ -74,6 +75,7 @@ func (g *gate) dropping(q string, on bool) {
 	g.drop[q] = on
 }
 
+// wrap puts g in front of next.
 func (g *gate) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query().Get("q")
