@@ -80,17 +80,28 @@ func tilePNG(t *testing.T) []byte {
 
 // newServer runs the API and the page on 127.0.0.1 over a fresh database
 // holding 3000 demo meetings, with map tiles served locally. It is wired as
-// serve wires it (cmd/meetingfinder/serve.go): place search over the places
-// view, refreshed after the load as serve refreshes it at start, the page's
-// places to pick from out of the same view, and the change-request store.
-// It returns the listing store too, to read the change requests the page
-// files.
+// serve wires it (cmd/meetingfinder/serve.go): text search over the
+// embedded index, filled after the load as the demo command fills it;
+// place search over the places view, refreshed after the load as serve
+// refreshes it at start; the page's places to pick from out of the same
+// view; and the change-request store. It returns the listing store too,
+// to read the change requests the page files.
 func newServer(t *testing.T) (*httptest.Server, *postgres.ListingStore) {
+	t.Helper()
+	return newServerWith(t, nil)
+}
+
+// newServerWith is newServer with every request going through wrap first
+// (nil: straight to the server).
+func newServerWith(t *testing.T, wrap func(http.Handler) http.Handler) (*httptest.Server, *postgres.ListingStore) {
 	t.Helper()
 	db := pgtest.New(t)
 	ctx := context.Background()
 	if err := postgres.NewMeetingStore(db).InsertMeetings(ctx, demo.Generate(1, 3000)); err != nil {
 		t.Fatalf("load demo meetings: %v", err)
+	}
+	if _, err := db.RefreshSearch(ctx, 0); err != nil {
+		t.Fatalf("index the demo meetings for text search: %v", err)
 	}
 	places := postgres.NewPlaceStore(db)
 	if err := places.Refresh(ctx); err != nil {
@@ -110,7 +121,11 @@ func newServer(t *testing.T) (*httptest.Server, *postgres.ListingStore) {
 	tile := tilePNG(t)
 	api.Engine().GET("/test-tiles/:z/:x/:y", func(c *gin.Context) { c.Data(http.StatusOK, "image/png", tile) })
 	web.Mount(api.Engine(), web.Config{TileURL: "/test-tiles/{z}/{x}/{y}.png", TileAttribution: "Test tiles", Places: places.Busiest})
-	srv := httptest.NewServer(api)
+	var h http.Handler = api
+	if wrap != nil {
+		h = wrap(api)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv, listings
 }

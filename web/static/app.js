@@ -10,11 +10,13 @@
   var cfg = null;          // /config.json
   var lang = 'en';
   var viewerTZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  var DEFAULTS = { lat: '', lng: '', place: '', when: 'today', day: '', tod: '', att: '', program: '', dist: '', types: [], sort: 'time', view: 'list', m: '' };
+  var DEFAULTS = { q: '', lat: '', lng: '', place: '', when: 'today', day: '', tod: '', att: '', program: '', dist: '', types: [], sort: 'time', view: 'list', m: '' };
   var state = copyState(DEFAULTS);
   var results = [];
   var cursor = null;
   var seq = 0;             // drops answers to superseded searches
+  var inflight = null;     // AbortController of the search under way
+  var shownQuery = '';     // the API query (no cursor) whose answer the list shows
   var lastOpener = null;   // id of the list link that opened the meeting view
   var mapReady = null;     // promise of the map module once asked for
   var TOD = { morning: ['04:00', '12:00'], afternoon: ['12:00', '17:00'], evening: ['17:00', '20:00'], night: ['20:00', ''] };
@@ -47,10 +49,16 @@
     return el;
   }
 
-  function getJSON(url) {
-    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
-      if (!r.ok) { var e = new Error('HTTP ' + r.status); e.status = r.status; throw e; }
-      return r.json();
+  // getJSON fetches url as JSON. A failed answer rejects with an Error
+  // carrying status and body (the API's {error: {code, message, fields}},
+  // or null); a failed connection rejects with the browser's TypeError, an
+  // aborted one with an AbortError.
+  function getJSON(url, signal) {
+    return fetch(url, { headers: { Accept: 'application/json' }, signal: signal }).then(function (r) {
+      if (r.ok) return r.json();
+      return r.json().catch(function () { return null; }).then(function (body) {
+        var e = new Error('HTTP ' + r.status); e.status = r.status; e.body = body; throw e;
+      });
     });
   }
 
@@ -162,7 +170,8 @@
   function readURL() {
     var q = new URLSearchParams(location.search);
     state = copyState(DEFAULTS);
-    ['lat', 'lng', 'place', 'when', 'day', 'tod', 'att', 'program', 'dist', 'sort', 'view', 'm'].forEach(function (k) { if (q.get(k) != null) state[k] = q.get(k); });
+    ['q', 'lat', 'lng', 'place', 'when', 'day', 'tod', 'att', 'program', 'dist', 'sort', 'view', 'm'].forEach(function (k) { if (q.get(k) != null) state[k] = q.get(k); });
+    state.q = state.q.trim();
     state.types = (q.get('types') || '').split(',').filter(Boolean);
     if (!/^-?\d+(\.\d+)?$/.test(state.lat) || !/^-?\d+(\.\d+)?$/.test(state.lng)) { state.lat = state.lng = ''; }
     if (['now', 'today', 'any', 'day'].indexOf(state.when) < 0) state.when = 'today';
@@ -179,7 +188,7 @@
     var q = new URLSearchParams();
     var o = copyState(s);
     for (var k in extra || {}) o[k] = extra[k];
-    ['lat', 'lng', 'place', 'when', 'day', 'tod', 'att', 'program', 'dist'].forEach(function (k) { if (o[k] !== DEFAULTS[k] && o[k] !== '') q.set(k, o[k]); });
+    ['q', 'lat', 'lng', 'place', 'when', 'day', 'tod', 'att', 'program', 'dist'].forEach(function (k) { if (o[k] !== DEFAULTS[k] && o[k] !== '') q.set(k, o[k]); });
     if (o.when !== 'day') q.delete('day');
     if (o.types.length) q.set('types', o.types.join(','));
     if (o.sort !== DEFAULTS.sort) q.set('sort', o.sort);
@@ -240,6 +249,7 @@
     var n = (state.tod ? 1 : 0) + (state.att ? 1 : 0) + (state.program ? 1 : 0) + (state.dist ? 1 : 0) + state.types.length;
     $('filter-count').textContent = n ? t('filters_on', { n: n }) : '';
     $('sort-dist').disabled = !state.lat;
+    $('sort').disabled = !!state.q; // text results come best match first
   }
 
   function readForm() {
@@ -256,7 +266,7 @@
 
   var changeTimer = 0;
   function onFilterChange(e) {
-    if (e.target.id === 'place' || e.target.id === 'city' || e.target.id === 'lang') return;
+    if (e.target.id === 'place' || e.target.id === 'city' || e.target.id === 'lang' || e.target.id === 'q') return;
     clearTimeout(changeTimer);
     changeTimer = setTimeout(function () { readForm(); syncForm(); writeURL(false); search(); }, e.target.type === 'checkbox' ? 400 : 0);
   }
@@ -383,14 +393,18 @@
 
   // ---- searching ----
 
-  function say(msg, isError) {
+  // say shows msg in the status line; retry offers the Try again button
+  // under it (after a failed connection or a server error).
+  function say(msg, isError, retry) {
     var st = $('status');
     st.textContent = msg;
     st.classList.toggle('error', !!isError);
+    $('retry').hidden = !retry;
   }
 
   function apiQuery() {
     var q = new URLSearchParams();
+    if (state.q) q.set('q', state.q);
     if (state.lat) { q.set('lat', state.lat); q.set('lng', state.lng); q.set('radius_km', state.dist || (useMiles() ? distanceOptions()[5].km : '25')); }
     if (state.when === 'now') q.set('upcoming_hours', '2');
     else if (state.when === 'today') q.set('day', 'today');
@@ -403,28 +417,103 @@
     return q;
   }
 
+  // search asks /v1/meetings for the current state; with more, for the
+  // next page of the list shown, when that list answers the current state
+  // (else it starts again). The list keeps its meetings until the answer
+  // comes; a newer search aborts the one under way, and an answer to a
+  // superseded search is dropped even if it arrives.
   function search(more) {
     var my = ++seq;
+    if (inflight) inflight.abort();
+    var ctl = window.AbortController ? new AbortController() : null;
+    inflight = ctl;
     var q = apiQuery();
-    if (more && cursor) q.set('cursor', cursor);
-    say(t('loading'));
+    var next = !!(more && cursor) && q.toString() === shownQuery;
+    if (next) q.set('cursor', cursor);
+    var text = q.get('q') || '';
+    say(text ? t('searching') : t('loading'));
+    $('q').removeAttribute('aria-invalid');
     $('list').setAttribute('aria-busy', 'true');
-    return getJSON('/v1/meetings?' + q.toString()).then(function (d) {
+    return getJSON('/v1/meetings?' + q.toString(), ctl ? ctl.signal : undefined).then(function (d) {
       if (my !== seq) return;
-      results = more ? results.concat(d.meetings) : d.meetings;
+      results = next ? results.concat(d.meetings) : d.meetings;
       cursor = d.next_cursor;
-      sortResults();
+      q.delete('cursor');
+      shownQuery = q.toString();
+      sortResults(text);
       renderList();
-      $('list').setAttribute('data-query', q.toString()); // the answered query, for tests and debugging
-      var n = results.length;
-      say(cursor ? t('found_more', { n: n }) : n === 0 ? t('none') : n === 1 ? t('found_one') : t('found', { n: n }));
+      $('list').setAttribute('data-query', shownQuery); // the answered query, for tests and debugging
+      say(foundText(results.length, text));
       if (mapReady) mapReady.then(function (mp) { if (mp) mp.update(results, state.lat ? [+state.lat, +state.lng] : null); });
-    }).catch(function () {
-      if (my === seq) say(t('error'), true);
-    }).then(function () { if (my === seq) $('list').removeAttribute('aria-busy'); });
+    }).catch(function (e) {
+      if (my !== seq || (e && e.name === 'AbortError')) return;
+      var bad = !!e && e.status === 400;
+      if (bad) {
+        // The query itself is wrong: no meeting can match what the box says.
+        results = []; cursor = null; shownQuery = '';
+        renderList();
+        $('list').removeAttribute('data-query');
+        if (mapReady) mapReady.then(function (mp) { if (mp) mp.update(results, state.lat ? [+state.lat, +state.lng] : null); });
+      }
+      say(failText(e), true, !bad);
+      if (bad && e.body && e.body.error && e.body.error.fields && e.body.error.fields.q) $('q').setAttribute('aria-invalid', 'true');
+    }).then(function () {
+      if (my !== seq) return;
+      inflight = null;
+      $('list').removeAttribute('aria-busy');
+    });
   }
 
-  function sortResults() {
+  // foundText says how many meetings the list shows, for the text q or none.
+  function foundText(n, q) {
+    if (q) return cursor ? t('q_found_more', { n: n, q: q }) : n === 0 ? t('q_none', { q: q }) : n === 1 ? t('q_found_one', { q: q }) : t('q_found', { n: n, q: q });
+    return cursor ? t('found_more', { n: n }) : n === 0 ? t('none') : n === 1 ? t('found_one') : t('found', { n: n });
+  }
+
+  // failText says in words why a search failed: the API's reason for a bad
+  // q (a 400 names it in error.fields), a failed connection, or a server
+  // that cannot answer now. It never shows the raw answer.
+  function failText(e) {
+    var fields = e && e.status === 400 && e.body && e.body.error && e.body.error.fields;
+    if (fields && typeof fields.q === 'string') return t('q_bad', { reason: fields.q });
+    if (fields) return t('search_bad', { reason: Object.keys(fields).sort().map(function (k) { return k + ' ' + fields[k]; }).join('; ') });
+    if (e && (e.status >= 500 || e.status === 429)) return t('error_server');
+    return t('error');
+  }
+
+  // Text search as the person types: a search starts qDelay ms after the
+  // last change to the box, and at once on Enter or when the box is
+  // cleared (back to the list without text).
+  var qTimer = 0, qDelay = 150;
+
+  function qValue() { return $('q').value.trim(); }
+
+  function onQInput() {
+    clearTimeout(qTimer);
+    var v = qValue();
+    if (v === state.q) return; // only spaces changed, or back to what is asked
+    if (!v) { runQ(v); return; }
+    qTimer = setTimeout(function () { runQ(qValue()); }, qDelay);
+  }
+
+  function onQKey(e) {
+    if (e.key !== 'Enter' || e.isComposing) return;
+    e.preventDefault(); // not the form's submit, which finds a place
+    runQ(qValue());
+  }
+
+  function runQ(v) {
+    clearTimeout(qTimer);
+    state.q = v;
+    $('sort').disabled = !!v;
+    writeURL(false);
+    search();
+  }
+
+  // sortResults puts the list in the chosen order; text results keep the
+  // API's order (best match first, then nearest).
+  function sortResults(text) {
+    if (text) return;
     if (state.sort === 'distance' && state.lat) {
       results.sort(function (a, b) { return (a.distance_m || 0) - (b.distance_m || 0); });
       return;
@@ -512,6 +601,7 @@
     ['search', 'results', 'map-view'].forEach(function (id) { $(id).hidden = on; });
     document.querySelector('.bar').hidden = on;
     $('status').hidden = on;
+    if (on) $('retry').hidden = true;
     $('meeting').hidden = !on;
     if (!on) setView(state.view);
   }
@@ -533,6 +623,8 @@
   window.addEventListener('popstate', function () {
     var wasMeeting = !!state.m;
     readURL();
+    clearTimeout(qTimer);
+    $('q').value = state.q;
     syncForm();
     showHere();
     if (state.m) { showMeetingPane(true); renderMeetingById(state.m, true); }
@@ -777,6 +869,10 @@
       }
       $('show-map').hidden = !cfg.features.map;
       if (!cfg.features.map && state.view === 'map') state.view = 'list';
+      $('q').value = state.q;
+      $('q').addEventListener('input', onQInput);
+      $('q').addEventListener('keydown', onQKey);
+      $('retry').addEventListener('click', function () { search(); });
       $('search').addEventListener('change', onFilterChange);
       $('search').addEventListener('submit', function (e) { e.preventDefault(); findPlace(); });
       $('place').addEventListener('keydown', function (e) { if (e.key === 'Enter') { e.preventDefault(); findPlace(); } });
