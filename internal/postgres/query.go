@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/search/textdoc"
 )
 
 // This file is the one query builder of the public read path: how a
@@ -82,8 +83,8 @@ func pageLimit(f meeting.Filter) int {
 // as is. For a filter with words it is the text query without typo
 // corrections (Find looks them up in the vocabulary first).
 func FindSQL(f meeting.Filter) (sql string, args []any) {
-	if tq, ok := parseTextQuery(f.Q); ok {
-		tq.finish(f.Q)
+	if tq, ok := textdoc.Parse(f.Q); ok {
+		tq.Finish(f.Q)
 		sql, args, _, _ = searchQuery(f, &tq, meetingColumns)
 		return sql, args
 	}
@@ -298,13 +299,13 @@ func cellArea(p orb.Point, m float64) string {
 // whose name holds every word, then any match; with a point the nearest
 // meetings whose name holds every word, then the nearest matches, each
 // tsquery ANDed with the cells covering the radius. The candidates are
-// then ordered by a score of discrete tiers (without a point: exact name
-// 8, name prefix 4; always: every word in the name 2, found without
-// corrections 1), then by distance with a point, then by id. When the
+// then ordered by textdoc's score of discrete tiers (without a point:
+// exact name, name prefix; always: every word in the name, found without
+// corrections), then by distance with a point, then by id. When the
 // matches are fewer than the candidates this is the exact order of all of
 // them; when they are more it is the order of the best and nearest
 // candidates, which is what the first pages show.
-func searchQuery(f meeting.Filter, tq *textQuery, cols string) (sql string, args []any, limit, offset int) {
+func searchQuery(f meeting.Filter, tq *textdoc.Query, cols string) (sql string, args []any, limit, offset int) {
 	limit = pageLimit(f)
 	if f.Cursor != nil {
 		offset = f.Cursor.Offset
@@ -355,20 +356,20 @@ func searchQuery(f meeting.Filter, tq *textQuery, cols string) (sql string, args
 	// Meilisearch (where the geo sort comes before exactness), meetings
 	// that hold every word in the name without typos are equal but for
 	// their distance.
-	byName := tq.phrase != "" && !f.HasPoint
+	byName := tq.Phrase != "" && !f.HasPoint
 	// Best tier first: the sources are read in this order and reading
 	// stops once n candidates are in, so a common query costs one source.
 	var sources []string
 	if byName {
-		sources = append(sources, source(tq.tsName(false, area)), source(tq.tsName(true, area)))
+		sources = append(sources, source(tsName(tq, false, area)), source(tsName(tq, true, area)))
 	}
-	sources = append(sources, source(tq.tsInName(area)), source(tq.tsMatch(area)))
+	sources = append(sources, source(tsInName(tq, area)), source(tsMatch(tq, area)))
 	tier := func(points, tsq string) string {
 		return "CASE WHEN s.doc @@ " + q.arg(tsq) + "::tsquery THEN " + points + " ELSE 0 END"
 	}
-	score := "(" + tier("2", tq.tsInName("")) + " + " + tier("1", tq.tsExact())
+	score := "(" + tier(strconv.Itoa(textdoc.ScoreInName), tsInName(tq, "")) + " + " + tier(strconv.Itoa(textdoc.ScoreAsTyped), tsExact(tq))
 	if byName {
-		score += " + " + tier("8", tq.tsName(false, "")) + " + " + tier("4", tq.tsName(true, ""))
+		score += " + " + tier(strconv.Itoa(textdoc.ScoreExactName), tsName(tq, false, "")) + " + " + tier(strconv.Itoa(textdoc.ScoreNamePrefix), tsName(tq, true, ""))
 	}
 	score += ")"
 	sql = `WITH cand AS MATERIALIZED (SELECT DISTINCT c.meeting_id FROM (` + strings.Join(sources, " UNION ALL ") +

@@ -8,6 +8,7 @@ import (
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/search"
+	"github.com/meetingfinder/meetingfinder/internal/search/textdoc"
 )
 
 // The embedded full-text index is the table meeting_search (migration
@@ -17,16 +18,13 @@ import (
 // Text search only sees indexed meetings, so a new or changed meeting is
 // found by its words a couple of seconds after the write.
 //
-// A query matches a meeting when every word does (searchquery.go): as a
-// prefix of one of its words (one- and two-letter words through prefix
-// tokens, so "a" is one posting list), by naming one of its types
-// (meeting.TypeCodes: "women" finds type W, "español" type S, through ~t
-// tokens), or, for a word of four or more letters that is no word of the
-// index, through its corrections: the vocabulary (search_words) words
-// with its first letter within one typo (two from nine letters), looked up
-// before the query ("serinity grup" runs as (serinity:* | serenity) &
-// (grup:* | group)). The vocabulary follows every index write, so a new
-// word is known, and never corrected, once it is searchable.
+// A query matches a meeting as textdoc says (textdoc.Query: every word as
+// a prefix, by naming a type, or through its typo corrections), written
+// as tsqueries (searchquery.go). The corrections come from the
+// vocabulary (search_words), looked up before the query ("serinity grup"
+// runs as (serinity:* | serenity) & (grup:* | group)). The vocabulary
+// follows every index write, so a new word is known, and never corrected,
+// once it is searchable.
 //
 // The SQL of all this is built in query.go (cellArea, searchQuery).
 
@@ -34,9 +32,9 @@ import (
 // is a word of the index and, only when it is not, the candidates for its
 // corrections: the words with its first letter (a range of the primary
 // key, which is in byte order) and of about its length whose Levenshtein
-// distance is at most maxEdits+1 (fuzzystrmatch; a transposition is two
-// there), fewest first; Go then keeps those within maxEdits, counting a
-// transposition as one. Trigram similarity (pg_trgm's
+// distance is at most textdoc.MaxEdits+1 (fuzzystrmatch; a transposition
+// is two there), fewest first; textdoc.Query.Correct then keeps those
+// within MaxEdits, counting a transposition as one. Trigram similarity (pg_trgm's
 // %) took 10–110 ms a word here: short words share few trigrams with
 // their typos and many with everything else.
 const correctionsSQL = `SELECT q.t, q.known, coalesce(n.word, ''), coalesce(n.ndoc, 0)
@@ -53,18 +51,18 @@ const correctionsSQL = `SELECT q.t, q.known, coalesce(n.word, ''), coalesce(n.nd
 
 // prepareText parses f.Q and looks its words up in the vocabulary. ok is
 // false when f.Q has no word to search for.
-func prepareText(ctx context.Context, db *DB, f meeting.Filter) (tq textQuery, ok bool, err error) {
-	tq, ok = parseTextQuery(f.Q)
+func prepareText(ctx context.Context, db *DB, f meeting.Filter) (tq textdoc.Query, ok bool, err error) {
+	tq, ok = textdoc.Parse(f.Q)
 	if !ok {
 		return tq, false, nil
 	}
-	if look := tq.needsLookup(); len(look) > 0 {
+	if look := tq.NeedsLookup(); len(look) > 0 {
 		rows, err := db.Pool.Query(ctx, correctionsSQL, look)
 		if err != nil {
 			return tq, false, err
 		}
 		known := map[string]bool{}
-		near := map[string][]vocabEntry{}
+		near := map[string][]textdoc.Candidate{}
 		for rows.Next() {
 			var t, w string
 			var isKnown bool
@@ -75,7 +73,7 @@ func prepareText(ctx context.Context, db *DB, f meeting.Filter) (tq textQuery, o
 			}
 			known[t] = isKnown
 			if w != "" {
-				near[t] = append(near[t], vocabEntry{w, n})
+				near[t] = append(near[t], textdoc.Candidate{Word: w, Docs: n})
 			}
 		}
 		rows.Close()
@@ -83,10 +81,10 @@ func prepareText(ctx context.Context, db *DB, f meeting.Filter) (tq textQuery, o
 			return tq, false, err
 		}
 		for _, t := range look {
-			tq.correct(t, known[t], near[t])
+			tq.Correct(t, known[t], near[t])
 		}
 	}
-	tq.finish(f.Q)
+	tq.Finish(f.Q)
 	return tq, true, nil
 }
 
@@ -98,13 +96,13 @@ func prepareText(ctx context.Context, db *DB, f meeting.Filter) (tq textQuery, o
 // checking a document at a fraction of its cost, and would scan thousands
 // of documents for a common word where the GIN index finds them at once
 // (40 ms against 3 for "serenity" at 1,000,000 meetings).
-func queryText(ctx context.Context, db *DB, tq *textQuery, sql string, args []any, scan func(pgx.Rows) error) error {
+func queryText(ctx context.Context, db *DB, tq *textdoc.Query, sql string, args []any, scan func(pgx.Rows) error) error {
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	if !tq.hasShortWord() {
+	if !tq.HasShortWord() {
 		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
 			return err
 		}

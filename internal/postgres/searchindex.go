@@ -11,6 +11,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/search/textdoc"
 )
 
 // The embedded text index is the table meeting_search (migration 0011).
@@ -104,10 +108,17 @@ func (db *DB) refreshBatch(ctx context.Context, batch int) (int, error) {
 	var docIDs []int64
 	var docs []string
 	words := map[string]bool{}
-	var b docBuilder
-	err = readSearchFields(ctx, tx, `m.id = ANY($1)`, []any{ids}, func(f *searchFields) {
-		docIDs = append(docIDs, f.id)
-		docs = append(docs, b.build(f, func(w string) { words[w] = true }))
+	var b textdoc.Builder
+	var tw tsvectorWriter
+	err = readSearchFields(ctx, tx, `m.id = ANY($1)`, []any{ids}, func(m *meeting.Meeting) {
+		d := b.Build(m)
+		docIDs = append(docIDs, m.ID)
+		docs = append(docs, tw.write(d, m.Location.Point.Lat(), m.Location.Point.Lon(), m.Location.HasPoint))
+		for _, w := range d.Words {
+			if !words[w.Text] {
+				words[strings.Clone(w.Text)] = true
+			}
+		}
 	})
 	if err != nil {
 		return 0, err
@@ -139,30 +150,36 @@ func addWords(ctx context.Context, tx pgx.Tx, words map[string]bool) error {
 	return err
 }
 
-// searchFieldsSQL reads what a document is built of; %s is the condition
-// (on m) and the rest of the query.
-const searchFieldsSQL = `SELECT m.id, m.name, m.group_name,
-	concat_ws(' ', m.location_name, m.city, m.region, m.postal_code, m.address, m.formatted_address, array_to_string(m.regions, ' ')),
-	concat_ws(' ', m.notes, m.location_notes), m.types,
-	coalesce(ST_Y(m.geog::geometry), 0), coalesce(ST_X(m.geog::geometry), 0), m.geog IS NOT NULL
+// searchFieldsSQL reads what a document is built of (textdoc.Builder);
+// %s is the condition (on m) and the rest of the query.
+const searchFieldsSQL = `SELECT m.id, m.name, m.group_name, m.location_name, m.city, m.region, m.postal_code,
+	m.address, m.formatted_address, m.regions, m.notes, m.location_notes, m.types,
+	coalesce(ST_X(m.geog::geometry), 0), coalesce(ST_Y(m.geog::geometry), 0), m.geog IS NOT NULL
 	FROM meetings m WHERE ` + publicRows + ` AND %s`
 
-// readSearchFields calls fn with the fields of each public meeting that
-// cond (with args) selects.
+// readSearchFields calls fn with the fields a document is built of of
+// each public meeting that cond (with args) selects: id, name, group,
+// location (names, addresses, regions, notes, point), notes and types.
+// fn's meeting is reused for the next row.
 func readSearchFields(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, cond string, args []any, fn func(*searchFields)) error {
+}, cond string, args []any, fn func(*meeting.Meeting)) error {
 	rows, err := q.Query(ctx, fmt.Sprintf(searchFieldsSQL, cond), args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var f searchFields
+	var m meeting.Meeting
+	l := &m.Location
+	var lon, lat float64
 	for rows.Next() {
-		if err := rows.Scan(&f.id, &f.name, &f.group, &f.place, &f.notes, &f.types, &f.lat, &f.lon, &f.hasPoint); err != nil {
+		m.Types, l.Regions = nil, nil // never share a slice with the previous row
+		if err := rows.Scan(&m.ID, &m.Name, &m.Group, &l.Name, &l.City, &l.Region, &l.PostalCode,
+			&l.Address, &l.FormattedAddress, &l.Regions, &m.Notes, &l.Notes, &m.Types, &lon, &lat, &l.HasPoint); err != nil {
 			return err
 		}
-		fn(&f)
+		l.Point = orb.Point{lon, lat}
+		fn(&m)
 	}
 	return rows.Err()
 }
@@ -216,7 +233,7 @@ func (db *DB) rebuildSearch(ctx context.Context, tx pgx.Tx) (int, error) {
 // rebuildChunk is one chunk of a rebuild: the fields read, then the rows
 // built from them.
 type rebuildChunk struct {
-	fields []searchFields
+	fields []meeting.Meeting
 	rows   [][]any
 	words  map[string]int32
 }
@@ -239,12 +256,22 @@ func (db *DB) rebuildDocs(ctx context.Context, tx pgx.Tx, snapshot string) (map[
 	var wg sync.WaitGroup
 	for range rebuildWorkers {
 		wg.Go(func() {
-			var b docBuilder
+			var b textdoc.Builder
+			var tw tsvectorWriter
 			for c := range read {
 				c.words = map[string]int32{}
 				c.rows = make([][]any, len(c.fields))
 				for i := range c.fields {
-					c.rows[i] = []any{c.fields[i].id, b.build(&c.fields[i], func(w string) { c.words[w]++ })}
+					m := &c.fields[i]
+					d := b.Build(m)
+					c.rows[i] = []any{m.ID, tw.write(d, m.Location.Point.Lat(), m.Location.Point.Lon(), m.Location.HasPoint)}
+					for _, w := range d.Words {
+						if n, ok := c.words[w.Text]; ok {
+							c.words[w.Text] = n + 1
+						} else {
+							c.words[strings.Clone(w.Text)] = 1
+						}
+					}
 				}
 				c.fields = nil
 				select {
@@ -287,10 +314,10 @@ func (db *DB) readAllFields(ctx context.Context, snapshot string, out chan<- *re
 		return err
 	}
 	for last := int64(0); ; {
-		c := &rebuildChunk{fields: make([]searchFields, 0, rebuildChunkSize)}
-		err := readSearchFields(ctx, tx, `m.id > $1 ORDER BY m.id LIMIT $2`, []any{last, rebuildChunkSize}, func(f *searchFields) {
-			c.fields = append(c.fields, *f)
-			last = f.id
+		c := &rebuildChunk{fields: make([]meeting.Meeting, 0, rebuildChunkSize)}
+		err := readSearchFields(ctx, tx, `m.id > $1 ORDER BY m.id LIMIT $2`, []any{last, rebuildChunkSize}, func(m *meeting.Meeting) {
+			c.fields = append(c.fields, *m)
+			last = m.ID
 		})
 		if err != nil || len(c.fields) == 0 {
 			return err
