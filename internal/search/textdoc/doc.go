@@ -13,9 +13,11 @@
 package textdoc
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -79,11 +81,11 @@ type Builder struct {
 	doc    Doc
 	words  map[string]int // word → index in doc.Words
 	prefix map[string]int // prefix → index in doc.Prefixes
+	buf    []byte         // the folded text of the meeting visited
 }
 
-// Build returns the document of m. It is valid until the next Build; its
-// strings are m's text, lowercased and without accents, and may share
-// memory with m's strings.
+// Build returns the document of m. It is valid until the next Build or
+// Visit; its strings are m's text, lowercased and without accents.
 func (b *Builder) Build(m *meeting.Meeting) *Doc {
 	if b.words == nil {
 		b.words, b.prefix = map[string]int{}, map[string]int{}
@@ -92,49 +94,76 @@ func (b *Builder) Build(m *meeting.Meeting) *Doc {
 	clear(b.prefix)
 	d := &b.doc
 	d.Words, d.Prefixes, d.Types = d.Words[:0], d.Prefixes[:0], d.Types[:0]
-	b.add(m.Name, FieldName)
-	b.add(m.Group, FieldGroup)
-	l := &m.Location
-	for _, s := range [...]string{l.Name, l.City, l.Region, l.PostalCode, l.Address, l.FormattedAddress} {
-		b.add(s, FieldPlace)
-	}
-	for _, s := range l.Regions {
-		b.add(s, FieldPlace)
-	}
-	b.add(m.Notes, FieldNotes)
-	b.add(l.Notes, FieldNotes)
+	b.Visit(m, func(text string, f Field, prefix bool) {
+		if prefix {
+			b.prefix, d.Prefixes = addTerm(b.prefix, d.Prefixes, text, f)
+		} else {
+			b.words, d.Words = addTerm(b.words, d.Words, text, f)
+		}
+	})
 	d.NameKey = NameKey(m.Name)
-	for _, t := range m.Types {
-		dup := false
-		for _, u := range d.Types {
-			dup = dup || u == t
-		}
-		if !dup {
-			d.Types = append(d.Types, t)
-		}
-	}
+	d.Types = AppendTypes(d.Types, m)
 	return d
 }
 
-// add adds the words of text in field f, and for the name and the group
-// their prefixes.
-func (b *Builder) add(text string, f Field) {
+// Visit calls fn with every word of m's document in the order of
+// Doc.Words, and every prefix (prefix true) in the order of
+// Doc.Prefixes, each as often as it occurs (Build keeps each once, with
+// the fields it occurs in). The strings are valid until the next Build
+// or Visit. It is Build without its maps, for indexes that number their
+// terms anyway.
+func (b *Builder) Visit(m *meeting.Meeting, fn func(text string, f Field, prefix bool)) {
+	b.buf = b.buf[:0]
+	b.visit(m.Name, FieldName, fn)
+	b.visit(m.Group, FieldGroup, fn)
+	l := &m.Location
+	for _, s := range [...]string{l.Name, l.City, l.Region, l.PostalCode, l.Address, l.FormattedAddress} {
+		b.visit(s, FieldPlace, fn)
+	}
+	for _, s := range l.Regions {
+		b.visit(s, FieldPlace, fn)
+	}
+	b.visit(m.Notes, FieldNotes, fn)
+	b.visit(l.Notes, FieldNotes, fn)
+}
+
+// AppendTypes appends m's type codes, as stored, without duplicates, to
+// dst: the Types of its document.
+func AppendTypes(dst []string, m *meeting.Meeting) []string {
+	start := len(dst)
+	for _, t := range m.Types {
+		if !slices.Contains(dst[start:], t) {
+			dst = append(dst, t)
+		}
+	}
+	return dst
+}
+
+// visit folds text into b's buffer and calls fn with its words in field
+// f, and for the name and the group their prefixes.
+func (b *Builder) visit(text string, f Field, fn func(string, Field, bool)) {
 	if text == "" {
 		return
 	}
-	eachWord(Fold(text), func(w string) {
+	from := len(b.buf)
+	b.buf = appendFold(b.buf, text)
+	folded := unsafe.String(unsafe.SliceData(b.buf[from:]), len(b.buf)-from)
+	if len(folded) == 0 {
+		return
+	}
+	eachWord(folded, func(w string) {
 		if len(w) > MaxWord {
 			return
 		}
-		b.words, b.doc.Words = addTerm(b.words, b.doc.Words, w, f)
+		fn(w, f, false)
 		if f&(FieldName|FieldGroup) == 0 {
 			return
 		}
 		_, n1 := utf8.DecodeRuneInString(w)
-		b.prefix, b.doc.Prefixes = addTerm(b.prefix, b.doc.Prefixes, w[:n1], f)
+		fn(w[:n1], f, true)
 		if n1 < len(w) {
 			_, n2 := utf8.DecodeRuneInString(w[n1:])
-			b.prefix, b.doc.Prefixes = addTerm(b.prefix, b.doc.Prefixes, w[:n1+n2], f)
+			fn(w[:n1+n2], f, true)
 		}
 	})
 }
@@ -191,38 +220,42 @@ func eachWord(s string, fn func(string)) {
 // Fold lowercases s and strips its accents: meeting.Fold, then any
 // combining marks left (NFD, marks dropped, NFC).
 func Fold(s string) string {
-	ascii, upper := true, false
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return string(appendFold(nil, s))
+		}
+	}
+	return s
+}
+
+// appendFold appends Fold(s) to b.
+func appendFold(b []byte, s string) []byte {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
 			ascii = false
 			break
 		}
-		upper = upper || ('A' <= c && c <= 'Z')
 	}
 	if ascii {
-		if !upper {
-			return s
-		}
-		b := []byte(s)
-		for i, c := range b {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
 			if 'A' <= c && c <= 'Z' {
-				b[i] = c + 'a' - 'A'
+				c += 'a' - 'A'
 			}
+			b = append(b, c)
 		}
-		return string(b)
+		return b
 	}
-	s = meeting.Fold(s)
-	d := norm.NFD.String(s)
-	var b strings.Builder
-	b.Grow(len(d))
+	d := norm.NFD.String(meeting.Fold(s))
+	var stripped strings.Builder
+	stripped.Grow(len(d))
 	for _, r := range d {
-		if unicode.Is(unicode.Mn, r) {
-			continue
+		if !unicode.Is(unicode.Mn, r) {
+			stripped.WriteRune(r)
 		}
-		b.WriteRune(r)
 	}
-	return norm.NFC.String(b.String())
+	return norm.NFC.AppendString(b, stripped.String())
 }
 
 // NameKey is the name key of text: its words joined by single spaces,
