@@ -17,7 +17,11 @@
 // suite internal/meeting/storetest runs on it): the same meetings, order,
 // distances, occurrences and cursors. It has no text index: a Filter with
 // words in Q is KindInvalid, as for internal/memstore; text queries go to
-// the search index.
+// the search index. It feeds one, though: Options.OnLoad and OnChange
+// hand every load and change to an index built in memory
+// (internal/search/memindex in serve), so that it follows the same writes
+// as the model, on every instance, and Results turns that index's hits
+// into meetings without a round trip to the database.
 //
 // It imports only the standard library, orb and internal/meeting.
 package readmodel
@@ -28,6 +32,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"math"
 	"math/bits"
@@ -53,6 +58,20 @@ type Options struct {
 	// CompactAt is the overlay size at which base and overlay are merged;
 	// 0 means max(20000, a twentieth of the base).
 	CompactAt int
+	// OnLoad, when set, is called after each load with every public
+	// meeting the model now holds (n of them), so that an index built
+	// from them (memindex, serve's text index) starts from the same data.
+	// all reads an immutable snapshot: it may be read later and from
+	// another goroutine, any number of times; each meeting it yields is
+	// valid only until the next (its strings are the model's memory,
+	// never to be written).
+	OnLoad func(all iter.Seq[*meeting.Meeting], n int)
+	// OnChange, when set, is called after each applied change with the
+	// meetings now public among those changed (owned by the callee) and
+	// the ids of the others, which are no longer public. Like OnLoad it is
+	// called from the goroutine that runs Load, Sync or Run, in order,
+	// after the model answers with the change; it should not block long.
+	OnChange func(public []meeting.Meeting, removed []int64)
 }
 
 // Model is the read model. The zero value is not usable: call New. A
@@ -134,6 +153,9 @@ func (m *Model) Load(ctx context.Context) error {
 	// runtime gets round to it.
 	debug.FreeOSMemory()
 	m.logger.Info("read model loaded", slog.Int("meetings", base.len()), slog.Duration("duration", time.Since(start)))
+	if m.opts.OnLoad != nil {
+		m.opts.OnLoad(base.each, base.len())
+	}
 	return nil
 }
 
@@ -189,6 +211,9 @@ func (m *Model) Sync(ctx context.Context) (int, error) {
 		m.cur.Store(next)
 		if next.base != v.base {
 			debug.FreeOSMemory() // a compaction left the old base behind
+		}
+		if m.opts.OnChange != nil {
+			m.opts.OnChange(ms, removedIDs(batch.IDs, ms))
 		}
 	}
 	m.cursor = batch.Next
@@ -252,6 +277,21 @@ func (m *Model) apply(v *view, ids []int64, ms []meeting.Meeting) *view {
 		next = compact(next)
 	}
 	return next
+}
+
+// removedIDs returns the ids of ids that are not among the meetings ms.
+func removedIDs(ids []int64, ms []meeting.Meeting) []int64 {
+	public := make(map[int64]bool, len(ms))
+	for i := range ms {
+		public[ms[i].ID] = true
+	}
+	var out []int64
+	for _, id := range ids {
+		if !public[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // compact merges a view's live base meetings and its overlay into a new
@@ -542,6 +582,46 @@ func (m *Model) Get(ctx context.Context, id int64) (*meeting.Meeting, error) {
 		return &mt, nil
 	}
 	return nil, meeting.Errorf(meeting.KindNotFound, op, "no meeting has id %d", id)
+}
+
+// Results returns the public meetings with the given ids, in that order,
+// with their distance from f's point (when f has one and the meeting a
+// point) and their current or next occurrence at f.Now, as
+// postgres.MeetingStore.Results does: the Loader of search.Store, which
+// turns a text index's hits into meetings. Ids the model does not hold
+// (no longer public) are skipped. Before the first load it is
+// KindUnavailable.
+func (m *Model) Results(ctx context.Context, ids []int64, f meeting.Filter) ([]meeting.Result, error) {
+	const op = "readmodel.Results"
+	if err := ctx.Err(); err != nil {
+		return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the request was cancelled or timed out", Err: err}
+	}
+	v, err := m.loaded(op)
+	if err != nil {
+		return nil, err
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = m.now()
+	}
+	dbNow := now.Truncate(time.Microsecond)
+	out := make([]meeting.Result, 0, len(ids))
+	base := part{s: v.base, dead: v.dead}
+	for _, id := range ids {
+		h := hit{s: v.over, i: v.over.index(id)}
+		if h.i < 0 {
+			h = hit{s: v.base, i: v.base.index(id)}
+			if h.i < 0 || !base.alive(h.i) {
+				continue
+			}
+		}
+		withDistance := f.HasPoint && h.s.hasPoint[h.i]
+		if withDistance {
+			h.dist = meeting.DistanceM(f.Point, pointOf(h.s.lng[h.i], h.s.lat[h.i]))
+		}
+		out = append(out, result(h, withDistance, now, dbNow))
+	}
+	return out, nil
 }
 
 // Areas returns the distinct source-and-regions lists of the public

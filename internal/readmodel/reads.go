@@ -55,6 +55,26 @@ func (r Reads) Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Resu
 	return r.from(&f).Each(ctx, f, fn)
 }
 
+// resultsLoader is what Results asks of Fallback (postgres.MeetingStore
+// has it).
+type resultsLoader interface {
+	Results(ctx context.Context, ids []int64, f meeting.Filter) ([]meeting.Result, error)
+}
+
+// Results returns the public meetings with the given ids, in that order,
+// with their distances and occurrences (search.Store's Loader): from the
+// model once it is loaded, else from Fallback when it loads by id, else
+// KindUnavailable.
+func (r Reads) Results(ctx context.Context, ids []int64, f meeting.Filter) ([]meeting.Result, error) {
+	if r.Model.Ready() {
+		return r.Model.Results(ctx, ids, f)
+	}
+	if l, ok := r.Fallback.(resultsLoader); ok {
+		return l.Results(ctx, ids, f)
+	}
+	return nil, meeting.Errorf(meeting.KindUnavailable, "readmodel.Results", "the read model is not loaded yet")
+}
+
 // Areas returns the distinct source-and-regions lists of the public
 // meetings.
 func (r Reads) Areas(ctx context.Context) ([][]string, error) {

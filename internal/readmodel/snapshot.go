@@ -96,6 +96,18 @@ func (s *snapshot) meeting(i int, m *meeting.Meeting) {
 	decodeRecord(s.arena[s.rec[i]:s.recEnd[i]], m)
 }
 
+// each yields the snapshot's meetings by id, decoded into one Meeting
+// reused for the next.
+func (s *snapshot) each(yield func(*meeting.Meeting) bool) {
+	var m meeting.Meeting
+	for i := range s.id {
+		s.meeting(i, &m)
+		if !yield(&m) {
+			return
+		}
+	}
+}
+
 // builder gathers meetings for a snapshot.
 type builder struct {
 	s       *snapshot

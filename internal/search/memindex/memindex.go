@@ -167,29 +167,39 @@ func (x *Index) Load(all iter.Seq[*meeting.Meeting], n int) <-chan struct{} {
 // meetings that are not public are removed. Before the first Load it
 // does nothing (the load reads every meeting). It never fails.
 func (x *Index) Upsert(_ context.Context, ms []meeting.Meeting) error {
-	ids := make([]int64, len(ms))
-	for i := range ms {
-		ids[i] = ms[i].ID
-	}
-	slices.Sort(ids)
-	all := func(yield func(*meeting.Meeting) bool) {
-		for i := range ms {
-			if !yield(&ms[i]) {
-				return
-			}
-		}
-	}
-	x.change(batch{part: buildPart(all, len(ms)), ids: slices.Compact(ids)})
+	x.Change(ms, nil)
 	return nil
 }
 
 // Delete removes the meetings with the given ids; unknown ids are not an
 // error. It never fails.
 func (x *Index) Delete(_ context.Context, ids []int64) error {
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	x.change(batch{part: emptyPart, ids: slices.Compact(ids)})
+	x.Change(nil, ids)
 	return nil
+}
+
+// Change applies one change as one new view: upserted as Upsert does,
+// then removed as Delete does. It is what the read model's OnChange
+// calls.
+func (x *Index) Change(upserted []meeting.Meeting, removed []int64) {
+	ids := make([]int64, 0, len(upserted)+len(removed))
+	for i := range upserted {
+		ids = append(ids, upserted[i].ID)
+	}
+	gone := make(map[int64]bool, len(removed))
+	for _, id := range removed {
+		ids = append(ids, id)
+		gone[id] = true
+	}
+	slices.Sort(ids)
+	all := func(yield func(*meeting.Meeting) bool) {
+		for i := range upserted {
+			if !gone[upserted[i].ID] && !yield(&upserted[i]) {
+				return
+			}
+		}
+	}
+	x.change(batch{part: buildPart(all, len(upserted)), ids: slices.Compact(ids)})
 }
 
 // change applies b to the current view and records it for a load under
