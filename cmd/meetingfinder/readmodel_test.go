@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,12 +16,13 @@ import (
 )
 
 // TestTwoInstancesSeeAWrite runs two serve instances against one database,
-// each with its own read model, writes to the database (as an import or
-// another instance does), and checks that both answer with the write, and
-// then with a removal. It logs how long that took (about 150 ms with
-// --sync-every 100ms); the deadline is generous, since a busy test machine
-// is no place for a speed target (the 1 s target is the design's: one poll
-// of the change log and one read of the changed rows).
+// each with its own read model and text index in memory, writes to the
+// database (as an import or another instance does), and checks that both
+// answer with the write, by id and by text, and then with a removal. It
+// logs how long that took (about 150 ms with --sync-every 100ms); the
+// deadline is generous, since a busy test machine is no place for a speed
+// target (the 1 s target is the design's: one poll of the change log and
+// one read of the changed rows).
 func TestTwoInstancesSeeAWrite(t *testing.T) {
 	db := pgtest.New(t)
 	url := pgtest.DatabaseURL(t, db)
@@ -30,11 +33,16 @@ func TestTwoInstancesSeeAWrite(t *testing.T) {
 		bases = append(bases, base)
 	}
 	for _, base := range bases {
-		waitFor(t, 20*time.Second, "the read model of "+base+" to load", func() bool {
+		waitFor(t, 20*time.Second, "the read model and text index of "+base+" to load", func() bool {
 			var body struct {
-				ReadModel struct{ State string } `json:"read_model"`
+				ReadModel  struct{ State string } `json:"read_model"`
+				TextSearch struct {
+					Index       string
+					AnswersFrom string `json:"answers_from"`
+				} `json:"text_search"`
 			}
-			return getJSON(base+"/readyz", &body) == http.StatusOK && body.ReadModel.State == "ok"
+			return getJSON(base+"/readyz", &body) == http.StatusOK && body.ReadModel.State == "ok" &&
+				body.TextSearch.Index == "memory" && body.TextSearch.AnswersFrom == "memory"
 		})
 	}
 
@@ -55,8 +63,11 @@ func TestTwoInstancesSeeAWrite(t *testing.T) {
 		waitFor(t, 10*time.Second, "meeting "+fmt.Sprint(id)+" on "+base, func() bool {
 			return getJSON(fmt.Sprintf("%s/v1/meetings/%d", base, id), nil) == http.StatusOK
 		})
+		waitFor(t, 10*time.Second, "meeting "+fmt.Sprint(id)+" found by text on "+base, func() bool {
+			return slices.Contains(textIDs(base, "fresh strat"), id)
+		})
 	}
-	t.Logf("both instances answered with the new meeting %s after the write", time.Since(written).Round(time.Millisecond))
+	t.Logf("both instances answered with the new meeting, by id and by text, %s after the write", time.Since(written).Round(time.Millisecond))
 
 	removed := time.Now()
 	if _, err := db.Pool.Exec(ctx, `UPDATE meetings SET deleted_at = now(), updated_at = now() WHERE id = $1`, id); err != nil {
@@ -66,8 +77,26 @@ func TestTwoInstancesSeeAWrite(t *testing.T) {
 		waitFor(t, 10*time.Second, "meeting "+fmt.Sprint(id)+" gone from "+base, func() bool {
 			return getJSON(fmt.Sprintf("%s/v1/meetings/%d", base, id), nil) == http.StatusNotFound
 		})
+		waitFor(t, 10*time.Second, "meeting "+fmt.Sprint(id)+" gone from the text index of "+base, func() bool {
+			return !slices.Contains(textIDs(base, "fresh start"), id)
+		})
 	}
 	t.Logf("both instances answered 404 %s after the removal", time.Since(removed).Round(time.Millisecond))
+}
+
+// textIDs returns the ids of the first page of text query q on base.
+func textIDs(base, q string) []int64 {
+	var body struct {
+		Meetings []struct{ ID int64 } `json:"meetings"`
+	}
+	if getJSON(base+"/v1/meetings?q="+url.QueryEscape(q), &body) != http.StatusOK {
+		return nil
+	}
+	var out []int64
+	for _, m := range body.Meetings {
+		out = append(out, m.ID)
+	}
+	return out
 }
 
 // waitFor polls ok every 20 ms until it holds, failing the test when it

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
 	"github.com/meetingfinder/meetingfinder/internal/readmodel"
 	"github.com/meetingfinder/meetingfinder/internal/search"
+	"github.com/meetingfinder/meetingfinder/internal/search/memindex"
 	"github.com/meetingfinder/meetingfinder/internal/web"
 )
 
@@ -61,8 +63,13 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return err
 	}
 	listings := postgres.NewListingStore(db)
-	reads, model := publicReads(readDB, *readModel, log)
-	sc, err := setupSearch(ctx, db, readDB, reads, getenv, log)
+	// Without Meilisearch, the read model feeds a text index in memory.
+	var text *memindex.Index
+	if *readModel && getenv("MEILI_URL") == "" {
+		text = memindex.New(memindex.Options{Logger: log})
+	}
+	reads, model := publicReads(readDB, *readModel, text, log)
+	sc, err := setupSearch(ctx, db, readDB, reads, text, getenv, log)
 	if err != nil {
 		return err
 	}
@@ -81,6 +88,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		Feeds:          reads,
 		Places:         sc.places,
 		Search:         sc.check,
+		TextSearch:     sc.text,
 		Ready:          db.CheckSchema,
 		Logger:         log,
 		Orgs:           postgres.NewOrgStore(db),
@@ -193,8 +201,9 @@ const modelGCPercent = 25
 // publicReads returns the store that answers public reads from db (the
 // standby, when there is one): the in-memory read model over PostgreSQL
 // when on (with PostgreSQL answering until the model is loaded, and text
-// queries), else PostgreSQL alone.
-func publicReads(db *postgres.DB, on bool, log *slog.Logger) (readmodel.Store, *readmodel.Model) {
+// queries), else PostgreSQL alone. With text, the model feeds it: every
+// load is built into it in the background, every change applied.
+func publicReads(db *postgres.DB, on bool, text *memindex.Index, log *slog.Logger) (readmodel.Store, *readmodel.Model) {
 	pg := postgres.NewMeetingStore(db)
 	if !on {
 		return pg, nil
@@ -202,7 +211,18 @@ func publicReads(db *postgres.DB, on bool, log *slog.Logger) (readmodel.Store, *
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(modelGCPercent)
 	}
-	model := readmodel.New(db, db, readmodel.Options{Logger: log})
+	opts := readmodel.Options{Logger: log}
+	if text != nil {
+		opts.OnLoad = func(all iter.Seq[*meeting.Meeting], n int) {
+			done := text.Load(all, n)
+			go func() {
+				<-done
+				debug.FreeOSMemory() // the build's garbage is about the size of the index
+			}()
+		}
+		opts.OnChange = text.Change
+	}
+	model := readmodel.New(db, db, opts)
 	return readmodel.Reads{Model: model, Fallback: pg}, model
 }
 
@@ -264,21 +284,27 @@ func pruneChanges(ctx context.Context, db *postgres.DB, log *slog.Logger) {
 
 // searchSetup is the search part of serve: the store that answers meeting
 // queries, the place finder, the /readyz check of the external index and
-// the background work (outbox delivery, place refresh).
+// report of the text index, and the background work (outbox delivery,
+// place refresh).
 type searchSetup struct {
 	store  meeting.Store
 	places *postgres.PlaceStore
 	check  httpapi.Checker // nil without an external index
+	text   func() httpapi.TextSearchStatus
 	run    func(ctx context.Context)
 }
 
 // placesRefresh is how often serve rebuilds the places view.
 const placesRefresh = 10 * time.Minute
 
-// setupSearch wires text search: PostgreSQL's embedded index alone, or,
-// with MEILI_URL, Meilisearch in front of it, fed by the outbox of db (the
-// primary) and with PostgreSQL at readDB as the fallback while it is down.
-func setupSearch(ctx context.Context, db, readDB *postgres.DB, reads meeting.Store, getenv env, log *slog.Logger) (*searchSetup, error) {
+// setupSearch wires text search: with MEILI_URL, Meilisearch, fed by the
+// outbox of db (the primary); else, with text (the read model on), the
+// index in memory that the read model feeds (publicReads); else
+// PostgreSQL's embedded index alone. In front of an index, PostgreSQL at
+// readDB answers text queries while the index cannot (Meilisearch down,
+// the memory index being built). reads answers everything else and, with
+// the read model, loads the hits of the memory index by id.
+func setupSearch(ctx context.Context, db, readDB *postgres.DB, reads readmodel.Store, text *memindex.Index, getenv env, log *slog.Logger) (*searchSetup, error) {
 	pg := postgres.NewMeetingStore(readDB)
 	places := postgres.NewPlaceStore(db)
 	// Refresh the places at start (imports and demo loads since the last
@@ -296,8 +322,25 @@ func setupSearch(ctx context.Context, db, readDB *postgres.DB, reads meeting.Sto
 		}
 	}
 	idx := newMeili(getenv)
+	if idx == nil && text != nil {
+		loader, ok := reads.(search.Loader)
+		if !ok {
+			return nil, fmt.Errorf("search: the public reads (%T) cannot load meetings by id", reads)
+		}
+		log.Info("search: text queries from an index in memory, fed by the read model; PostgreSQL while it is built")
+		return &searchSetup{
+			store:  search.NewStore(reads, text, loader, log),
+			places: places,
+			text: func() httpapi.TextSearchStatus {
+				st := text.Status()
+				return httpapi.TextSearchStatus{Index: httpapi.TextIndexMemory, Ready: st.Ready, Meetings: st.Meetings}
+			},
+			run: refresh,
+		}, nil
+	}
 	if idx == nil {
-		return &searchSetup{store: reads, places: places, run: refresh}, nil
+		return &searchSetup{store: reads, places: places, run: refresh,
+			text: func() httpapi.TextSearchStatus { return httpapi.TextSearchStatus{Index: httpapi.TextIndexPostgres, Ready: true} }}, nil
 	}
 	ob := postgres.NewOutbox(db)
 	if err := ob.Enable(ctx, true); err != nil {
@@ -322,10 +365,14 @@ func setupSearch(ctx context.Context, db, readDB *postgres.DB, reads meeting.Sto
 		}
 		ob.Run(ctx, idx, time.Second, log)
 	}
+	st := search.NewStore(reads, idx, pg, log)
 	return &searchSetup{
-		store:  search.NewStore(reads, idx, pg, log),
+		store:  st,
 		places: places,
 		check:  idx.Health,
-		run:    run,
+		text: func() httpapi.TextSearchStatus {
+			return httpapi.TextSearchStatus{Index: httpapi.TextIndexMeilisearch, Ready: !st.Degraded()}
+		},
+		run: run,
 	}, nil
 }

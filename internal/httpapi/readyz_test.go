@@ -100,3 +100,32 @@ func TestReadyzReplica(t *testing.T) {
 		})
 	}
 }
+
+// TestReadyzTextSearch checks what /readyz says of the text index: which
+// one, and what answers text queries while it cannot.
+func TestReadyzTextSearch(t *testing.T) {
+	e := newEnv(t)
+	spec := newSpecCheck(t)
+	for _, tc := range []struct {
+		st   httpapi.TextSearchStatus
+		want httpapi.TextSearchJSON
+	}{
+		{httpapi.TextSearchStatus{Index: httpapi.TextIndexMemory, Ready: true, Meetings: 7}, httpapi.TextSearchJSON{Index: "memory", State: "ok", AnswersFrom: "memory", Meetings: 7}},
+		{httpapi.TextSearchStatus{Index: httpapi.TextIndexMemory}, httpapi.TextSearchJSON{Index: "memory", State: "loading", AnswersFrom: "database"}},
+		{httpapi.TextSearchStatus{Index: httpapi.TextIndexPostgres, Ready: true}, httpapi.TextSearchJSON{Index: "postgres", State: "ok", AnswersFrom: "database"}},
+		{httpapi.TextSearchStatus{Index: httpapi.TextIndexMeilisearch, Ready: true}, httpapi.TextSearchJSON{Index: "meilisearch", State: "ok", AnswersFrom: "meilisearch"}},
+		{httpapi.TextSearchStatus{Index: httpapi.TextIndexMeilisearch}, httpapi.TextSearchJSON{Index: "meilisearch", State: "degraded", AnswersFrom: "database"}},
+	} {
+		srv := httpapi.New(httpapi.Config{Store: e.store, Ready: ready, Logger: quietLogger(), Now: func() time.Time { return now },
+			TextSearch: func() httpapi.TextSearchStatus { return tc.st }})
+		res, _ := spec.exchange(t, srv, request(t, http.MethodGet, "/readyz"))
+		var body struct {
+			Status     string                 `json:"status"`
+			TextSearch httpapi.TextSearchJSON `json:"text_search"`
+		}
+		res.decode(t, &body)
+		if res.status != http.StatusOK || body.Status != "ok" || body.TextSearch != tc.want {
+			t.Errorf("%+v: status %d %+v, want 200 ok with %+v", tc.st, res.status, body, tc.want)
+		}
+	}
+}

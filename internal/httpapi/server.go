@@ -79,6 +79,9 @@ type Config struct {
 	// ReadModel reports the in-memory read model for /readyz; nil means
 	// there is none (reads go to Store).
 	ReadModel func() ReadModelStatus
+	// TextSearch reports, for /readyz, which text index answers text
+	// queries; nil leaves it out.
+	TextSearch func() TextSearchStatus
 	// StaleAfter is how long the read model may go without reading the
 	// change log before /readyz calls it degraded; 0 means 10 seconds.
 	StaleAfter time.Duration
@@ -104,6 +107,58 @@ type ReadModelStatus struct {
 	Meetings int
 	// Lag is how long ago it last read the change log successfully.
 	Lag time.Duration
+}
+
+// The text indexes TextSearchStatus names.
+const (
+	TextIndexMemory      = "memory"      // memindex, fed by the read model
+	TextIndexPostgres    = "postgres"    // PostgreSQL's embedded index
+	TextIndexMeilisearch = "meilisearch" // Meilisearch at MEILI_URL
+)
+
+// TextSearchStatus is the state of the text index that answers text
+// queries.
+type TextSearchStatus struct {
+	// Index is the configured index: TextIndexMemory, TextIndexPostgres or
+	// TextIndexMeilisearch.
+	Index string
+	// Ready is false while the index cannot answer (the in-memory index
+	// is being built, Meilisearch is down): text queries then run on
+	// PostgreSQL.
+	Ready bool
+	// Meetings is how many meetings the in-memory index holds (0 for the
+	// others).
+	Meetings int
+}
+
+// TextSearchJSON is the text index's part of /readyz: the configured
+// index, its state ("ok", "loading" while the in-memory index is built,
+// "degraded" while Meilisearch is down), what answers text queries now
+// ("memory", "meilisearch" or "database") and, for the in-memory index,
+// how many meetings it holds.
+type TextSearchJSON struct {
+	Index       string `json:"index"`
+	State       string `json:"state"`
+	AnswersFrom string `json:"answers_from"`
+	Meetings    int    `json:"meetings,omitempty"`
+}
+
+// textSearchJSON reads the text index's state.
+func (s *Server) textSearchJSON() TextSearchJSON {
+	st := s.cfg.TextSearch()
+	j := TextSearchJSON{Index: st.Index, State: "ok", AnswersFrom: "database", Meetings: st.Meetings}
+	switch {
+	case st.Index == TextIndexPostgres:
+	case st.Ready && st.Index == TextIndexMemory:
+		j.AnswersFrom = "memory"
+	case st.Ready:
+		j.AnswersFrom = st.Index
+	case st.Index == TextIndexMemory:
+		j.State = "loading"
+	default:
+		j.State = "degraded"
+	}
+	return j
 }
 
 // ReadModelJSON is the read model's part of /readyz: state "ok",
@@ -209,6 +264,9 @@ func (s *Server) readyz(c *gin.Context) error {
 	}
 	if s.cfg.Search != nil {
 		checks["search"] = s.searchCheck(c.Request.Context())
+	}
+	if s.cfg.TextSearch != nil {
+		body["text_search"] = s.textSearchJSON()
 	}
 	modelUp, modelFresh := false, true
 	if s.cfg.ReadModel != nil {
