@@ -340,7 +340,9 @@ func setupSearch(ctx context.Context, db, readDB *postgres.DB, reads readmodel.S
 	}
 	if idx == nil {
 		return &searchSetup{store: reads, places: places, run: refresh,
-			text: func() httpapi.TextSearchStatus { return httpapi.TextSearchStatus{Index: httpapi.TextIndexPostgres, Ready: true} }}, nil
+			text: func() httpapi.TextSearchStatus {
+				return httpapi.TextSearchStatus{Index: httpapi.TextIndexPostgres, Ready: true}
+			}}, nil
 	}
 	ob := postgres.NewOutbox(db)
 	if err := ob.Enable(ctx, true); err != nil {
