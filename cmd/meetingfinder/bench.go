@@ -20,8 +20,10 @@ import (
 // sizes: it parses and checks the flags and hands them to bench.RunReads,
 // which measures the nearby query through pgx (the raw PostGIS query is
 // the baseline), then runs this binary's own "serve" with the read model
-// as the server under test for the HTTP phases, prints Markdown tables and
-// fails when any request failed.
+// as the server under test for the HTTP phases, and with --text to
+// bench.RunText, which runs "serve" too, answering text queries from the
+// index of --text-index; it prints Markdown tables and fails when any
+// request failed.
 func runBench(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	cfg, err := parseBenchFlags(args, stderr)
 	if err != nil {
@@ -45,7 +47,8 @@ func runBench(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return nil
 	}
 	return bench.RunText(ctx, baseURL, bench.TextConfig{Sizes: cfg.Sizes, Duration: cfg.Duration, Warmup: cfg.Warmup,
-		Concurrency: cfg.Concurrency, RadiusKM: cfg.RadiusKM, Limit: cfg.Limit, Seed: cfg.Seed, Points: cfg.Points, Keep: cfg.Keep}, stdout, stderr)
+		Concurrency: cfg.Concurrency, RadiusKM: cfg.RadiusKM, Limit: cfg.Limit, Seed: cfg.Seed, Points: cfg.Points, Keep: cfg.Keep,
+		Serve: cfg.Serve, Index: cfg.TextIndex, Database: cfg.Database}, stdout, stderr)
 }
 
 // parseBenchFlags parses the bench command's flags; a mistake is a
@@ -65,7 +68,9 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Config, error) {
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the bench databases (a later run with the same size and seed reuses them)")
 	fs.BoolVar(&cfg.Explain, "explain", false, "print EXPLAIN (ANALYZE, BUFFERS) of the query at the first point")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write CPU profiles of the measured windows (of this process: in the HTTP phases the client) to `PREFIX`-<size>-<phase>.pprof")
-	fs.BoolVar(&cfg.Text, "text", false, "also run the text-search phase: the query shapes of one word, typos, one-letter and two-word prefixes, with and without a point, and the indexing rate")
+	fs.BoolVar(&cfg.Text, "text", false, "also run the text-search phase: the query shapes of one word, typos, one-letter and two-word prefixes, with and without a point, through this binary's serve, and the indexing rate")
+	fs.StringVar(&cfg.Database, "database", "", "with --text and --phases '': measure this existing database (on DATABASE_URL's server) as it is instead of --sizes: nothing is loaded, vacuumed or dropped, nor any meeting changed")
+	fs.StringVar(&cfg.TextIndex, "text-index", bench.TextMemory, "the text index serve answers the text phase with: "+bench.TextMemory+" (the read model's, the default) or "+bench.TextPostgres+" (the read model off: PostgreSQL's embedded index)")
 	phases := fs.String("phases", strings.Join(bench.AllPhases, ","), "comma-separated groups of phases to run, of "+strings.Join(bench.AllPhases, ","))
 	fs.DurationVar(&cfg.MixedDuration, "mixed-duration", time.Minute, "measured time of the mixed workload (RSS is sampled over it)")
 	if err := fs.Parse(args); err != nil {
@@ -108,6 +113,10 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Config, error) {
 		return cfg, usageError{fmt.Sprintf("bench: --limit must be from 1 to %d", meeting.MaxLimit)}
 	case cfg.Points < 1:
 		return cfg, usageError{"bench: --points must be at least 1"}
+	case cfg.Database != "" && (!cfg.Text || len(cfg.Phases) > 0):
+		return cfg, usageError{"bench: --database is for the text phase alone: give --text --phases ''"}
+	case cfg.TextIndex != bench.TextMemory && cfg.TextIndex != bench.TextPostgres:
+		return cfg, usageError{fmt.Sprintf("bench: --text-index must be %s or %s", bench.TextMemory, bench.TextPostgres)}
 	}
 	return cfg, nil
 }

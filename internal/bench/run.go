@@ -35,6 +35,8 @@ var AllPhases = []string{PhaseNearby, PhaseFilters, PhaseBMLT, PhaseFeed, PhaseM
 type Config struct {
 	Sizes       []int         // numbers of demo meetings, one data set (and database) each
 	Text        bool          // also run the text-search phase (RunText) on the same data sets
+	TextIndex   string        // the text index the text phase's server answers with (TextMemory, TextPostgres)
+	Database    string        // the text phase measures this existing database as it is, instead of Sizes
 	Duration    time.Duration // measured time per phase
 	Warmup      time.Duration // unmeasured warm-up before each phase
 	Concurrency int           // concurrent requests (workers) in every phase

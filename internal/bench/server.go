@@ -36,10 +36,12 @@ type server struct {
 
 	mu       sync.Mutex
 	load     modelLoad
-	messages []string // its last warnings and errors (log lines)
+	textLoad modelLoad // its text index's build, as logged
+	messages []string  // its last warnings and errors (log lines)
 }
 
-// modelLoad is what the server logged when its read model loaded.
+// modelLoad is what the server logged when its read model (or its text
+// index) loaded.
 type modelLoad struct {
 	Meetings int
 	Took     time.Duration
@@ -52,15 +54,16 @@ const maxMessages = 8
 
 // startServer runs command (the meetingfinder binary and "serve", say)
 // with --addr 127.0.0.1:0 and DATABASE_URL set to dbURL; the read model is
-// on and Meilisearch off whatever the environment says. It returns once the
-// server says where it serves. The caller calls stop.
-func startServer(ctx context.Context, command []string, dbURL string) (*server, error) {
+// on and Meilisearch off whatever the environment says, unless extra
+// (KEY=value) says otherwise. It returns once the server says where it
+// serves. The caller calls stop.
+func startServer(ctx context.Context, command []string, dbURL string, extra ...string) (*server, error) {
 	if len(command) == 0 {
 		return nil, errors.New("bench: no server command to run")
 	}
 	s := &server{exited: make(chan struct{})}
 	s.cmd = exec.Command(command[0], append(command[1:], "--addr", "127.0.0.1:0")...)
-	s.cmd.Env = serverEnv(os.Environ(), dbURL)
+	s.cmd.Env = append(serverEnv(os.Environ(), dbURL), extra...) // of a key set twice, exec keeps the last
 	listening := make(chan string, 1)
 	s.cmd.Stdout = &lineWriter{line: func(l []byte) {
 		if _, url, ok := bytes.Cut(l, []byte("serving on ")); ok {
@@ -129,8 +132,11 @@ func (s *server) logLine(l []byte) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if rec.Msg == "read model loaded" {
+	switch rec.Msg {
+	case "read model loaded":
 		s.load = modelLoad{Meetings: rec.Meetings, Took: time.Duration(rec.Duration), Logged: true}
+	case "text index loaded":
+		s.textLoad = modelLoad{Meetings: rec.Meetings, Took: time.Duration(rec.Duration), Logged: true}
 	}
 	if rec.Level == "WARN" || rec.Level == "ERROR" {
 		if len(s.messages) == maxMessages {
@@ -145,6 +151,13 @@ func (s *server) loaded() modelLoad {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.load
+}
+
+// textLoaded returns what the server logged of its text index's build.
+func (s *server) textLoaded() modelLoad {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.textLoad
 }
 
 // failure returns an error saying what went wrong with the server, with
@@ -165,6 +178,10 @@ type readyz struct {
 		State    string `json:"state"`
 		Meetings int    `json:"meetings"`
 	} `json:"read_model"`
+	TextSearch *struct {
+		Index       string `json:"index"`
+		AnswersFrom string `json:"answers_from"`
+	} `json:"text_search"`
 }
 
 // waitReady polls GET /readyz every 100 ms until the read model's state is

@@ -3,10 +3,9 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
-	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
 )
 
@@ -37,7 +35,20 @@ type TextConfig struct {
 	Points      int           // number of distinct query points (cycled through)
 	Keep        bool          // keep the bench databases for a later run
 	Reindex     bool          // measure the indexing rate (full rebuild and refresh in place)
+	// Serve is the command of the server under test (this binary and
+	// "serve"): it runs in a process of its own on the bench database.
+	Serve []string
+	// Index is the text index the server answers with: TextMemory (the
+	// default: the read model on, no Meilisearch, so the index in memory)
+	// or TextPostgres (the read model off: PostgreSQL's embedded index).
+	Index string
 }
+
+// The text indexes RunText can measure (TextConfig.Index).
+const (
+	TextMemory   = "memory"
+	TextPostgres = "postgres"
+)
 
 // textShape is one kind of text query and the queries it cycles through.
 type textShape struct {
@@ -56,15 +67,18 @@ var textShapes = []textShape{
 }
 
 // RunText benchmarks text search (GET /v1/meetings?q=…) through the real
-// HTTP API over PostgreSQL's embedded index, for every shape of
-// textShapes with and without a point, on demo data sets of cfg.Sizes
-// (databases meetingfinder_bench_<size>, as RunNearby uses, dropped
-// afterwards unless cfg.Keep) or on cfg.Database. It writes each phase's
-// p50, p99, throughput and CPU per request (this process and the
-// database's backends) to stdout, then a Markdown table, and, with
-// cfg.Reindex or a fresh data set, the indexing rate of a full rebuild,
-// of a refresh in place and the lag until a changed meeting is found by a
-// new word. It fails when a request failed.
+// server (cfg.Serve, in a process of its own, as for the reads) answering
+// from cfg.Index: the index in memory that its read model feeds, or
+// PostgreSQL's embedded index, for every shape of textShapes with and
+// without a point, on demo data sets of cfg.Sizes (databases
+// meetingfinder_bench_<size>, as RunNearby uses, dropped afterwards
+// unless cfg.Keep) or on cfg.Database. It writes how the server started
+// (the text index's build), each phase's p50, p99, throughput and CPU per
+// request (this process, the server and the database's backends) and the
+// server's RSS to stdout, then a Markdown table, and, with cfg.Reindex or
+// a fresh data set, the rate of a full rebuild and of a refresh in place
+// of PostgreSQL's index and the lag until a changed meeting is found by a
+// new word through the server. It fails when a request failed.
 func RunText(ctx context.Context, databaseURL string, cfg TextConfig, stdout, stderr io.Writer) error {
 	admin, machine, err := connectAdmin(ctx, databaseURL)
 	if err != nil {
@@ -72,8 +86,11 @@ func RunText(ctx context.Context, databaseURL string, cfg TextConfig, stdout, st
 	}
 	defer admin.Close(context.Background())
 	fmt.Fprintf(stdout, "bench: %s\n", machine)
-	fmt.Fprintf(stdout, "bench: text search, concurrency %d, %s warm-up + %s per shape, radius %g km, limit %d\n",
-		cfg.Concurrency, cfg.Warmup, cfg.Duration, cfg.RadiusKM, cfg.Limit)
+	if cfg.Index == "" {
+		cfg.Index = TextMemory
+	}
+	fmt.Fprintf(stdout, "bench: text search (%s index), concurrency %d, %s warm-up + %s per shape, radius %g km, limit %d\n",
+		cfg.Index, cfg.Concurrency, cfg.Warmup, cfg.Duration, cfg.RadiusKM, cfg.Limit)
 	var rows []Row
 	targets := make([]string, 0, len(cfg.Sizes))
 	if cfg.Database != "" {
@@ -117,8 +134,14 @@ func runTextOn(ctx context.Context, cfg TextConfig, admin *pgx.Conn, baseURL, na
 	var db *postgres.DB
 	fresh := false
 	if size > 0 {
+		// Only a data set loaded now is fresh: a kept one is measured
+		// without the indexing phases, which change meetings.
+		var existed bool
+		if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&existed); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
 		db, err = prepareDB(ctx, Config{Seed: cfg.Seed}, admin, dbURL, name, size, stdout)
-		fresh = err == nil
+		fresh = err == nil && !existed
 	} else {
 		db, err = postgres.Open(ctx, dbURL)
 	}
@@ -135,15 +158,16 @@ func runTextOn(ctx context.Context, cfg TextConfig, admin *pgx.Conn, baseURL, na
 		fresh = false // just measured
 	}
 	var n int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM meeting_search`).Scan(&n); err != nil {
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM meetings WHERE status = 'published' AND deleted_at IS NULL`).Scan(&n); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	label := Thousands(n)
-	srv, base, err := startTextAPI(db)
+	srv, err := startTextServer(ctx, cfg, dbURL, label, stdout)
 	if err != nil {
 		return nil, err
 	}
-	defer srv.Close()
+	defer srv.stop()
+	base := srv.base
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 2 * cfg.Concurrency}}
 	points := queryPoints(cfg.Seed, max(cfg.Points, 1))
 	var rows []Row
@@ -154,43 +178,94 @@ func runTextOn(ctx context.Context, cfg TextConfig, admin *pgx.Conn, baseURL, na
 				path += ", with a point"
 			}
 			urls := textURLs(base, sh.queries, points, withPoint, cfg)
+			var rss *rssSampler
 			p := Phase{Name: path, Concurrency: cfg.Concurrency, Warmup: cfg.Warmup, Duration: cfg.Duration,
 				Op:        getOp(client, urls),
-				ServerCPU: func() (time.Duration, bool) { return backendCPU(ctx, admin, name) }}
+				ServerCPU: func() (time.Duration, bool) { return backendCPU(ctx, admin, name) },
+				ServeCPU:  srv.cpu,
+				Measure:   func() { rss = sampleRSS(srv.pid) }}
 			res, err := Run(ctx, p)
+			var r RSSRange
+			if rss != nil {
+				r = rss.Stop()
+			}
 			if err != nil {
 				return nil, err
 			}
-			printPhase(stdout, label, path, res, RSSRange{})
-			rows = append(rows, Row{Dataset: label, Path: "HTTP, " + path, Result: res})
+			printPhase(stdout, label, path, res, r)
+			rows = append(rows, Row{Dataset: label, Path: "HTTP (" + cfg.Index + "), " + path, Result: res, RSS: r})
 		}
 	}
 	if cfg.Reindex || fresh {
 		if err := measureRebuild(ctx, db, stdout); err != nil {
 			return nil, err
 		}
-		if err := measureRefresh(ctx, db, client, base, stdout); err != nil {
+		if err := measureRefresh(ctx, db, client, base, cfg.Index, stdout); err != nil {
 			return nil, err
 		}
 	}
 	return rows, nil
 }
 
-// startTextAPI serves the API over db's store on a free loopback port and
-// returns the server and its base URL.
-func startTextAPI(db *postgres.DB) (*http.Server, string, error) {
-	api := httpapi.New(httpapi.Config{
-		Store:  postgres.NewMeetingStore(db),
-		Ready:  db.CheckSchema,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", err
+// textReadyTimeout bounds how long the server may take to answer text
+// queries from its index after it starts (a million meetings: the read
+// model's load, then the text index's build).
+const textReadyTimeout = 10 * time.Minute
+
+// startTextServer starts the server under test on dbURL answering text
+// queries from cfg.Index, waits until that index answers (GET /readyz:
+// text_search.answers_from) and prints how long it took and the server's
+// RSS.
+func startTextServer(ctx context.Context, cfg TextConfig, dbURL, label string, stdout io.Writer) (*server, error) {
+	var extra []string
+	want := "memory"
+	if cfg.Index == TextPostgres {
+		extra, want = []string{"MF_READ_MODEL=off"}, "database"
 	}
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	return srv, "http://" + ln.Addr().String(), nil
+	srv, err := startServer(ctx, cfg.Serve, dbURL, extra...)
+	if err != nil {
+		return nil, err
+	}
+	hc := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(textReadyTimeout)
+	for {
+		body, err := srv.readyz(ctx, hc)
+		if err == nil && body.TextSearch == nil {
+			srv.stop()
+			return nil, srv.failure("does not report its text index", errors.New("GET /readyz has no text_search"))
+		}
+		if err == nil && body.TextSearch.AnswersFrom == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			srv.stop()
+			return nil, srv.failure("did not answer text queries from its "+cfg.Index+" index in "+textReadyTimeout.String(), err)
+		}
+		select {
+		case <-ctx.Done():
+			srv.stop()
+			return nil, ctx.Err()
+		case <-srv.exited:
+			return nil, srv.failure("exited while loading", srv.waitErr)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	ready := time.Since(srv.started)
+	for deadline := time.Now().Add(2 * time.Second); cfg.Index == TextMemory && !srv.textLoaded().Logged && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	ml, tl := srv.loaded(), srv.textLoaded()
+	fmt.Fprintf(stdout, "bench: %s meetings: server pid %d on %s answers text queries from %s %s after start",
+		label, srv.pid, srv.base, cfg.Index, ready.Round(time.Millisecond))
+	if ml.Logged {
+		fmt.Fprintf(stdout, "; read model of %s loaded in %s", Thousands(ml.Meetings), ml.Took.Round(time.Millisecond))
+	}
+	if tl.Logged {
+		fmt.Fprintf(stdout, ", then its text index of %s built in %s (%.0f meetings/s)", Thousands(tl.Meetings),
+			tl.Took.Round(time.Millisecond), float64(tl.Meetings)/max(tl.Took.Seconds(), 1e-9))
+	}
+	fmt.Fprintf(stdout, "; RSS %.0f MiB, peak %.0f MiB\n", mib(srv.rss()), mib(srv.peakRSS()))
+	return srv, nil
 }
 
 // textURLs returns the requests of one shape: each query, at each point
@@ -256,11 +331,13 @@ func measureRebuild(ctx context.Context, db *postgres.DB, stdout io.Writer) erro
 const refreshSample = 20000
 
 // measureRefresh changes the name of refreshSample meetings (and back),
-// timing the refresh in place (RefreshSearch) each time, then renames one
-// meeting to a word the index has never seen and measures how long after
-// the write a query for that word finds it, with refreshes every 250 ms
-// as serve would run them (serve runs one every 2 s).
-func measureRefresh(ctx context.Context, db *postgres.DB, client *http.Client, base string, stdout io.Writer) error {
+// timing the refresh in place of PostgreSQL's index (RefreshSearch) each
+// time, then renames one meeting to a word the index has never seen and
+// measures how long after the write a query for that word through the
+// server finds it: with the index in memory, as the server's read model
+// follows the change log (every 250 ms by default); with PostgreSQL's,
+// with refreshes every 250 ms here (serve runs one every 2 s).
+func measureRefresh(ctx context.Context, db *postgres.DB, client *http.Client, base, index string, stdout io.Writer) error {
 	for _, sql := range []string{
 		`UPDATE meetings SET name = name || ' Benchmark' WHERE id IN (SELECT id FROM meetings ORDER BY id LIMIT $1)`,
 		`UPDATE meetings SET name = left(name, -10) WHERE id IN (SELECT id FROM meetings ORDER BY id LIMIT $1)`,
@@ -290,17 +367,23 @@ func measureRefresh(ctx context.Context, db *postgres.DB, client *http.Client, b
 	defer db.Pool.Exec(context.WithoutCancel(ctx), `UPDATE meetings SET name = $2 WHERE id = $1`, id, old)
 	op := getOp(client, []string{base + "/v1/meetings?q=" + word})
 	for time.Since(written) < 10*time.Second {
-		if _, err := db.RefreshSearch(ctx, 0); err != nil {
-			return err
+		if index == TextPostgres {
+			if _, err := db.RefreshSearch(ctx, 0); err != nil {
+				return err
+			}
 		}
 		if n, err := op(ctx, 0); err != nil {
 			return err
 		} else if n > 0 {
-			fmt.Fprintf(stdout, "bench: a meeting renamed to a new word (%q) was found %s after the write (refresh every 250 ms)\n",
-				word, time.Since(written).Round(time.Millisecond))
+			how := "the server's read model polling the change log"
+			if index == TextPostgres {
+				how = "refresh every 250 ms"
+			}
+			fmt.Fprintf(stdout, "bench: a meeting renamed to a new word (%q) was found %s after the write (%s)\n",
+				word, time.Since(written).Round(time.Millisecond), how)
 			return nil
 		}
-		time.Sleep(250 * time.Millisecond)
+		time.Sleep(25 * time.Millisecond)
 	}
 	return fmt.Errorf("bench: a meeting renamed to %q was not found within 10 s", word)
 }
