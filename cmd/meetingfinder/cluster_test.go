@@ -85,12 +85,12 @@ func freePorts(t *testing.T, n int) []int {
 	return ports
 }
 
-// clusterDir returns a new folder for test clusters, removed when the test
-// ends. It is under /tmp, readable by all, since the server runs as an
-// unprivileged user when the tests run as root.
-func clusterDir(t *testing.T) string {
+// sharedTempDir returns a new folder under /tmp named after prefix,
+// removed when the test ends, that every user may reach: PostgreSQL and
+// nginx's workers run as unprivileged users when the tests run as root.
+func sharedTempDir(t *testing.T, prefix string) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "mf-cluster-")
+	dir, err := os.MkdirTemp("/tmp", prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func ready(base string) (int, readyBody) {
 // through either answer 503 quickly; with the primary started again, both
 // instances write and see each other's writes without being restarted.
 func TestStandbyKeepsReadsWhenThePrimaryStops(t *testing.T) {
-	dir := clusterDir(t)
+	dir := sharedTempDir(t, "mf-cluster-")
 	ports := freePorts(t, 2)
 	primary := newPrimary(t, dir, ports[0])
 	primaryURL := primary.url(t)
