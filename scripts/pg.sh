@@ -369,6 +369,9 @@ wal_level = replica
 max_wal_senders = 10
 wal_keep_size = 256MB
 hot_standby = on
+# A standby's long reads (the read model's load) are not cancelled by the
+# primary's vacuum; a standby retries a lost primary every second.
+hot_standby_feedback = on
 wal_retrieve_retry_interval = 1s
 max_wal_size = 2GB
 checkpoint_timeout = 30min
