@@ -146,16 +146,22 @@ func (c pgCluster) url(t *testing.T) string {
 	return strings.TrimSpace(c.sh(t, nil, "url"))
 }
 
-// newPrimary creates and starts a cluster of the test's own on port in
-// dir/primary, with the database "meetingfinder" migrated, and destroys
-// it when the test ends. It skips the test when initdb or pg_basebackup
-// is missing (see missingPiece).
-func newPrimary(t *testing.T, dir string, port int) pgCluster {
+// pgTools returns pgBinDir's folder, or skips the test when initdb or
+// pg_basebackup is missing (see missingPiece).
+func pgTools(t *testing.T) string {
 	t.Helper()
 	bindir, err := pgBinDir()
 	if err != nil {
 		missingPiece(t, err.Error())
 	}
+	return bindir
+}
+
+// newPrimary creates and starts a cluster of the test's own with the
+// binaries in bindir, on port in dir/primary, with the database
+// "meetingfinder" migrated, and destroys it when the test ends.
+func newPrimary(t *testing.T, bindir, dir string, port int) pgCluster {
+	t.Helper()
 	c := pgCluster{script: filepath.Join(sharedtest.RepoRoot(t), "scripts", "pg.sh"), bindir: bindir, port: port, data: filepath.Join(dir, "primary")}
 	t.Cleanup(func() { c.sh(t, nil, "destroy") })
 	c.sh(t, nil, "up")
@@ -251,9 +257,10 @@ func ready(base string) (int, readyBody) {
 // through either answer 503 quickly; with the primary started again, both
 // instances write and see each other's writes without being restarted.
 func TestStandbyKeepsReadsWhenThePrimaryStops(t *testing.T) {
+	bindir := pgTools(t)
 	dir := sharedTempDir(t, "mf-cluster-")
 	ports := freePorts(t, 2)
-	primary := newPrimary(t, dir, ports[0])
+	primary := newPrimary(t, bindir, dir, ports[0])
 	primaryURL := primary.url(t)
 	key := orgKey(t, primaryURL)
 	standby := primary.replica(t, ports[1], filepath.Join(dir, "standby"))
