@@ -48,15 +48,19 @@ func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
 // arrives on, and the cancel that stops it (as SIGTERM does).
 func startServe(t *testing.T, url string, flags ...string) (string, chan error, context.CancelFunc) {
 	t.Helper()
+	return startServeEnv(t, map[string]string{"DATABASE_URL": url}, flags...)
+}
+
+// startServeEnv is startServe with the environment vars (DATABASE_URL,
+// DATABASE_READ_URL, …; every other variable is empty).
+func startServeEnv(t *testing.T, vars map[string]string, flags ...string) (string, chan error, context.CancelFunc) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...), func(k string) string {
-			if k == "DATABASE_URL" {
-				return url
-			}
-			return ""
+			return vars[k]
 		}, &stdout, &stderr)
 	}()
 	var base string
