@@ -231,6 +231,24 @@ func postListing(base, key, name string) (int, int64, time.Duration) {
 	return resp.StatusCode, l.Meeting.ID, took
 }
 
+// orgGet reads the listing id through the org API at base with key and
+// returns its name ("" unless 200).
+func orgGet(t *testing.T, base, key string, id int64) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/org/meetings/%d", base, id), nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("GET the org's listing %d: %v", id, err)
+	}
+	defer resp.Body.Close()
+	var l struct{ Meeting struct{ Name string } }
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&l) != nil {
+		return ""
+	}
+	return l.Meeting.Name
+}
+
 // readyBody is the part of /readyz these tests read.
 type readyBody struct {
 	Status    string            `json:"status"`
@@ -290,6 +308,16 @@ func TestStandbyKeepsReadsWhenThePrimaryStops(t *testing.T) {
 		return getJSON(b+meetingPath, nil) == http.StatusOK
 	})
 	t.Logf("B answered with the listing written through A %s after the write", time.Since(written).Round(time.Millisecond))
+	// Read-your-writes: an organization that writes through B reads its
+	// listing back through B at once, from the primary, however far B's
+	// public reads (standby, read model) are behind.
+	st, own, _ := postListing(b, key, "Own Write")
+	if st != http.StatusOK || own == 0 {
+		t.Fatalf("a listing written through B: status %d, id %d", st, own)
+	}
+	if got := orgGet(t, b, key, own); got != "Own Write" {
+		t.Errorf("the org's own listing read back through B at once: name %q, want %q", got, "Own Write")
+	}
 	// The text index is filled by serve's refresh every 2 s; B's text
 	// queries run on the standby.
 	textPath := "/v1/meetings?q=serenity&lat=40.72&lng=-74.0"
