@@ -22,6 +22,14 @@ import (
 // unescaped. mb is what the object says of its service body and server.
 type fieldWriter func(b []byte, m *meeting.Meeting, mb *meetingBody) []byte
 
+// emptyFields are the keys meetingfinder has no data for, always "".
+var emptyFields = map[string]bool{
+	"worldid_mixed": true, "shared_group_id_bigint": true, "location_city_subsection": true, "location_neighborhood": true,
+	"location_sub_province": true, "train_lines": true, "bus_lines": true,
+	"contact_name_1": true, "contact_phone_1": true, "contact_email_1": true,
+	"contact_name_2": true, "contact_phone_2": true, "contact_email_2": true,
+}
+
 // emptyField is the writer of the keys meetingfinder has no data for.
 func emptyField(b []byte, _ *meeting.Meeting, _ *meetingBody) []byte { return b }
 
@@ -140,13 +148,25 @@ func appendPad2(b []byte, n int) []byte {
 	return strconv.AppendInt(b, int64(n), 10)
 }
 
+// plainFields are the keys whose values never need escaping in JSON
+// (numbers, fixed words, the format codes' ids): they are written
+// straight into the answer.
+var plainFields = map[string]bool{
+	"id_bigint": true, "service_body_bigint": true, "weekday_tinyint": true, "venue_type": true,
+	"start_time": true, "duration_time": true, "format_shared_id_list": true, "lang_enum": true,
+	"published": true, "longitude": true, "latitude": true,
+}
+
 // objectKey is one key of the objects of an answer: its name, the name
-// already written as JSON with its colon, and its writer (nil for a
-// distance).
+// already written as JSON with its colon (with the empty value too, for
+// the keys meetingfinder has no data for), its writer (nil for a
+// distance), and whether its values are written without escaping.
 type objectKey struct {
 	name   string
 	quoted string
 	write  fieldWriter
+	plain  bool
+	empty  bool
 }
 
 // Objects are the meetings of an answer, in order, as BMLT objects with
@@ -178,7 +198,11 @@ func newObjects(rows []row, dataFields []string, geo bool, root string) Objects 
 		if slices.ContainsFunc(o.keys, func(k objectKey) bool { return k.name == name }) {
 			continue
 		}
-		o.keys = append(o.keys, objectKey{name: name, quoted: string(jsonw.AppendText(nil, name, false)) + ":", write: w})
+		k := objectKey{name: name, quoted: string(jsonw.AppendText(nil, name, false)) + ":", write: w, plain: w == nil || plainFields[name]}
+		if emptyFields[name] {
+			k.quoted, k.empty = k.quoted+`""`, true
+		}
+		o.keys = append(o.keys, k)
 	}
 	slices.SortFunc(o.keys, func(a, b objectKey) int { return cmp.Compare(a.name, b.name) })
 	return o
@@ -200,13 +224,20 @@ func (o Objects) AppendObject(b, scratch []byte, i int) (out, scratchOut []byte)
 			b = append(b, ',')
 		}
 		b = append(b, k.quoted...)
-		scratch = scratch[:0]
-		if k.write != nil {
-			scratch = k.write(scratch, rw.m, &mb)
-		} else {
-			scratch = appendDistance(scratch, k.name, rw.dist)
+		switch {
+		case k.empty:
+		case k.plain:
+			b = append(b, '"')
+			if k.write != nil {
+				b = k.write(b, rw.m, &mb)
+			} else {
+				b = appendDistance(b, k.name, rw.dist)
+			}
+			b = append(b, '"')
+		default:
+			scratch = k.write(scratch[:0], rw.m, &mb)
+			b = jsonw.AppendText(b, unsafe.String(unsafe.SliceData(scratch), len(scratch)), false)
 		}
-		b = jsonw.AppendText(b, unsafe.String(unsafe.SliceData(scratch), len(scratch)), false)
 	}
 	return append(b, '}'), scratch
 }
