@@ -418,3 +418,67 @@ func holdsID(v any, id float64) bool {
 	}
 	return false
 }
+
+// TestStandbyDownFallsBackToThePrimary runs serve with a read URL that
+// lists the standby and then the primary (target_session_attrs=
+// prefer-standby) and stops the standby: /readyz says the replica is
+// "fallback", reads go on, and a write through another instance on the
+// primary reaches this one within 2 s, from the primary; with the standby
+// back, the instance reads from it again once its connections are
+// recycled (pool_max_conn_lifetime), with no restart.
+func TestStandbyDownFallsBackToThePrimary(t *testing.T) {
+	bindir := pgTools(t)
+	dir := sharedTempDir(t, "mf-fallback-")
+	ports := freePorts(t, 2)
+	primary := newPrimary(t, bindir, dir, ports[0])
+	primaryURL := primary.url(t)
+	key := orgKey(t, primaryURL)
+	standby := primary.replica(t, ports[1], filepath.Join(dir, "standby"))
+	readURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/meetingfinder?sslmode=disable&target_session_attrs=prefer-standby&pool_max_conn_lifetime=2s",
+		ports[1], ports[0])
+
+	a, aDone, aStop := startServeEnv(t, map[string]string{"DATABASE_URL": primaryURL}, "--sync-every", "100ms")
+	t.Cleanup(func() { aStop(); <-aDone })
+	c, cDone, cStop := startServeEnv(t, map[string]string{"DATABASE_URL": primaryURL, "DATABASE_READ_URL": readURL}, "--sync-every", "100ms")
+	t.Cleanup(func() { cStop(); <-cDone })
+	for _, base := range []string{a, c} {
+		waitFor(t, 30*time.Second, "the read model of "+base+" to load", func() bool {
+			st, body := ready(base)
+			return st == http.StatusOK && body.Status == "ok" && body.ReadModel.State == "ok"
+		})
+	}
+	if _, body := ready(c); body.Checks["replica"] != "ok" {
+		t.Fatalf("C's /readyz with the standby up: %+v, want the replica ok", body)
+	}
+
+	standby.sh(t, nil, "down")
+	waitFor(t, 15*time.Second, "C's /readyz to say the replica fell back to the primary", func() bool {
+		st, body := ready(c)
+		return st == http.StatusOK && body.Status == "degraded" && body.Checks["replica"] == "fallback"
+	})
+	st, id, _ := postListing(a, key, "Written While The Standby Is Down")
+	if st != http.StatusOK || id == 0 {
+		t.Fatalf("a listing written through A: status %d, id %d", st, id)
+	}
+	written := time.Now()
+	waitFor(t, 2*time.Second, "the listing on C, read from the primary", func() bool {
+		return getJSON(fmt.Sprintf("%s/v1/meetings/%d", c, id), nil) == http.StatusOK
+	})
+	t.Logf("C answered with the listing %s after the write, with the standby down", time.Since(written).Round(time.Millisecond))
+	if !hasMeeting(c+"/v1/meetings?lat=40.72&lng=-74.0", id) {
+		t.Errorf("C's nearby reads with the standby down do not hold meeting %d", id)
+	}
+
+	standby.sh(t, nil, "up")
+	waitFor(t, 60*time.Second, "C's /readyz to say ok again, reading from the standby", func() bool {
+		st, body := ready(c)
+		return st == http.StatusOK && body.Status == "ok" && body.Checks["replica"] == "ok"
+	})
+	st, id, _ = postListing(a, key, "Written With The Standby Back")
+	if st != http.StatusOK {
+		t.Fatalf("a listing written through A: status %d", st)
+	}
+	waitFor(t, 5*time.Second, "the listing on C, through the standby again", func() bool {
+		return getJSON(fmt.Sprintf("%s/v1/meetings/%d", c, id), nil) == http.StatusOK
+	})
+}

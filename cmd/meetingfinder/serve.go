@@ -147,7 +147,13 @@ func replicaLag(db, readDB *postgres.DB) func(context.Context) (time.Duration, e
 	if readDB == db {
 		return nil
 	}
-	return readDB.ReplicaLag
+	return func(ctx context.Context) (time.Duration, error) {
+		lag, onPrimary, err := readDB.ReplicaLag(ctx)
+		if err == nil && onPrimary {
+			return 0, httpapi.ErrReadsFromPrimary
+		}
+		return lag, err
+	}
 }
 
 // newGeocoder returns the geocoder at url, or a nil interface when url is
@@ -175,11 +181,16 @@ func openRead(ctx context.Context, getenv env, primary *postgres.DB, log *slog.L
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 	}
-	if err := db.CheckReplica(ctx); err != nil {
+	fallback := postgres.PrefersStandby(url)
+	if err := db.CheckReplica(ctx, fallback); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 	}
-	log.Info("public reads from the standby at DATABASE_READ_URL; writes to DATABASE_URL")
+	if fallback {
+		log.Info("public reads from the standby at DATABASE_READ_URL, or from the primary it lists after it while the standby is unreachable; writes to DATABASE_URL")
+	} else {
+		log.Info("public reads from the standby at DATABASE_READ_URL; writes to DATABASE_URL")
+	}
 	return db, nil
 }
 

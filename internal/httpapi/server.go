@@ -7,6 +7,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math"
 	"net/http"
@@ -91,6 +92,12 @@ type Config struct {
 	// degraded; 0 means DefaultMaxReplicaLag.
 	MaxReplicaLag time.Duration
 }
+
+// ErrReadsFromPrimary is what Config.ReplicaLag returns when the standby
+// is unreachable and public reads have fallen back to the primary (a read
+// URL with target_session_attrs=prefer-standby): /readyz says "fallback"
+// for the replica, and "degraded" overall, while reads go on, fresh.
+var ErrReadsFromPrimary = errors.New("the standby is unreachable: public reads come from the primary")
 
 // DefaultMaxReplicaLag is Config.MaxReplicaLag's default.
 const DefaultMaxReplicaLag = 30 * time.Second
@@ -236,6 +243,9 @@ func (s *Server) replicaCheck(ctx context.Context, body gin.H) string {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	lag, err := s.cfg.ReplicaLag(ctx)
+	if errors.Is(err, ErrReadsFromPrimary) {
+		return "fallback"
+	}
 	if err != nil {
 		s.log.Warn("replica not ready", slog.String("error", err.Error()))
 		return "unavailable"
