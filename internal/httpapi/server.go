@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -64,8 +65,14 @@ type Config struct {
 	// MaxBodyBytes caps JSON request bodies (0: DefaultMaxBodyBytes);
 	// MaxUploadBytes caps bulk uploads (0: DefaultMaxUploadBytes).
 	MaxBodyBytes, MaxUploadBytes int64
-	// TrustedProxies lists the proxies whose X-Forwarded-For is believed
-	// when telling client addresses apart for rate limits; none by default.
+	// PublicRate limits each client address on the public routes (every
+	// route but the health checks and the keyed ones); the zero Rate
+	// means DefaultPublicRate, NoLimit (a negative PerMinute) none.
+	PublicRate Rate
+	// TrustedProxies lists the proxies (addresses or CIDR prefixes) whose
+	// X-Forwarded-For is believed when telling client addresses apart for
+	// rate limits, and whose X-Forwarded-Proto is believed for the links
+	// in answers; none by default.
 	TrustedProxies []string
 	// Sources lists import sources and their last runs for GET /v1/sources;
 	// nil makes the list empty.
@@ -128,6 +135,8 @@ type Server struct {
 	log    *slog.Logger
 	now    func() time.Time
 	engine *gin.Engine
+	// trusted is Config.TrustedProxies, parsed.
+	trusted []netip.Prefix
 	// bmltCache keeps the BMLT service bodies and formats per data version.
 	bmltCache bmltCache
 }
@@ -154,6 +163,8 @@ func New(cfg Config) *Server {
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		s.log.Warn("ignoring TrustedProxies", slog.String("error", err.Error()))
 		_ = e.SetTrustedProxies(nil)
+	} else {
+		s.trusted = parseTrusted(cfg.TrustedProxies)
 	}
 	e.Use(s.recoverer(), s.logRequests(), s.timeout(), s.cors())
 	e.NoRoute(s.handle(func(c *gin.Context) error {
