@@ -43,10 +43,15 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	syncEvery := fs.Duration("sync-every", 250*time.Millisecond, "how often the read model reads the change log")
 	maxLag := fs.Duration("max-replica-lag", httpapi.DefaultMaxReplicaLag, "replica lag above which /readyz says degraded (with DATABASE_READ_URL)")
 	publicRate := fs.String("public-rate-limit", getenv("MF_PUBLIC_RATE_LIMIT"), fmt.Sprintf("requests a minute per client address on the public routes, in bursts of a sixth of it (env MF_PUBLIC_RATE_LIMIT; default %.0f; 0 turns the limit off)", httpapi.DefaultPublicRate.PerMinute))
+	feedConcurrency := fs.String("feed-concurrency", getenv("MF_FEED_CONCURRENCY"), fmt.Sprintf("whole feeds (Meeting Guide, .geojson, .ics) sent at once; beyond it 503 with Retry-After (env MF_FEED_CONCURRENCY; default %d; 0 means no bound)", httpapi.DefaultMaxFeeds))
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
 	rate, err := parsePublicRate(*publicRate)
+	if err != nil {
+		return err
+	}
+	maxFeeds, err := parseFeedConcurrency(*feedConcurrency)
 	if err != nil {
 		return err
 	}
@@ -95,6 +100,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		ChangeRequests: listings,
 		TrustedProxies: splitList(getenv("MF_TRUSTED_PROXIES")),
 		PublicRate:     rate,
+		MaxFeeds:       maxFeeds,
 		Sources:        imports,
 		MaxReplicaLag:  *maxLag,
 		ReplicaLag:     replicaLag(db, readDB),
@@ -165,6 +171,23 @@ func parsePublicRate(s string) (httpapi.Rate, error) {
 		return httpapi.NoLimit, nil
 	}
 	return httpapi.Rate{PerMinute: float64(n), Burst: max(1, n/6)}, nil
+}
+
+// parseFeedConcurrency reads --feed-concurrency (MF_FEED_CONCURRENCY) as
+// httpapi.Config.MaxFeeds: empty means the default (0), 0 no bound (-1).
+func parseFeedConcurrency(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, usageError{fmt.Sprintf("serve: --feed-concurrency (MF_FEED_CONCURRENCY): %q is not a whole number of feeds (0 means no bound)", s)}
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
 }
 
 // replicaLag returns readDB's lag measure for /readyz when it is a

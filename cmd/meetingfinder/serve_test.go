@@ -180,6 +180,21 @@ func TestParsePublicRate(t *testing.T) {
 	}
 }
 
+func TestParseFeedConcurrency(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+		bad  bool
+	}{
+		{"", 0, false}, {"8", 8, false}, {"0", -1, false}, {"-1", 0, true}, {"many", 0, true},
+	} {
+		got, err := parseFeedConcurrency(c.in)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("parseFeedConcurrency(%q) = %d, %v; want %d (error %v)", c.in, got, err, c.want, c.bad)
+		}
+	}
+}
+
 // TestServePublicRateLimit runs serve with a limit of 6 a minute (bursts
 // of 1): a second request at once answers 429, the health checks never.
 func TestServePublicRateLimit(t *testing.T) {

@@ -37,6 +37,10 @@ type Config struct {
 	// Guide feed, /v1/meetings.geojson and /v1/meetings.ics), which read
 	// and stream every meeting; 0 means DefaultFeedTimeout.
 	FeedTimeout time.Duration
+	// MaxFeeds bounds the whole feeds sent at once: a request beyond it
+	// waits a second for a slot, then answers 503 with Retry-After. 0
+	// means DefaultMaxFeeds, a negative number no bound.
+	MaxFeeds int
 	// Places answers GET /v1/places; nil makes it answer 503.
 	Places meeting.PlaceFinder
 	// Geocoder, when set, is asked by GET /v1/places for the places the
@@ -137,6 +141,8 @@ type Server struct {
 	engine *gin.Engine
 	// trusted is Config.TrustedProxies, parsed.
 	trusted []netip.Prefix
+	// feedSlots bounds the whole feeds sent at once (Config.MaxFeeds).
+	feedSlots feedSlots
 	// bmltCache keeps the BMLT service bodies and formats per data version.
 	bmltCache bmltCache
 }
@@ -145,7 +151,7 @@ type Server struct {
 // registered.
 func New(cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, feedSlots: newFeedSlots(cfg.MaxFeeds)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
