@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,6 +63,30 @@ func (s *ImportStore) RegisterSources(ctx context.Context, srcs []meeting.Source
 	}))
 }
 
+// cleanProblems returns probs (never nil) with every text made storable by
+// meeting.CleanText, copying only when something changes.
+func cleanProblems(probs []meeting.Problem) []meeting.Problem {
+	if probs == nil {
+		return []meeting.Problem{}
+	}
+	var out []meeting.Problem
+	for i, p := range probs {
+		c := p
+		c.ExternalID, c.Name, c.Field, c.Reason, c.Raw = meeting.CleanText(p.ExternalID), meeting.CleanText(p.Name),
+			meeting.CleanText(p.Field), meeting.CleanText(p.Reason), meeting.CleanText(p.Raw)
+		if c != p && out == nil {
+			out = slices.Clone(probs)
+		}
+		if out != nil {
+			out[i] = c
+		}
+	}
+	if out == nil {
+		return probs
+	}
+	return out
+}
+
 // RecordRun implements meeting.ImportStore: it saves src's settings, adds the run
 // to import_runs (keeping the first MaxStoredProblems problems) and makes it
 // the source's last run; v, when not nil, becomes the source's validators.
@@ -71,9 +96,9 @@ func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *me
 	if len(probs) > MaxStoredProblems {
 		probs = probs[:MaxStoredProblems]
 	}
-	if probs == nil {
-		probs = []meeting.Problem{}
-	}
+	// A problem quotes the record it is about, which may hold what jsonb
+	// refuses (a NUL, as \u0000: SQLSTATE 22P05); the report must be kept.
+	probs = cleanProblems(probs)
 	pj, err := json.Marshal(probs)
 	if err != nil {
 		return &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
@@ -91,7 +116,7 @@ func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *me
 				restored, unchanged, removed, rejected, flagged, held_back, error, problems, problems_total)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 			src.Name, rep.StartedAt, rep.StartedAt.Add(rep.Duration), string(rep.Status), rep.Parsed, rep.Inserted, rep.Updated,
-			rep.Restored, rep.Unchanged, rep.Removed, rep.Rejected, rep.Flagged, rep.HeldBack, rep.Error, pj, total).Scan(&id)
+			rep.Restored, rep.Unchanged, rep.Removed, rep.Rejected, rep.Flagged, rep.HeldBack, meeting.CleanText(rep.Error), pj, total).Scan(&id)
 		if err != nil {
 			return err
 		}
