@@ -31,28 +31,37 @@ type Fetched struct {
 	NotModified bool
 }
 
-// NewClient returns the HTTP client imports use by default: the whole
-// request bounded by timeout, connecting within 10 seconds, following at
-// most 5 redirects.
+// NewClient returns the HTTP client imports use by default, for sources on
+// the public internet: the whole request bounded by timeout, connecting
+// within 10 seconds, following at most MaxRedirects redirects and none
+// from https to http, and connecting only to public addresses (checked on
+// the resolved address of every connection, redirects included, so DNS
+// cannot dodge it; see publicDialer).
 func NewClient(timeout time.Duration) *http.Client {
+	d := newPublicDialer()
+	return newClient(timeout, d.DialContext, d.proxy)
+}
+
+// NewLocalClient is NewClient for sources marked local (a feed on this
+// machine or the local network): it connects to any address.
+func NewLocalClient(timeout time.Duration) *http.Client {
+	return newClient(timeout, (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext, http.ProxyFromEnvironment)
+}
+
+func newClient(timeout time.Duration, dial func(ctx context.Context, network, addr string) (net.Conn, error), proxy func(*http.Request) (*url.URL, error)) *http.Client {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		Proxy:                 proxy,
+		DialContext:           dial,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: timeout,
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   2,
 		ForceAttemptHTTP2:     true,
 	}
-	return &http.Client{Timeout: timeout, Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 5 {
-			return errors.New("stopped after 5 redirects")
-		}
-		return nil
-	}}
+	return &http.Client{Timeout: timeout, Transport: tr, CheckRedirect: checkRedirect}
 }
 
 // Fetch reads the document at location: an http(s) URL or a local path.
@@ -62,9 +71,14 @@ func NewClient(timeout time.Duration) *http.Client {
 // decompressed whatever its name. At most maxSize bytes are read, before
 // and after decompression (0 means DefaultMaxSize).
 //
+// A nil client means NewClient(0): public addresses only.
+//
 // Errors are *meeting.Error: KindTooLarge over the limit, KindNotFound for
-// a missing file or a 404/410, KindUnavailable for network failures,
-// timeouts and other HTTP statuses, KindInvalid for broken gzip.
+// a missing file or a 404/410, KindForbidden for an address that is not
+// public (ErrNotPublic) or a redirect from https to http
+// (ErrInsecureRedirect), KindUnavailable for network failures, timeouts,
+// redirect loops (ErrTooManyRedirects) and other HTTP statuses,
+// KindInvalid for broken gzip.
 func Fetch(ctx context.Context, client *http.Client, location string, prev meeting.CacheValidators, maxSize int64) (Fetched, error) {
 	const op = "ingest.Fetch"
 	if maxSize <= 0 {
@@ -102,12 +116,19 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev meeti
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		msg := "the request failed"
+		kind, msg := meeting.KindUnavailable, "the request failed"
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+		switch {
+		case errors.Is(err, ErrNotPublic):
+			kind, msg = meeting.KindForbidden, "refused to connect: the feed's address is not on the public internet (a source on this machine or network must be marked local)"
+		case errors.Is(err, ErrTooManyRedirects):
+			msg = fmt.Sprintf("the feed redirected more than %d times (a redirect loop?)", MaxRedirects)
+		case errors.Is(err, ErrInsecureRedirect):
+			kind, msg = meeting.KindForbidden, "refused a redirect from https to http"
+		case errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded):
 			msg = "the server did not answer in time"
 		}
-		return Fetched{}, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: msg, Err: redact(err)}
+		return Fetched{}, &meeting.Error{Kind: kind, Op: op, Message: msg, Err: redact(err)}
 	}
 	defer resp.Body.Close()
 	v := meeting.CacheValidators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
