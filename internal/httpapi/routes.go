@@ -57,7 +57,7 @@ func (s *Server) routes() []route {
 		// The public API.
 		{get, "/v1/meetings", public, h(s.listMeetings)},
 		{get, "/v1/meetings/:id", public, h(s.getMeeting)},
-		{get, "/v1/sources", public, h(s.listSources)},
+		{get, "/v1/sources", public.with(s.optionalAuth(keys)), h(s.listSources)},
 		{get, "/v1/places", public, h(s.listPlaces)},
 		{post, "/v1/meetings/:id/change-requests", public.with(s.limitAddr(changes), body), h(s.createChangeRequest)},
 

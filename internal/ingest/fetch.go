@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
@@ -88,9 +89,9 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev meeti
 		f, err := os.Open(location)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
-				return Fetched{}, meeting.Errorf(meeting.KindNotFound, op, "no file %s", location)
+				return Fetched{}, public(meeting.Errorf(meeting.KindNotFound, op, "no file %s", location), "the file could not be found")
 			}
-			return Fetched{}, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "cannot read " + location, Err: err}
+			return Fetched{}, public(&meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "cannot read " + location, Err: err}, "the file could not be read")
 		}
 		defer f.Close()
 		body, err := readLimited(op, f, maxSize)
@@ -104,7 +105,7 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev meeti
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
 	if err != nil {
-		return Fetched{}, &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "not a usable URL", Err: err}
+		return Fetched{}, public(&meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "not a usable URL", Err: err}, "the source's location is not a usable URL")
 	}
 	req.Header.Set("Accept-Encoding", "gzip")
 	req.Header.Set("User-Agent", "meetingfinder-import/1 (+https://github.com/meetingfinder/meetingfinder)")
@@ -116,19 +117,24 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev meeti
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		kind, msg := meeting.KindUnavailable, "the request failed"
+		kind, msg, pub := meeting.KindUnavailable, "the request failed", "the feed could not be reached"
 		var ne net.Error
 		switch {
 		case errors.Is(err, ErrNotPublic):
 			kind, msg = meeting.KindForbidden, "refused to connect: the feed's address is not on the public internet (a source on this machine or network must be marked local)"
+			pub = "the feed's address is not on the public internet, and the source is not marked local"
 		case errors.Is(err, ErrTooManyRedirects):
 			msg = fmt.Sprintf("the feed redirected more than %d times (a redirect loop?)", MaxRedirects)
+			pub = msg
 		case errors.Is(err, ErrInsecureRedirect):
 			kind, msg = meeting.KindForbidden, "refused a redirect from https to http"
+			pub = "the feed redirected from https to http, which is refused"
 		case errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded):
-			msg = "the server did not answer in time"
+			msg, pub = "the server did not answer in time", "the feed did not answer in time"
+		case errors.Is(err, context.Canceled):
+			pub = "the import was interrupted"
 		}
-		return Fetched{}, &meeting.Error{Kind: kind, Op: op, Message: msg, Err: redact(err)}
+		return Fetched{}, public(&meeting.Error{Kind: kind, Op: op, Message: msg, Err: redact(err)}, pub)
 	}
 	defer resp.Body.Close()
 	v := meeting.CacheValidators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
@@ -136,9 +142,9 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev meeti
 	case resp.StatusCode == http.StatusNotModified:
 		return Fetched{Validators: prev, NotModified: true}, nil
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		return Fetched{}, meeting.Errorf(meeting.KindNotFound, op, "the server answered %s", resp.Status)
+		return Fetched{}, public(meeting.Errorf(meeting.KindNotFound, op, "the server answered %s", resp.Status), answered(resp.StatusCode))
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return Fetched{}, meeting.Errorf(meeting.KindUnavailable, op, "the server answered %s", resp.Status)
+		return Fetched{}, public(meeting.Errorf(meeting.KindUnavailable, op, "the server answered %s", resp.Status), answered(resp.StatusCode))
 	}
 	if resp.ContentLength > maxSize {
 		return Fetched{}, tooLarge(op, maxSize)
@@ -157,9 +163,10 @@ func readLimited(op string, r io.Reader, max int64) ([]byte, error) {
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
-			return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the server did not send the whole document in time", Err: redact(err)}
+			return nil, public(&meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the server did not send the whole document in time", Err: redact(err)},
+				"the feed did not send the whole document in time")
 		}
-		return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "reading the input failed", Err: redact(err)}
+		return nil, public(&meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "reading the input failed", Err: redact(err)}, "the feed broke off while sending")
 	}
 	if int64(len(body)) > max {
 		return nil, tooLarge(op, max)
@@ -167,11 +174,11 @@ func readLimited(op string, r io.Reader, max int64) ([]byte, error) {
 	if len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b {
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
-			return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the input looks gzip-compressed but is not valid gzip", Err: err}
+			return nil, public(&meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the input looks gzip-compressed but is not valid gzip", Err: err}, "the file's compressed data is broken")
 		}
 		out, err := io.ReadAll(io.LimitReader(zr, max+1))
 		if err != nil {
-			return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the gzip-compressed input is broken", Err: err}
+			return nil, public(&meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the gzip-compressed input is broken", Err: err}, "the file's compressed data is broken")
 		}
 		if int64(len(out)) > max {
 			return nil, tooLarge(op, max)
@@ -182,7 +189,16 @@ func readLimited(op string, r io.Reader, max int64) ([]byte, error) {
 }
 
 func tooLarge(op string, max int64) error {
-	return meeting.Errorf(meeting.KindTooLarge, op, "the input is larger than the limit of %s (raise it with --max-size)", humanBytes(max))
+	return public(meeting.Errorf(meeting.KindTooLarge, op, "the input is larger than the limit of %s (raise it with --max-size)", humanBytes(max)),
+		"the feed is larger than the import's size limit")
+}
+
+// answered is the public reason of an HTTP status that is not a success.
+func answered(code int) string {
+	if text := http.StatusText(code); text != "" {
+		return fmt.Sprintf("the feed answered %d (%s)", code, strings.ToLower(text))
+	}
+	return fmt.Sprintf("the feed answered %d", code)
 }
 
 // humanBytes formats n as MB or KB.

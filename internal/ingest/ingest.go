@@ -123,6 +123,7 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	fail := func(err error) *meeting.CacheValidators {
 		rep.Status = meeting.ImportFailed
 		rep.Error = err.Error()
+		rep.PublicError = PublicReason(src.Format, err)
 		return nil
 	}
 	if err := src.Check(); err != nil {
@@ -233,7 +234,7 @@ func (im *Importer) read(ctx context.Context, src meeting.Source, prev meeting.C
 func readMapping(path string) (*csv.Mapping, error) {
 	mf, err := os.Open(path)
 	if err != nil {
-		return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: "ingest.Run", Message: "cannot read the mapping file", Err: err}
+		return nil, public(&meeting.Error{Kind: meeting.KindInvalid, Op: "ingest.Run", Message: "cannot read the mapping file", Err: err}, "the mapping file could not be read")
 	}
 	defer mf.Close()
 	return csv.ParseMapping(mf)
