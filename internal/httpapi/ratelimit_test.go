@@ -288,3 +288,42 @@ func TestOpenAPIPublicRateLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestSecurityHeaders checks the headers every answer carries, and that
+// framing is forbidden except on the routes other sites embed.
+func TestSecurityHeaders(t *testing.T) {
+	e := newOrgEnv(t)
+	for _, c := range []struct {
+		target, key string
+		embeddable  bool
+	}{
+		{"/v1/meetings?lat=40.7&lng=-74", "", true},
+		{fmt.Sprintf("/v1/meetings/%d", e.imported), "", true},
+		{"/v1/meetings.ics", "", true},
+		{"/v1/meetings.geojson", "", true},
+		{"/feeds/meeting-guide.json", "", true},
+		{"/bmlt/client_interface/json/?switcher=GetServerInfo", "", true},
+		{"/bmlt/client_interface/jsonp/?switcher=GetServerInfo&callback=cb", "", true},
+		{"/v1/org/meetings", e.a, false},
+		{"/v1/admin/submissions", e.admin, false},
+		{"/v1/org/meetings", "", false}, // 401
+		{"/readyz", "", false},
+		{"/healthz", "", false},
+		{"/v1/sources", "", false},
+		{"/no/such/route", "", false},
+	} {
+		req := request(t, http.MethodGet, c.target)
+		if c.key != "" {
+			req.Header.Set("Authorization", "Bearer "+c.key)
+		}
+		res := serve(e.srv, req)
+		h := res.header
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("GET %s (%d): X-Content-Type-Options %q, Referrer-Policy %q", c.target, res.status, h.Get("X-Content-Type-Options"), h.Get("Referrer-Policy"))
+		}
+		framed := h.Get("X-Frame-Options") == "" && !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors")
+		if framed != c.embeddable {
+			t.Errorf("GET %s (%d): X-Frame-Options %q, CSP %q; embeddable %v", c.target, res.status, h.Get("X-Frame-Options"), h.Get("Content-Security-Policy"), c.embeddable)
+		}
+	}
+}

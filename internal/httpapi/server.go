@@ -172,7 +172,7 @@ func New(cfg Config) *Server {
 	} else {
 		s.trusted = parseTrusted(cfg.TrustedProxies)
 	}
-	e.Use(s.recoverer(), s.logRequests(), s.timeout(), s.cors())
+	e.Use(s.recoverer(), s.logRequests(), s.securityHeaders(), s.timeout(), s.cors())
 	e.NoRoute(s.handle(func(c *gin.Context) error {
 		return meeting.Errorf(meeting.KindNotFound, "httpapi", "no route %s %s", c.Request.Method, c.Request.URL.Path)
 	}))
@@ -331,6 +331,38 @@ func (s *Server) timeout() gin.HandlerFunc {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
 		defer cancel()
 		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
+// embeddable are the routes other sites may show in a frame: the public
+// meeting data and the feeds and BMLT routes their clients read.
+var embeddable = map[string]bool{
+	"/v1/meetings":                  true,
+	"/v1/meetings/:id":              true,
+	"/v1/meetings.ics":              true,
+	"/v1/meetings.geojson":          true,
+	"/feeds/meeting-guide.json":     true,
+	"/bmlt/client_interface/json/":  true,
+	"/bmlt/client_interface/jsonp/": true,
+}
+
+// securityHeaders sets on every answer X-Content-Type-Options: nosniff
+// (a JSON body is never run as a script or page) and Referrer-Policy:
+// no-referrer (links followed from an answer do not tell where a person
+// looked). Routes that are not embeddable (keys, moderation, health,
+// sources, place search, unknown paths) also forbid framing, with CSP
+// frame-ancestors and X-Frame-Options; the finder page (internal/web)
+// sets a whole policy of its own.
+func (s *Server) securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		if !embeddable[c.FullPath()] {
+			h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+			h.Set("X-Frame-Options", "DENY")
+		}
 		c.Next()
 	}
 }
