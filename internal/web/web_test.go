@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -106,5 +107,31 @@ func TestPageHeaders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConfigConcurrent asks for /config.json from many goroutines at once
+// while it is first built, as a page load on a fresh server does: with
+// -race it guards the lazily built body.
+func TestConfigConcurrent(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	web.Mount(e, web.Config{Places: func(ctx context.Context, limit int) ([]meeting.Place, error) {
+		return []meeting.Place{{Name: "Scranton, PA, US", Kind: meeting.PlaceCity, Lat: 41.4, Lng: -75.66, Meetings: 12}}, nil
+	}})
+	var wg sync.WaitGroup
+	bodies := make([]string, 16)
+	for i := range bodies {
+		wg.Go(func() {
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/config.json", nil))
+			bodies[i] = rec.Body.String()
+		})
+	}
+	wg.Wait()
+	for i, b := range bodies {
+		if b != bodies[0] || !strings.Contains(b, "Scranton") {
+			t.Fatalf("answer %d differs or lacks the place: %s", i, b)
+		}
 	}
 }
