@@ -69,6 +69,11 @@ var lookupHost = func(ctx context.Context, host string) ([]netip.Addr, error) {
 	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 }
 
+// proxyFromEnvironment is the public client's proxy setting; tests replace
+// it along with lookupHost, so that a proxy in their environment does not
+// take the names they resolve.
+var proxyFromEnvironment = http.ProxyFromEnvironment
+
 // publicDialer dials only public addresses. It resolves the host itself,
 // refuses the whole dial when any address is not public (a name that mixes
 // public and private answers is not trusted), then dials the checked
@@ -96,7 +101,7 @@ func newPublicDialer() *publicDialer {
 // proxy is the transport's Proxy: the environment's proxy, remembered so
 // that DialContext lets it through.
 func (d *publicDialer) proxy(r *http.Request) (*url.URL, error) {
-	u, err := http.ProxyFromEnvironment(r)
+	u, err := proxyFromEnvironment(r)
 	if u != nil {
 		port := u.Port()
 		if port == "" {
