@@ -33,7 +33,8 @@ func (c chain) with(more ...gin.HandlerFunc) chain {
 // address before the key is checked and per key after. The public routes
 // are limited per client address (Config.PublicRate), and the public
 // change request route also on its own, stricter, rate. The health checks
-// are not limited (probes must always get through). Every route that
+// are not limited (probes must always get through). GET /v1/sources takes
+// an optional key (an admin sees run errors in full). Every route that
 // reads a body caps its size.
 func (s *Server) routes() []route {
 	addr := newLimiter(s.cfg.AddrRate, DefaultAddrRate, s.now)
