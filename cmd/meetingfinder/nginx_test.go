@@ -295,7 +295,7 @@ func TestNginxRetriesAStoppingInstance(t *testing.T) {
 	t.Cleanup(feed.Close)
 	sources := filepath.Join(t.TempDir(), "sources.json")
 	if err := os.WriteFile(sources, fmt.Appendf(nil, `{"sources": [{"name": "intergroup", "location": %q, "format": "meetingguide",
-		"timezone": "America/Chicago", "refresh": "1h"}]}`, feed.URL+"/meetings.json"), 0o644); err != nil {
+		"timezone": "America/Chicago", "refresh": "1h", "local": true}]}`, feed.URL+"/meetings.json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	const imported = 7 // of the fixture's 8 records (one has no name)

@@ -426,6 +426,16 @@ func (v *conversion) emit(r *Record, base meeting.Meeting, s schedule, out *[]me
 	if s.byAppointment {
 		days = []meeting.Weekday{0}
 	}
+	// What no store can hold (a NUL, bytes that are not UTF-8) is removed
+	// here, record by record, so that one such record neither fails the
+	// whole import nor is lost; Validate rejects whatever is left over.
+	if clean := meeting.CleanText(v.slug); clean != v.slug {
+		v.slug = clean
+		v.flag("slug", "held NUL characters or bytes that are not UTF-8; they were removed")
+	}
+	for _, f := range base.Clean() {
+		v.flag(f, "held NUL characters or bytes that are not UTF-8; they were removed")
+	}
 	for i, d := range days {
 		m := base
 		if i < len(days)-1 {

@@ -196,7 +196,7 @@ func marshal(v any) ([]byte, error) {
 }
 
 // bmltRoot returns this server's BMLT root URL (root_server_uri).
-func bmltRoot(c *gin.Context) string { return baseURL(c.Request) + "/bmlt" }
+func (s *Server) bmltRoot(c *gin.Context) string { return s.baseURL(c.Request) + "/bmlt" }
 
 // bmlt dispatches on the switcher parameter.
 func (s *Server) bmlt(c *gin.Context) (any, error) {
@@ -291,7 +291,7 @@ func (s *Server) bmltSearch(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := search.NewRunner(f, bodies, bmltRoot(c))
+	run := search.NewRunner(f, bodies, s.bmltRoot(c))
 	for f, more := run.Next(); more; f, more = run.Next() {
 		page, err := finder.Find(ctx, f)
 		if err != nil {
