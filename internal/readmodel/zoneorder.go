@@ -1,0 +1,276 @@
+package readmodel
+
+import (
+	"slices"
+	"time"
+
+	"github.com/meetingfinder/meetingfinder/internal/meeting"
+)
+
+// The zone order answers Filter.Today and Filter.UpcomingHours without a
+// point. Both are read on each meeting's own wall clock, so the global
+// time order (day, start, id) holds the meetings they keep scattered over
+// two or three weekdays. Grouped by zone instead, the meetings a zone can
+// contribute at now are one or two contiguous runs of (day, start): its
+// local today, or its local wall clock from now (less the longest meeting
+// that may still be in progress) to the horizon. A query binary-searches
+// those runs in every zone and merges them back into the global order;
+// compiled.match still decides every candidate, so the windows only have
+// to hold every meeting that can match, never exactly those.
+
+// weekMinutes is the number of minutes in a week: a week key, day*1440 +
+// start, runs from 0 (Sunday 00:00) to weekMinutes-1.
+const weekMinutes = 7 * minutesPerDay
+
+// longMinutes splits each zone's meetings into two duration classes, so
+// that the few long meetings (a 24-hour "marathon", an end typed as the
+// start) do not widen the in-progress part of every upcoming window in
+// their zone: the short class looks back at most this far.
+const longMinutes = 120
+
+// zoneRun is one zone's meetings of one duration class in the zone order:
+// byZone[from:to], in the order (day, start, id), none lasting more than
+// maxDur minutes.
+type zoneRun struct {
+	zone     uint16
+	from, to uint32
+	maxDur   int
+}
+
+// buildZoneOrder returns the meetings that have a day, a start and a zone
+// grouped by (zone, duration class) and, within a group, in the order of
+// s.byTime (a stable counting partition of it), with the groups.
+func buildZoneOrder(s *snapshot) ([]uint32, []zoneRun) {
+	group := func(i uint32) int {
+		if s.zone[i] == 0 || s.day[i] == 7 || s.start[i] < 0 {
+			return -1
+		}
+		g := 2 * int(s.zone[i])
+		if s.dur[i] > longMinutes {
+			g++
+		}
+		return g
+	}
+	next := make([]int, 2*len(s.zones)+1)
+	maxDur := make([]int, 2*len(s.zones))
+	for _, i := range s.byTime {
+		if g := group(i); g >= 0 {
+			next[g+1]++
+			maxDur[g] = max(maxDur[g], int(s.dur[i]))
+		}
+	}
+	for g := 1; g < len(next); g++ {
+		next[g] += next[g-1]
+	}
+	var runs []zoneRun
+	for g := range maxDur {
+		if next[g+1] > next[g] {
+			runs = append(runs, zoneRun{zone: uint16(g / 2), from: uint32(next[g]), to: uint32(next[g+1]), maxDur: maxDur[g]})
+		}
+	}
+	order := make([]uint32, next[len(next)-1])
+	for _, i := range s.byTime {
+		if g := group(i); g >= 0 {
+			order[next[g]] = i
+			next[g]++
+		}
+	}
+	return order, runs
+}
+
+// weekKey returns meeting i's place in the week of its wall clock,
+// day*1440 + start; i must have a day and a start.
+func (s *snapshot) weekKey(i uint32) int {
+	return int(s.day[i])*minutesPerDay + int(s.start[i])
+}
+
+// span is an inclusive range of week keys.
+type span struct{ lo, hi int }
+
+// zoneSpans appends to buf, in order, the spans of week keys in which a
+// meeting of the zone whose clock is k, lasting at most maxDur minutes, can
+// pass c's days, start times, today and upcoming, and returns buf. c has
+// today or upcoming.
+func (c *compiled) zoneSpans(k *zoneClock, maxDur int, buf []span) []span {
+	var win [2]span
+	wins := win[:0]
+	if c.upcoming {
+		lo, hi := c.upcomingWall(k, maxDur)
+		wins = wallSpans(lo, hi, wins)
+	} else {
+		wins = append(wins, span{0, weekMinutes - 1})
+	}
+	if c.today {
+		day := span{k.weekday * minutesPerDay, k.weekday*minutesPerDay + minutesPerDay - 1}
+		n := 0
+		for _, w := range wins {
+			if w = (span{max(w.lo, day.lo), min(w.hi, day.hi)}); w.lo <= w.hi {
+				wins[n] = w
+				n++
+			}
+		}
+		wins = wins[:n]
+	}
+	// Cut each window to the allowed days and start times, joining what
+	// stays contiguous.
+	from, to := 0, minutesPerDay-1
+	if c.after >= 0 {
+		from = c.after
+	}
+	if c.before >= 0 {
+		to = min(to, c.before-1)
+	}
+	for _, w := range wins {
+		for d := w.lo / minutesPerDay; d <= w.hi/minutesPerDay; d++ {
+			if c.days != 0 && c.days&(1<<d) == 0 {
+				continue
+			}
+			sp := span{max(w.lo, d*minutesPerDay+from), min(w.hi, d*minutesPerDay+to)}
+			if sp.lo > sp.hi {
+				continue
+			}
+			if n := len(buf); n > 0 && buf[n-1].hi+1 >= sp.lo {
+				buf[n-1].hi = max(buf[n-1].hi, sp.hi)
+				continue
+			}
+			buf = append(buf, sp)
+		}
+	}
+	return buf
+}
+
+// upcomingMarginMinutes widens the upcoming window of a zone whose offset
+// changes near now, beyond the offsets it has from the window's start to
+// its end: a safety margin, since the window only has to hold every
+// meeting that can match.
+const upcomingMarginMinutes = 120
+
+// upcomingWall returns the local wall-clock minutes (since the Unix epoch,
+// read as UTC) between which the occurrence of a meeting of zone clock k
+// lasting at most maxDur minutes starts when upcoming keeps it. It keeps
+// an occurrence in progress at now, which started after now - maxDur, or
+// one that starts after now and by the horizon; the wall clock of an
+// instant is the instant plus the zone's offset at it (or just before it,
+// in a gap), so the window runs from the start plus the smallest offset
+// to the horizon plus the largest.
+func (c *compiled) upcomingWall(k *zoneClock, maxDur int) (lo, hi int64) {
+	const minute = int64(time.Minute)
+	from := c.clocks.nowNS - int64(maxDur)*minute
+	minOff, maxOff := k.offsetRange(from, c.horizon)
+	lo = floorDiv(from, minute) + floorDiv(int64(minOff), 60) - 1
+	hi = floorDiv(c.horizon, minute) + floorDiv(int64(maxOff), 60) + 1
+	if !k.fixed {
+		lo -= upcomingMarginMinutes
+		hi += upcomingMarginMinutes
+	}
+	return lo, hi
+}
+
+// offsetRange returns the smallest and the largest offset, in seconds
+// east of UTC, that the zone has from six hours before the instant a to
+// six hours after b (unix nanoseconds). Over a week or more it need not
+// be exact: the window it serves is then the whole week anyway.
+func (c *zoneClock) offsetRange(a, b int64) (lo, hi int) {
+	const pad = int64(6 * time.Hour)
+	if b-a >= int64(7*24*time.Hour) || c.fixed && a >= c.nowNS-int64(fixedWindow)+pad && b <= c.nowNS+int64(fixedWindow)-pad {
+		return c.offset, c.offset
+	}
+	t := time.Unix(0, a-pad).In(c.loc)
+	_, lo = t.Zone()
+	hi = lo
+	for range 64 {
+		_, end := t.ZoneBounds()
+		if end.IsZero() || end.UnixNano() > b+pad {
+			return lo, hi
+		}
+		t = end
+		_, off := t.Zone()
+		lo, hi = min(lo, off), max(hi, off)
+	}
+	// Sixty-four changes in a week: no zone does that; be wide.
+	return lo - 26*3600, hi + 26*3600
+}
+
+// wallSpans appends to buf, in order, the week keys of the wall-clock
+// minutes lo to hi: one span, two when they wrap from Saturday to Sunday,
+// the whole week when they last a week, none when hi < lo.
+func wallSpans(lo, hi int64, buf []span) []span {
+	switch {
+	case hi < lo:
+		return buf
+	case hi-lo >= weekMinutes-1:
+		return append(buf, span{0, weekMinutes - 1})
+	}
+	k0 := wallWeekKey(lo)
+	k1 := k0 + int(hi-lo)
+	if k1 < weekMinutes {
+		return append(buf, span{k0, k1})
+	}
+	return append(buf, span{0, k1 - weekMinutes}, span{k0, weekMinutes - 1})
+}
+
+// wallWeekKey returns the week key of a wall-clock minute since the Unix
+// epoch (a Thursday).
+func wallWeekKey(m int64) int {
+	day := floorDiv(m, minutesPerDay)
+	return int(floorMod(day+4, 7)*minutesPerDay + floorMod(m, minutesPerDay))
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
+
+// zoneStreams appends to out the streams of p's zone order that can hold
+// a meeting matching p's filter after cur (nil: from the start), and
+// returns them with the number of meetings they span. ok is false when
+// p's filter has neither today nor upcoming: no window narrows it.
+func zoneStreams(p *part, cur *meeting.Cursor, out []stream) (_ []stream, n int, ok bool) {
+	c, s := p.c, p.s
+	if !c.today && !c.upcoming {
+		return out, 0, false
+	}
+	var spans []span
+	for _, r := range s.zoneRuns {
+		run := s.byZone[r.from:r.to]
+		spans = c.zoneSpans(c.clock(s, r.zone), r.maxDur, spans[:0])
+		if len(spans) == 0 {
+			continue
+		}
+		first := 0
+		if cur != nil {
+			first, _ = slices.BinarySearchFunc(run, cur, func(i uint32, cur *meeting.Cursor) int {
+				if s.compareTime(int(i), cur.Day, cur.Start, cur.ID) <= 0 {
+					return -1
+				}
+				return 1
+			})
+		}
+		for _, sp := range spans {
+			lo := max(first, s.searchWeekKey(run, sp.lo))
+			hi := s.searchWeekKey(run, sp.hi+1)
+			if lo < hi {
+				out = append(out, stream{p: p, order: run, pos: lo, end: hi})
+				n += hi - lo
+			}
+		}
+	}
+	return out, n, true
+}
+
+// searchWeekKey returns the position in run of its first meeting whose
+// week key is key or later.
+func (s *snapshot) searchWeekKey(run []uint32, key int) int {
+	pos, _ := slices.BinarySearchFunc(run, key, func(i uint32, key int) int {
+		if s.weekKey(i) < key {
+			return -1
+		}
+		return 1
+	})
+	return pos
+}
