@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -22,37 +23,41 @@ import (
 // start, runs from 0 (Sunday 00:00) to weekMinutes-1.
 const weekMinutes = 7 * minutesPerDay
 
-// longMinutes splits each zone's meetings into two duration classes, so
-// that the few long meetings (a 24-hour "marathon", an end typed as the
-// start) do not widen the in-progress part of every upcoming window in
-// their zone: the short class looks back at most this far.
-const longMinutes = 120
+// durationClasses split each zone's meetings by how long they last: class
+// k holds those lasting at most durationClasses[k] minutes (and more than
+// the class before). The in-progress part of an upcoming window looks back
+// as far as its class's longest meeting, so the many hour-long meetings
+// are not read again for the few that last longer, nor everything for a
+// 24-hour "marathon" or an end typed as the start.
+var durationClasses = [...]int{60, 90, 120, 24 * 60}
 
 // zoneRun is one zone's meetings of one duration class in the zone order:
 // byZone[from:to], in the order (day, start, id), none lasting more than
-// maxDur minutes.
+// maxDur minutes; day d's meetings are byZone[from+day[d]:from+day[d+1]].
 type zoneRun struct {
 	zone     uint16
 	from, to uint32
 	maxDur   int
+	day      [8]uint32
 }
 
 // buildZoneOrder returns the meetings that have a day, a start and a zone
 // grouped by (zone, duration class) and, within a group, in the order of
 // s.byTime (a stable counting partition of it), with the groups.
 func buildZoneOrder(s *snapshot) ([]uint32, []zoneRun) {
+	const classes = len(durationClasses)
 	group := func(i uint32) int {
 		if s.zone[i] == 0 || s.day[i] == 7 || s.start[i] < 0 {
 			return -1
 		}
-		g := 2 * int(s.zone[i])
-		if s.dur[i] > longMinutes {
-			g++
+		k := 0
+		for k < classes-1 && int(s.dur[i]) > durationClasses[k] {
+			k++
 		}
-		return g
+		return classes*int(s.zone[i]) + k
 	}
-	next := make([]int, 2*len(s.zones)+1)
-	maxDur := make([]int, 2*len(s.zones))
+	next := make([]int, classes*len(s.zones)+1)
+	maxDur := make([]int, classes*len(s.zones))
 	for _, i := range s.byTime {
 		if g := group(i); g >= 0 {
 			next[g+1]++
@@ -65,7 +70,7 @@ func buildZoneOrder(s *snapshot) ([]uint32, []zoneRun) {
 	var runs []zoneRun
 	for g := range maxDur {
 		if next[g+1] > next[g] {
-			runs = append(runs, zoneRun{zone: uint16(g / 2), from: uint32(next[g]), to: uint32(next[g+1]), maxDur: maxDur[g]})
+			runs = append(runs, zoneRun{zone: uint16(g / classes), from: uint32(next[g]), to: uint32(next[g+1]), maxDur: maxDur[g]})
 		}
 	}
 	order := make([]uint32, next[len(next)-1])
@@ -73,6 +78,20 @@ func buildZoneOrder(s *snapshot) ([]uint32, []zoneRun) {
 		if g := group(i); g >= 0 {
 			order[next[g]] = i
 			next[g]++
+		}
+	}
+	for k := range runs {
+		r := &runs[k]
+		run := order[r.from:r.to]
+		d := 0
+		for j, i := range run {
+			for d <= int(s.day[i]) {
+				r.day[d] = uint32(j)
+				d++
+			}
+		}
+		for ; d < len(r.day); d++ {
+			r.day[d] = uint32(len(run))
 		}
 	}
 	return order, runs
@@ -139,56 +158,66 @@ func (c *compiled) zoneSpans(k *zoneClock, maxDur int, buf []span) []span {
 	return buf
 }
 
-// upcomingMarginMinutes widens the upcoming window of a zone whose offset
-// changes near now, beyond the offsets it has from the window's start to
-// its end: a safety margin, since the window only has to hold every
-// meeting that can match.
-const upcomingMarginMinutes = 120
-
 // upcomingWall returns the local wall-clock minutes (since the Unix epoch,
-// read as UTC) between which the occurrence of a meeting of zone clock k
-// lasting at most maxDur minutes starts when upcoming keeps it. It keeps
-// an occurrence in progress at now, which started after now - maxDur, or
-// one that starts after now and by the horizon; the wall clock of an
-// instant is the instant plus the zone's offset at it (or just before it,
-// in a gap), so the window runs from the start plus the smallest offset
-// to the horizon plus the largest.
+// read as UTC) between which the wall clock of every occurrence that
+// upcoming keeps, of a meeting of zone clock k lasting at most maxDur
+// minutes, reads. Such an occurrence is in progress at now, so it started
+// after now - maxDur, or it starts after now and by the horizon. Its wall
+// clock is the instant plus an offset the zone has at it or shortly
+// before (offsetRange), so the window runs from that start plus the
+// smallest such offset to the horizon plus the largest, in whole minutes.
+// Near a change of offset the window is thus wider by the
+// change; no other margin is needed, and TestZoneSpansHoldEveryMatch
+// checks it minute by minute.
 func (c *compiled) upcomingWall(k *zoneClock, maxDur int) (lo, hi int64) {
 	const minute = int64(time.Minute)
 	from := c.clocks.nowNS - int64(maxDur)*minute
 	minOff, maxOff := k.offsetRange(from, c.horizon)
-	lo = floorDiv(from, minute) + floorDiv(int64(minOff), 60) - 1
-	hi = floorDiv(c.horizon, minute) + floorDiv(int64(maxOff), 60) + 1
-	if !k.fixed {
-		lo -= upcomingMarginMinutes
-		hi += upcomingMarginMinutes
-	}
+	// Wall clocks are whole minutes after an instant later than from, so
+	// the first is the minute after from's; a sum of floors is at most
+	// the floor of the sum, and so on the safe side.
+	lo = floorDiv(from, minute) + floorDiv(int64(minOff), 60) + 1
+	hi = floorDiv(c.horizon, minute) - floorDiv(-int64(maxOff), 60)
 	return lo, hi
 }
 
+// lookBack is how long before an instant meeting.LocalInstant may read
+// the offset it resolves a wall-clock time with: an hour skipped at a
+// change is read with the offset before it (so that change, up to its own
+// size before the instant), found three hours before Go's first reading.
+const lookBack = 3 * time.Hour
+
+// changeReach bounds how long before a window offsetRange looks for
+// changes: beyond lookBack and the largest change a zone has made.
+const changeReach = 30 * time.Hour
+
 // offsetRange returns the smallest and the largest offset, in seconds
-// east of UTC, that the zone has from six hours before the instant a to
-// six hours after b (unix nanoseconds). Over a week or more it need not
-// be exact: the window it serves is then the whole week anyway.
+// east of UTC, with which meeting.LocalInstant can read a wall-clock time
+// whose instant is from a to b (unix nanoseconds): the offsets in force
+// then, and the offset before each change up to lookBack and the size of
+// the change before a. Over a week or more it need not be exact: the
+// window it serves is then the whole week anyway.
 func (c *zoneClock) offsetRange(a, b int64) (lo, hi int) {
-	const pad = int64(6 * time.Hour)
-	if b-a >= int64(7*24*time.Hour) || c.fixed && a >= c.nowNS-int64(fixedWindow)+pad && b <= c.nowNS+int64(fixedWindow)-pad {
+	if b-a >= int64(7*24*time.Hour) || c.fixed && a-int64(changeReach) >= c.nowNS-int64(fixedWindow) && b <= c.nowNS+int64(fixedWindow) {
 		return c.offset, c.offset
 	}
-	t := time.Unix(0, a-pad).In(c.loc)
-	_, lo = t.Zone()
-	hi = lo
+	t := time.Unix(0, a-int64(changeReach)).In(c.loc)
+	lo, hi = math.MaxInt, math.MinInt
 	for range 64 {
+		_, off := t.Zone()
 		_, end := t.ZoneBounds()
-		if end.IsZero() || end.UnixNano() > b+pad {
-			return lo, hi
+		if end.IsZero() || end.UnixNano() > b {
+			return min(lo, off), max(hi, off) // in force at b
+		}
+		_, next := end.Zone()
+		if end.UnixNano() > a-int64(lookBack)-int64(abs(int32(next-off)))*int64(time.Second) {
+			lo, hi = min(lo, off), max(hi, off)
 		}
 		t = end
-		_, off := t.Zone()
-		lo, hi = min(lo, off), max(hi, off)
 	}
-	// Sixty-four changes in a week: no zone does that; be wide.
-	return lo - 26*3600, hi + 26*3600
+	// Sixty-four changes in a few days: no zone does that; be wide.
+	_, off := t.Zone()
+	return min(lo, off) - 26*3600, max(hi, off) + 26*3600
 }
 
 // wallSpans appends to buf, in order, the week keys of the wall-clock
@@ -236,7 +265,8 @@ func zoneStreams(p *part, cur *meeting.Cursor, out []stream) (_ []stream, n int,
 		return out, 0, false
 	}
 	var spans []span
-	for _, r := range s.zoneRuns {
+	for k := range s.zoneRuns {
+		r := &s.zoneRuns[k]
 		run := s.byZone[r.from:r.to]
 		spans = c.zoneSpans(c.clock(s, r.zone), r.maxDur, spans[:0])
 		if len(spans) == 0 {
@@ -244,16 +274,11 @@ func zoneStreams(p *part, cur *meeting.Cursor, out []stream) (_ []stream, n int,
 		}
 		first := 0
 		if cur != nil {
-			first, _ = slices.BinarySearchFunc(run, cur, func(i uint32, cur *meeting.Cursor) int {
-				if s.compareTime(int(i), cur.Day, cur.Start, cur.ID) <= 0 {
-					return -1
-				}
-				return 1
-			})
+			first = s.searchAfter(r, run, cur)
 		}
 		for _, sp := range spans {
-			lo := max(first, s.searchWeekKey(run, sp.lo))
-			hi := s.searchWeekKey(run, sp.hi+1)
+			lo := max(first, s.searchWeekKey(r, run, sp.lo))
+			hi := s.searchWeekKey(r, run, sp.hi+1)
 			if lo < hi {
 				out = append(out, stream{p: p, order: run, pos: lo, end: hi})
 				n += hi - lo
@@ -263,14 +288,42 @@ func zoneStreams(p *part, cur *meeting.Cursor, out []stream) (_ []stream, n int,
 	return out, n, true
 }
 
-// searchWeekKey returns the position in run of its first meeting whose
-// week key is key or later.
-func (s *snapshot) searchWeekKey(run []uint32, key int) int {
-	pos, _ := slices.BinarySearchFunc(run, key, func(i uint32, key int) int {
+// searchWeekKey returns the position in run r of its first meeting whose
+// week key is key (0 to weekMinutes) or later: a binary search within
+// key's day.
+func (s *snapshot) searchWeekKey(r *zoneRun, run []uint32, key int) int {
+	d := key / minutesPerDay
+	if d >= 7 {
+		return len(run)
+	}
+	lo, hi := int(r.day[d]), int(r.day[d+1])
+	if key%minutesPerDay == 0 {
+		return lo
+	}
+	pos, _ := slices.BinarySearchFunc(run[lo:hi], key, func(i uint32, key int) int {
 		if s.weekKey(i) < key {
 			return -1
 		}
 		return 1
 	})
-	return pos
+	return lo + pos
+}
+
+// searchAfter returns the position in run r of its first meeting after
+// the cursor: a binary search within the cursor's day.
+func (s *snapshot) searchAfter(r *zoneRun, run []uint32, cur *meeting.Cursor) int {
+	switch {
+	case cur.Day < 0:
+		return 0
+	case cur.Day >= 7:
+		return len(run)
+	}
+	lo, hi := int(r.day[cur.Day]), int(r.day[cur.Day+1])
+	pos, _ := slices.BinarySearchFunc(run[lo:hi], cur, func(i uint32, cur *meeting.Cursor) int {
+		if s.compareTime(int(i), cur.Day, cur.Start, cur.ID) <= 0 {
+			return -1
+		}
+		return 1
+	})
+	return lo + pos
 }
