@@ -234,10 +234,9 @@ type zoneClock struct {
 	// For a zone that is not fixed: todayWall is the local midnight that
 	// starts today, in minutes since the Unix epoch read as UTC, and
 	// days[k+6] how the wall clock of the day k days from today (k from -6
-	// to 7) maps to instants, read on first use (daysRead).
+	// to 7) maps to instants, read on first use.
 	todayWall int64
-	daysRead  bool
-	days      [14]localDay
+	days      *[14]localDay
 }
 
 // localDay is how one day of a zone's wall clock maps to instants: with
@@ -368,11 +367,11 @@ func (c *zoneClock) localStart(k, start int) int64 {
 	if c.fixed {
 		return c.weekStartNS + (int64(c.weekday+k)*86400+int64(start)*60)*int64(time.Second)
 	}
-	if !c.daysRead {
+	if c.days == nil {
+		c.days = new([14]localDay)
 		for j := -6; j <= 7; j++ {
 			c.days[j+6] = newLocalDay(c.loc, (c.todayWall+int64(j)*minutesPerDay)*60)
 		}
-		c.daysRead = true
 	}
 	wall := (c.todayWall + int64(k)*minutesPerDay + int64(start)) * 60
 	if u, ok := c.days[k+6].instant(wall); ok {

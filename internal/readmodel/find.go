@@ -347,7 +347,13 @@ const zoneShare = 0.5
 // and they span fewer than share of the meetings its time order would
 // read, else its whole time order. share 0 always reads the time order.
 func timeStreams(parts []part, cur *meeting.Cursor, share float64) []stream {
-	streams := make([]stream, 0, len(parts))
+	size := len(parts)
+	for k := range parts {
+		if c := parts[k].c; share > 0 && (c.today || c.upcoming) {
+			size += 2 * len(parts[k].s.zoneRuns)
+		}
+	}
+	streams := make([]stream, 0, size)
 	for k := range parts {
 		p := &parts[k]
 		pos := 0
@@ -360,9 +366,9 @@ func timeStreams(parts []part, cur *meeting.Cursor, share float64) []stream {
 			})
 		}
 		if share > 0 {
-			zs, n, ok := zoneStreams(p, cur, nil)
+			zs, n, ok := zoneStreams(p, cur, streams)
 			if ok && float64(n) < share*float64(p.timeSpan(pos)) {
-				streams = append(streams, zs...)
+				streams = zs
 				continue
 			}
 		}

@@ -264,7 +264,8 @@ func zoneStreams(p *part, cur *meeting.Cursor, out []stream) (_ []stream, n int,
 	if !c.today && !c.upcoming {
 		return out, 0, false
 	}
-	var spans []span
+	var buf [8]span
+	spans := buf[:0]
 	for k := range s.zoneRuns {
 		r := &s.zoneRuns[k]
 		run := s.byZone[r.from:r.to]
