@@ -11,13 +11,15 @@ import (
 // The zone order answers Filter.Today and Filter.UpcomingHours without a
 // point. Both are read on each meeting's own wall clock, so the global
 // time order (day, start, id) holds the meetings they keep scattered over
-// two or three weekdays. Grouped by zone instead, the meetings a zone can
-// contribute at now are one or two contiguous runs of (day, start): its
-// local today, or its local wall clock from now (less the longest meeting
-// that may still be in progress) to the horizon. A query binary-searches
-// those runs in every zone and merges them back into the global order;
-// compiled.match still decides every candidate, so the windows only have
-// to hold every meeting that can match, never exactly those.
+// two or three weekdays. Grouped by zone (and, within a zone, by how long
+// the meetings last) instead, the meetings a group can contribute at now
+// lie in one or two ranges of its (day, start) order: the zone's local
+// today, or its local wall clock from now (less the group's longest
+// meeting, which may still be in progress) to the horizon. A query finds
+// those ranges in every group by binary search and merges them back into
+// the global order; compiled.match still decides every candidate, so the
+// ranges only have to hold every meeting that can match, never exactly
+// those.
 
 // weekMinutes is the number of minutes in a week: a week key, day*1440 +
 // start, runs from 0 (Sunday 00:00) to weekMinutes-1.
@@ -245,6 +247,7 @@ func wallWeekKey(m int64) int {
 	return int(floorMod(day+4, 7)*minutesPerDay + floorMod(m, minutesPerDay))
 }
 
+// floorDiv is a/b rounded towards minus infinity.
 func floorDiv(a, b int64) int64 {
 	q := a / b
 	if a%b != 0 && (a < 0) != (b < 0) {
@@ -253,6 +256,7 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// floorMod is a mod b, from 0 to b-1 for b > 0.
 func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
 
 // zoneStreams appends to out the streams of p's zone order that can hold
