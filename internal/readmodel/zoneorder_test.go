@@ -361,6 +361,26 @@ func TestZoneOrderMatchesScan(t *testing.T) {
 						t.Fatalf("%s, cursor %+v, share %v (-scan +model):\n%s", name, cur, share, diff)
 					}
 				}
+				// One part read from its time order, the other from its
+				// windows, as the share may choose.
+				for whole := range q.parts {
+					var streams []stream
+					for k := range q.parts {
+						if k == whole {
+							streams = append(streams, timeStreams(q.parts[k:k+1], cur, 0)...)
+						} else {
+							streams = append(streams, timeStreams(q.parts[k:k+1], cur, math.Inf(1))...)
+						}
+					}
+					var hits []hit
+					mergeStreams(streams, func(h hit) bool {
+						hits = append(hits, h)
+						return true
+					})
+					if diff := diffOf(want, hitIDs(hits)); diff != "" {
+						t.Fatalf("%s, cursor %+v, part %d whole (-scan +model):\n%s", name, cur, whole, diff)
+					}
+				}
 			}
 
 			// Each without a point: by id.
