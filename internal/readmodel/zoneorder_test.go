@@ -103,7 +103,7 @@ func propertyModel(t *testing.T, rng *rand.Rand, n int) (*memstore.Store, *Model
 	}); err != nil {
 		t.Fatal(err)
 	}
-	base, over := newBuilder(0), newBuilder(0)
+	base, over := newBuilder(0, 0), newBuilder(0, 0)
 	var deadIDs []int64
 	for k := range current {
 		m := &current[k]
