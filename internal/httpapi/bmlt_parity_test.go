@@ -7,15 +7,18 @@ package httpapi_test
 // counterpart here.
 
 import (
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	mgimport "github.com/meetingfinder/meetingfinder/importers/meetingguide"
+	"github.com/meetingfinder/meetingfinder/internal/feed/bmlt"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/sharedtest"
 )
@@ -107,5 +110,126 @@ func TestBMLTAddressOfRealFeeds(t *testing.T) {
 				t.Errorf("%d of %d meetings without a town or state, want under 1%%", empty, len(got))
 			}
 		})
+	}
+}
+
+// TestBMLTServerInfo follows GetServerInfoTest: a list of one object whose
+// settings are JSON booleans, the rest strings, and JSONP.
+func TestBMLTServerInfo(t *testing.T) {
+	e := newFeedEnv(t)
+	var info []map[string]any
+	e.bmltGet(t, bmltJSON+"switcher=GetServerInfo", &info)
+	if len(info) != 1 {
+		t.Fatalf("GetServerInfo: %d objects, want 1", len(info))
+	}
+	for _, k := range []string{"auto_geocoding_enabled", "county_auto_geocoding_enabled", "zip_auto_geocoding_enabled",
+		"default_closed_status", "aggregator_mode_enabled"} {
+		if v, ok := info[0][k].(bool); !ok || v {
+			t.Errorf("%s = %#v, want false", k, info[0][k])
+		}
+	}
+	for _, k := range []string{"version", "versionInt", "langs", "nativeLang", "centerLongitude", "centerLatitude", "centerZoom",
+		"defaultDuration", "regionBias", "charSet", "distanceUnits", "semanticAdmin", "changesPerMeeting",
+		"meeting_states_and_provinces", "meeting_counties_and_sub_provinces", "available_keys", "google_api_key",
+		"dbVersion", "dbPrefix", "phpVersion", "commit"} {
+		if _, ok := info[0][k].(string); !ok {
+			t.Errorf("%s = %#v, want a string", k, info[0][k])
+		}
+	}
+	if info[0]["langs"] != "en,es" || info[0]["versionInt"] != "4000000" {
+		t.Errorf("langs %v, versionInt %v", info[0]["langs"], info[0]["versionInt"])
+	}
+	keys := strings.Split(info[0]["available_keys"].(string), ",")
+	if len(keys) != len(bmlt.FieldKeys)+2 || !slices.Contains(keys, "root_server_uri") || !slices.Contains(keys, "format_shared_id_list") ||
+		slices.Contains(keys, "contact_email_1") {
+		t.Errorf("available_keys %v: want GetFieldKeys' keys, root_server_uri and format_shared_id_list", keys)
+	}
+	r := e.do(t, "/bmlt/client_interface/jsonp/?switcher=GetServerInfo&callback=asdf")
+	if !strings.HasPrefix(string(r.body), "/**/asdf([") || !strings.HasSuffix(string(r.body), "]);") ||
+		r.header.Get("Content-Type") != "text/javascript; charset=utf-8" {
+		t.Errorf("JSONP: %s %.60s", r.header.Get("Content-Type"), r.body)
+	}
+}
+
+// TestBMLTFieldKeys follows GetFieldKeysTest: exactly BMLT's keys and
+// descriptions, in its order; no contact, distance or other keys.
+func TestBMLTFieldKeys(t *testing.T) {
+	e := newFeedEnv(t)
+	var got []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetFieldKeys", &got)
+	want := []map[string]string{
+		{"key": "id_bigint", "description": "ID"}, {"key": "worldid_mixed", "description": "World ID"},
+		{"key": "service_body_bigint", "description": "Service Body ID"}, {"key": "weekday_tinyint", "description": "Weekday"},
+		{"key": "venue_type", "description": "Venue Type"}, {"key": "start_time", "description": "Start Time"},
+		{"key": "duration_time", "description": "Duration"}, {"key": "time_zone", "description": "Time Zone"},
+		{"key": "formats", "description": "Formats"}, {"key": "lang_enum", "description": "Language"},
+		{"key": "longitude", "description": "Longitude"}, {"key": "latitude", "description": "Latitude"},
+		{"key": "meeting_name", "description": "Meeting Name"}, {"key": "location_text", "description": "Location Name"},
+		{"key": "location_info", "description": "Additional Location Information"},
+		{"key": "location_street", "description": "Street Address"}, {"key": "location_city_subsection", "description": "Borough"},
+		{"key": "location_neighborhood", "description": "Neighborhood"}, {"key": "location_municipality", "description": "Town"},
+		{"key": "location_sub_province", "description": "County"}, {"key": "location_province", "description": "State"},
+		{"key": "location_postal_code_1", "description": "Zip Code"}, {"key": "location_nation", "description": "Nation"},
+		{"key": "comments", "description": "Comments"}, {"key": "train_lines", "description": "Train Lines"},
+		{"key": "bus_lines", "description": "Bus Lines"}, {"key": "phone_meeting_number", "description": "Phone Meeting Dial-in Number"},
+		{"key": "virtual_meeting_link", "description": "Virtual Meeting Link"},
+		{"key": "virtual_meeting_additional_info", "description": "Virtual Meeting Additional Info"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("GetFieldKeys (-want +got):\n%s", d)
+	}
+	r := e.do(t, "/bmlt/client_interface/jsonp/?switcher=GetFieldKeys&callback=asdf")
+	if !strings.HasPrefix(string(r.body), "/**/asdf([") || !strings.HasSuffix(string(r.body), "]);") {
+		t.Errorf("JSONP: %.60s", r.body)
+	}
+}
+
+// TestBMLTObjectKeys follows GetSearchResultsTest's data_field_key and
+// sensitive-field tests: a meeting object carries BMLT's keys, the
+// distances and email_contact among them even without a point (""), the
+// contact fields and admin_notes "" for anyone not logged in; each key
+// alone in data_field_key gives objects of that key only.
+func TestBMLTObjectKeys(t *testing.T) {
+	e := newFeedEnv(t)
+	var ms []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults", &ms)
+	if len(ms) == 0 {
+		t.Fatal("no meetings")
+	}
+	wantKeys := slices.Sorted(slices.Values(bmlt.ObjectKeys))
+	for _, m := range ms {
+		if d := cmp.Diff(wantKeys, slices.Sorted(maps.Keys(m))); d != "" {
+			t.Fatalf("%s: keys (-want +got):\n%s", m["meeting_name"], d)
+		}
+		for _, k := range []string{"distance_in_km", "distance_in_miles", "email_contact", "contact_name_1", "contact_phone_1",
+			"contact_email_1", "contact_name_2", "contact_phone_2", "contact_email_2", "admin_notes"} {
+			if m[k] != "" {
+				t.Errorf("%s: %s = %q, want \"\"", m["meeting_name"], k, m[k])
+			}
+		}
+		if m["published"] != "1" || m["root_server_uri"] != "http://127.0.0.1:8080/bmlt" || m["lang_enum"] != "en" {
+			t.Errorf("%s: published %q, root_server_uri %q, lang_enum %q", m["meeting_name"], m["published"], m["root_server_uri"], m["lang_enum"])
+		}
+	}
+	for _, k := range bmlt.ObjectKeys {
+		var one []map[string]string
+		e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&data_field_key="+k, &one)
+		if len(one) != len(ms) || len(one[0]) != 1 {
+			t.Errorf("data_field_key=%s: %d meetings, first %v", k, len(one), one[0])
+		} else if _, ok := one[0][k]; !ok {
+			t.Errorf("data_field_key=%s: %v", k, one[0])
+		}
+	}
+	// distance_in_km or _miles asked for with a point and no width: every
+	// meeting with a point, with its distance (testHasDistanceCalculation…).
+	var near []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&data_field_key=meeting_name,distance_in_miles&long_val=-73.9857&lat_val=40.7484", &near)
+	if len(near) != 4 || near[0]["distance_in_miles"] == "" {
+		t.Errorf("distance from data_field_key: %v", near)
+	}
+	for _, m := range near {
+		if m["meeting_name"] == "Downtown Big Book" && m["distance_in_miles"] != "0" {
+			t.Errorf("on the dot: distance_in_miles %q, want 0", m["distance_in_miles"])
+		}
 	}
 }

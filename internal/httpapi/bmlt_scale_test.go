@@ -330,10 +330,7 @@ func TestBMLTBounds(t *testing.T) {
 		}
 	}
 	// Every field, and the distances, once each.
-	var all []string
-	for _, k := range bmlt.FieldKeys {
-		all = append(all, k.Key)
-	}
+	all := bmlt.ObjectKeys
 	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&lat_val=40.75&long_val=-73.98&geo_width=-3&data_field_key="+strings.Join(all, ",")+
 		"&sort_keys="+strings.Join(all, ","), &ms)
 	if len(ms) != 3 || len(ms[0]) != len(all) {
@@ -427,19 +424,15 @@ func TestBMLTCachePerVersion(t *testing.T) {
 }
 
 // TestBMLTFieldPatternsInOpenAPI checks that the patterns openapi.yaml
-// gives sort_keys and data_field_key name exactly bmlt.FieldKeys.
+// gives sort_keys and data_field_key name exactly bmlt.ObjectKeys.
 func TestBMLTFieldPatternsInOpenAPI(t *testing.T) {
 	spec := loadSpec(t)
-	var keys []string
-	for _, k := range bmlt.FieldKeys {
-		keys = append(keys, k.Key)
-	}
-	alt := strings.Join(keys, "|")
+	alt := strings.Join(bmlt.ObjectKeys, "|")
 	want := "^(" + alt + ")(,(" + alt + "))*$"
 	for _, name := range []string{"BMLTSortKeys", "BMLTDataFieldKey"} {
 		p := spec.Components.Parameters[name]
 		if p == nil || p.Value.Schema == nil || p.Value.Schema.Value.Pattern != want {
-			t.Errorf("openapi.yaml: %s does not have the pattern of bmlt.FieldKeys:\n%s", name, want)
+			t.Errorf("openapi.yaml: %s does not have the pattern of bmlt.ObjectKeys:\n%s", name, want)
 		}
 	}
 }

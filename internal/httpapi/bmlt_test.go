@@ -42,10 +42,19 @@ func (e *feedEnv) bmltGet(t *testing.T, target string, v any) {
 	}
 }
 
+// bmltBooleans are the keys BMLT sends as JSON booleans (GetServerInfo's
+// settings); every other value is a string.
+var bmltBooleans = map[string]bool{"auto_geocoding_enabled": true, "county_auto_geocoding_enabled": true,
+	"zip_auto_geocoding_enabled": true, "default_closed_status": true, "aggregator_mode_enabled": true}
+
 func checkStringsOnly(t *testing.T, target, path string, v any) {
 	t.Helper()
 	switch x := v.(type) {
 	case string:
+	case bool:
+		if i := strings.LastIndexByte(path, '.'); i < 0 || !bmltBooleans[path[i+1:]] {
+			t.Errorf("GET %s: %s is %v, want a string", target, path, v)
+		}
 	case []any:
 		for i, y := range x {
 			checkStringsOnly(t, target, path+"["+strconv.Itoa(i)+"]", y)
@@ -309,7 +318,7 @@ func TestBMLTOtherSwitchers(t *testing.T) {
 	if len(sb) != 2 {
 		t.Errorf("recursive service bodies: %v", sb)
 	}
-	var info []map[string]string
+	var info []map[string]any
 	e.bmltGet(t, bmltJSON+"switcher=GetServerInfo", &info)
 	if len(info) != 1 || info[0]["version"] == "" {
 		t.Errorf("GetServerInfo: %v", info)

@@ -13,7 +13,7 @@ import (
 )
 
 // A meeting's BMLT object is written field by field, straight into the
-// answer: one writer per key of FieldKeys appends the key's value as text
+// answer: one writer per key of ObjectKeys appends the key's value as text
 // (every BMLT value is a string), and Objects writes each meeting with the
 // keys asked for in sorted order, as encoding/json writes a map. The same
 // writers answer Fields and the sort keys, so the three never disagree.
@@ -30,8 +30,8 @@ func textOf(text func(m *meeting.Meeting) string) fieldWriter {
 	return func(b []byte, m *meeting.Meeting, _ *meetingBody) []byte { return append(b, text(m)...) }
 }
 
-// fieldWriters are the writers of every key of FieldKeys but the
-// distances, which only a geographic search adds.
+// fieldWriters are the writers of every key of ObjectKeys but the
+// distances, which only a geographic search fills.
 var fieldWriters = map[string]fieldWriter{
 	"id_bigint":              func(b []byte, m *meeting.Meeting, _ *meetingBody) []byte { return strconv.AppendInt(b, m.ID, 10) },
 	"worldid_mixed":          emptyField,
@@ -113,6 +113,7 @@ var fieldWriters = map[string]fieldWriter{
 	},
 	"contact_name_1": emptyField, "contact_phone_1": emptyField, "contact_email_1": emptyField,
 	"contact_name_2": emptyField, "contact_phone_2": emptyField, "contact_email_2": emptyField,
+	"email_contact": emptyField, "admin_notes": emptyField,
 }
 
 // formatKeys returns FormatKeys(m), which mb may already hold.
@@ -142,7 +143,7 @@ func appendPad2(b []byte, n int) []byte {
 
 // objectKey is one key of the objects of an answer: its name, the name
 // already written as JSON with its colon, and its writer (nil for a
-// distance).
+// distance, "" unless the search is geographic).
 type objectKey struct {
 	name   string
 	quoted string
@@ -157,22 +158,21 @@ type Objects struct {
 	rows []row
 	keys []objectKey // sorted by name
 	root string
+	geo  bool // the distances are filled
 }
 
 // newObjects returns the objects of rows with the keys asked for
-// (dataFields; every key when empty), and the distances on a geographic
-// search.
+// (dataFields; every key of ObjectKeys when empty), the distances filled
+// on a geographic search.
 func newObjects(rows []row, dataFields []string, geo bool, root string) Objects {
 	names := dataFields
 	if len(names) == 0 {
-		for _, k := range FieldKeys {
-			names = append(names, k.Key)
-		}
+		names = ObjectKeys
 	}
-	o := Objects{rows: rows, root: root}
+	o := Objects{rows: rows, root: root, geo: geo}
 	for _, name := range names {
 		w, ok := fieldWriters[name]
-		if !ok && !(geo && (name == "distance_in_km" || name == "distance_in_miles")) {
+		if !ok && name != "distance_in_km" && name != "distance_in_miles" {
 			continue
 		}
 		if slices.ContainsFunc(o.keys, func(k objectKey) bool { return k.name == name }) {
@@ -203,7 +203,7 @@ func (o Objects) AppendObject(b, scratch []byte, i int) (out, scratchOut []byte)
 		scratch = scratch[:0]
 		if k.write != nil {
 			scratch = k.write(scratch, rw.m, &mb)
-		} else {
+		} else if o.geo {
 			scratch = appendDistance(scratch, k.name, rw.dist)
 		}
 		b = jsonw.AppendText(b, unsafe.String(unsafe.SliceData(scratch), len(scratch)), false)
@@ -238,10 +238,11 @@ func (o Objects) Maps() []map[string]string {
 		mb := meetingBody{id: rw.body, name: rw.bodyName, root: o.root, formats: rw.formats}
 		out[i] = make(map[string]string, len(o.keys))
 		for _, k := range o.keys {
+			scratch = scratch[:0]
 			if k.write != nil {
-				scratch = k.write(scratch[:0], rw.m, &mb)
-			} else {
-				scratch = appendDistance(scratch[:0], k.name, rw.dist)
+				scratch = k.write(scratch, rw.m, &mb)
+			} else if o.geo {
+				scratch = appendDistance(scratch, k.name, rw.dist)
 			}
 			out[i][k.name] = string(scratch)
 		}

@@ -134,7 +134,7 @@ func ParseSearch(q url.Values) (s Search, ok bool) {
 // range); BMLT servers answer such a request with an empty array rather
 // than an error, and so does the handler. err is a KindInvalid
 // *meeting.Error, naming each parameter, when sort_keys or data_field_key
-// name a field that is not one of FieldKeys or name one twice, or when
+// name a field that is not one of ObjectKeys or name one twice, or when
 // page_size is above MaxPageSize: such a request would make every meeting
 // be sorted or built field by field for nothing, so it is refused.
 func ParseRequest(q url.Values) (s Search, ok bool, err error) {
@@ -301,11 +301,11 @@ var sortKeyPresets = map[string][]string{
 	"weekday_state": {"weekday_tinyint", "location_province", "location_municipality", "start_time"},
 }
 
-// fieldKeys is the set of FieldKeys.
-var fieldKeys = func() map[string]bool {
-	m := make(map[string]bool, len(FieldKeys))
-	for _, k := range FieldKeys {
-		m[k.Key] = true
+// objectKeys is the set of ObjectKeys.
+var objectKeys = func() map[string]bool {
+	m := make(map[string]bool, len(ObjectKeys))
+	for _, k := range ObjectKeys {
+		m[k] = true
 	}
 	return m
 }()
@@ -334,15 +334,15 @@ func (s *Search) parseFields(q url.Values) map[string]string {
 	return problems
 }
 
-// fieldList checks that keys are FieldKeys, each at most once; it returns
-// them, or why not. It stops at the first bad key, so a long list costs
-// no more than its length.
+// fieldList checks that keys are ObjectKeys, each at most once; it
+// returns them, or why not. It stops at the first bad key, so a long list
+// costs no more than its length.
 func fieldList(keys []string) ([]string, string) {
-	seen := make(map[string]bool, min(len(keys), len(FieldKeys)))
+	seen := make(map[string]bool, min(len(keys), len(ObjectKeys)))
 	for _, k := range keys {
 		switch {
-		case !fieldKeys[k]:
-			return nil, "unknown field " + strconv.Quote(clip(k)) + "; the fields are the keys of GetFieldKeys"
+		case !objectKeys[k]:
+			return nil, "unknown field " + strconv.Quote(clip(k)) + "; the fields are the keys of a meeting object"
 		case seen[k]:
 			return nil, "the field " + strconv.Quote(k) + " is given more than once"
 		}
