@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
 
 	mgimport "github.com/meetingfinder/meetingfinder/importers/meetingguide"
 	"github.com/meetingfinder/meetingfinder/internal/feed/bmlt"
@@ -231,5 +233,107 @@ func TestBMLTObjectKeys(t *testing.T) {
 		if m["meeting_name"] == "Downtown Big Book" && m["distance_in_miles"] != "0" {
 			t.Errorf("on the dot: distance_in_miles %q, want 0", m["distance_in_miles"])
 		}
+	}
+}
+
+// bmltMeeting is an in-person meeting for the BMLT tests: name, weekday
+// (0 = Sunday, as BMLT stores it), start "HH:MM" and a duration in minutes
+// (0: none given), at a point near Greensboro (BMLT's test point), changed
+// by mods.
+func bmltMeeting(t *testing.T, name string, day int, start string, minutes int, mods ...func(*meeting.Meeting)) meeting.Meeting {
+	t.Helper()
+	c, err := meeting.ParseClock(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := meeting.NoClock
+	if minutes > 0 {
+		end = meeting.Clock((int(c) + minutes) % (24 * 60))
+	}
+	m := meeting.Meeting{Source: "bmlt-test", ExternalID: name, Name: name, Program: meeting.ProgramNA,
+		Day: meeting.Weekday(day), Start: c, End: end, Types: []string{"O"}, Attendance: meeting.AttendanceInPerson,
+		Location: meeting.Location{Address: "1 Main St", City: "Greensboro", Point: orb.Point{-79.793701171875, 36.065752051707}, HasPoint: true}}
+	for _, f := range mods {
+		f(&m)
+	}
+	return m
+}
+
+// town, state and types set a meeting's town, state or type codes.
+func town(s string) func(*meeting.Meeting) { return func(m *meeting.Meeting) { m.Location.City = s } }
+func state(s string) func(*meeting.Meeting) {
+	return func(m *meeting.Meeting) { m.Location.Region = s }
+}
+func types(c ...string) func(*meeting.Meeting) { return func(m *meeting.Meeting) { m.Types = c } }
+
+// bmltIDs returns the id_bigint of each meeting, in order.
+func bmltIDs(ms []map[string]string) []string {
+	out := []string{}
+	for _, m := range ms {
+		out = append(out, m["id_bigint"])
+	}
+	return out
+}
+
+// idsOf returns the ids of the meetings named, as id_bigint strings.
+func (e *feedEnv) idsOf(names ...string) []string {
+	out := []string{}
+	for _, n := range names {
+		out = append(out, strconv.FormatInt(e.ids[n], 10))
+	}
+	return out
+}
+
+// TestBMLTSortOrders follows GetSearchResultsTest's sort_key and sort_keys
+// tests, on the same meetings: BMLT's presets, the default order, several
+// keys, and empty values last.
+func TestBMLTSortOrders(t *testing.T) {
+	e := newFeedEnvWith(t, []meeting.Meeting{
+		bmltMeeting(t, "m1", 3, "01:00", 90, town("a"), state("a")),
+		bmltMeeting(t, "m2", 3, "01:00", 60, town("z"), state("d")),
+		bmltMeeting(t, "m3", 1, "19:00", 0, town("z"), state("f")),
+		bmltMeeting(t, "m4", 1, "09:00", 0, town("a"), state("e")),
+		bmltMeeting(t, "m5", 2, "23:59", 0, town("z"), state("b")),
+		bmltMeeting(t, "m6", 2, "01:00", 0, town("a"), state("c")),
+		bmltMeeting(t, "m7", 2, "01:00", 0, town(""), state("")),
+	})
+	for _, c := range []struct{ query, want string }{
+		{"sort_key=weekday", "m4 m3 m6 m5 m7 m1 m2"}, // weekday, town, start; m7 has no town
+		{"sort_key=time", "m4 m3 m6 m7 m5 m1 m2"},    // weekday, start, town
+		{"sort_key=town", "m4 m6 m1 m3 m5 m2 m7"},    // town, weekday, start
+		{"sort_key=state", "m1 m5 m6 m2 m4 m3 m7"},   // state, town, weekday, start
+		{"sort_key=weekday_state", "m4 m3 m5 m6 m7 m1 m2"},
+		{"sort_key=asdf", "m4 m3 m6 m7 m5 m2 m1"}, // the default: weekday, start, duration
+		{"", "m4 m3 m6 m7 m5 m2 m1"},
+		{"sort_keys=weekday_tinyint,start_time,location_municipality", "m4 m3 m6 m7 m5 m1 m2"},
+		{"sort_keys=location_municipality", "m1 m4 m6 m2 m3 m5 m7"}, // empty last, then id
+		{"sort_keys=location_province,meeting_name", "m1 m5 m6 m2 m4 m3 m7"},
+	} {
+		var got []map[string]string
+		e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&"+c.query, &got)
+		if d := cmp.Diff(e.idsOf(strings.Fields(c.want)...), bmltIDs(got)); d != "" {
+			t.Errorf("%s: order (-want %s +got):\n%s", c.query, c.want, d)
+		}
+	}
+}
+
+// TestBMLTFormatOrder follows testFormatsOpenAtBeginning and
+// testFormatsClosedAtBeginning: formats lists Open or Closed first, then
+// the others by id; format_shared_id_list is in id order.
+func TestBMLTFormatOrder(t *testing.T) {
+	e := newFeedEnvWith(t, []meeting.Meeting{
+		bmltMeeting(t, "open", 1, "19:00", 0, types("W", "O")),
+		bmltMeeting(t, "closed", 1, "20:00", 0, types("ST", "C", "B")),
+		bmltMeeting(t, "numbers", 1, "21:00", 0, types("B", "A", "11")),
+	})
+	var got []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&data_field_key=meeting_name,formats,format_shared_id_list", &got)
+	want := []map[string]string{
+		{"meeting_name": "open", "formats": "O,W", "format_shared_id_list": bmlt.FormatID("O") + "," + bmlt.FormatID("W")},
+		{"meeting_name": "closed", "formats": "C,B,ST", "format_shared_id_list": bmlt.FormatID("B") + "," + bmlt.FormatID("C") + "," + bmlt.FormatID("ST")},
+		{"meeting_name": "numbers", "formats": "11,A,B", "format_shared_id_list": bmlt.FormatID("11") + "," + bmlt.FormatID("A") + "," + bmlt.FormatID("B")},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("formats (-want +got):\n%s", d)
 	}
 }

@@ -9,6 +9,7 @@
 package bmlt
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -36,9 +37,10 @@ func VenueType(m *meeting.Meeting) int {
 	return VenueInPerson
 }
 
-// FormatKeys returns the key_strings of m's formats: its type codes, then
-// VM for virtual and hybrid meetings and HY for hybrid ones, without
-// duplicates (the legacy ONL code is dropped in favour of VM).
+// FormatKeys returns the key_strings of m's formats: its type codes, VM
+// for virtual and hybrid meetings and HY for hybrid ones, without
+// duplicates (the legacy ONL code is dropped in favour of VM), in BMLT's
+// order: Open and Closed first, then by shared id.
 func FormatKeys(m *meeting.Meeting) []string {
 	keys := make([]string, 0, len(m.Types)+2)
 	add := func(k string) {
@@ -58,7 +60,19 @@ func FormatKeys(m *meeting.Meeting) []string {
 		add(KeyVirtual)
 		add(KeyHybrid)
 	}
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(openClosedRank(a), openClosedRank(b)), cmp.Compare(formatNumber(a), formatNumber(b)), strings.Compare(a, b))
+	})
 	return keys
+}
+
+// openClosedRank is 0 for Open and Closed, which BMLT lists first among a
+// meeting's formats, 1 for the others.
+func openClosedRank(code string) int {
+	if code == "O" || code == "C" {
+		return 0
+	}
+	return 1
 }
 
 // Distance constants of BMLT's spherical law of cosines (miles and

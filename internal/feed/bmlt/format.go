@@ -53,13 +53,16 @@ var commonNeeds = map[string]bool{
 }
 
 // FormatID returns the shared id of a type code or venue key, as a string.
-func FormatID(code string) string {
+func FormatID(code string) string { return strconv.Itoa(formatNumber(code)) }
+
+// formatNumber returns the shared id of a type code or venue key.
+func formatNumber(code string) int {
 	if id, ok := formatIDs[code]; ok {
-		return strconv.Itoa(id)
+		return id
 	}
 	h := fnv.New32a()
 	h.Write([]byte(code))
-	return strconv.Itoa(1000 + int(h.Sum32()%1_000_000))
+	return 1000 + int(h.Sum32()%1_000_000)
 }
 
 // NewFormat describes code as a BMLT format in lang ("en" or "es"):

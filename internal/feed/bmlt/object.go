@@ -64,11 +64,20 @@ var fieldWriters = map[string]fieldWriter{
 		return b
 	},
 	"format_shared_id_list": func(b []byte, m *meeting.Meeting, mb *meetingBody) []byte {
-		for i, k := range mb.formatKeys(m) {
+		// The ids in order, as BMLT lists them (formats puts Open and
+		// Closed first).
+		keys := mb.formatKeys(m)
+		var buf [8]int
+		ids := buf[:0]
+		for _, k := range keys {
+			ids = append(ids, formatNumber(k))
+		}
+		slices.Sort(ids)
+		for i, id := range ids {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, FormatID(k)...)
+			b = strconv.AppendInt(b, int64(id), 10)
 		}
 		return b
 	},

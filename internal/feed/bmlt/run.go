@@ -364,7 +364,8 @@ func (s *Search) matches(m *meeting.Meeting, body string, services map[string]bo
 }
 
 // order keeps the N nearest rows when asked, then sorts by distance or by
-// the sort keys (weekday, start time and duration by default), id last.
+// the sort keys (weekday, start time and duration by default; empty values
+// last), id last.
 // Sort keys are computed once per row, for those keys only.
 func (r *Runner) order(rows []row) []row {
 	s := r.s
@@ -407,9 +408,16 @@ func (r *Runner) order(rows []row) []row {
 	slices.SortFunc(rows, func(a, b row) int {
 		for i := range a.keys {
 			x, y := a.keys[i], b.keys[i]
-			c := strings.Compare(x.s, y.s)
-			if x.num && y.num {
+			var c int
+			switch {
+			case x.s == "" && y.s != "":
+				c = 1 // empty values last, as BMLT sorts
+			case x.s != "" && y.s == "":
+				c = -1
+			case x.num && y.num:
 				c = cmp.Compare(x.f, y.f)
+			default:
+				c = strings.Compare(x.s, y.s)
 			}
 			if c != 0 {
 				return c

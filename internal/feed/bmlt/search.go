@@ -292,13 +292,14 @@ func (s *Search) parsePaging(q url.Values) bool {
 	return true
 }
 
-// sortKeyPresets are the field lists of the older sort_key parameter.
+// sortKeyPresets are the field lists of the older sort_key parameter, as
+// BMLT expands them.
 var sortKeyPresets = map[string][]string{
-	"weekday":       {"weekday_tinyint", "start_time"},
-	"time":          {"start_time", "weekday_tinyint"},
-	"town":          {"location_municipality", "weekday_tinyint", "start_time"},
-	"state":         {"location_province", "location_municipality", "weekday_tinyint", "start_time"},
-	"weekday_state": {"weekday_tinyint", "location_province", "location_municipality", "start_time"},
+	"weekday":       {"weekday_tinyint", "location_municipality", "location_city_subsection", "start_time", "location_neighborhood"},
+	"time":          {"weekday_tinyint", "start_time", "location_municipality", "location_city_subsection", "location_neighborhood"},
+	"town":          {"location_municipality", "location_city_subsection", "location_neighborhood", "weekday_tinyint", "start_time"},
+	"state":         {"location_province", "location_municipality", "location_city_subsection", "weekday_tinyint", "start_time"},
+	"weekday_state": {"weekday_tinyint", "location_province", "location_municipality", "start_time", "location_city_subsection"},
 }
 
 // objectKeys is the set of ObjectKeys.
