@@ -332,16 +332,57 @@ func (s *Server) bmltServiceBodies(c *gin.Context) (any, error) {
 	return bmlt.SelectServiceBodies(sb.bodies, c.Request.URL.Query()), nil
 }
 
-// bmltFormats answers GetFormats from the catalogue in the language asked
-// for, built once per data version.
+// bmltFormats answers GetFormats: the formats the public meetings use
+// (all of them with show_all=1), in each language asked for, from the
+// catalogue and the set of formats in use, both built once per data
+// version.
 func (s *Server) bmltFormats(c *gin.Context) (any, error) {
-	q := c.Request.URL.Query()
-	lang := "en"
-	if l := bmlt.List(q, "lang_enum"); len(l) > 0 && l[0] == "es" {
-		lang = "es"
+	fq := bmlt.ParseFormats(c.Request.URL.Query())
+	out := []bmlt.Format{}
+	if len(fq.Langs) == 0 {
+		return out, nil
+	}
+	var used map[string]bool
+	if !fq.ShowAll {
+		var err error
+		if used, err = s.bmltUsedFormats(c.Request.Context()); err != nil {
+			return nil, err
+		}
 	}
 	version, known := s.dataVersion()
-	return bmlt.SelectFormats(s.bmltCache.catalog(version, known, lang), q), nil
+	root := bmltRoot(c)
+	for _, lang := range fq.Langs {
+		out = append(out, fq.Select(s.bmltCache.catalog(version, known, lang), used, root)...)
+	}
+	return out, nil
+}
+
+// bmltUsedFormats returns the key_strings of the formats public meetings
+// use (bmlt.FormatKeys of every meeting with a BMLT form), read with one
+// pass over them once per data version (each time when the version is
+// not known).
+func (s *Server) bmltUsedFormats(ctx context.Context) (map[string]bool, error) {
+	store, err := s.feeds()
+	if err != nil {
+		return nil, err
+	}
+	build := func(ctx context.Context) (map[string]bool, error) {
+		used := map[string]bool{}
+		err := store.Each(ctx, meeting.Filter{Now: s.now()}, func(r *meeting.Result) error {
+			if !r.ByAppointment && r.Start.Valid() {
+				for _, k := range bmlt.FormatKeys(&r.Meeting) {
+					used[k] = true
+				}
+			}
+			return nil
+		})
+		return used, err
+	}
+	version, known := s.dataVersion()
+	if !known {
+		return build(ctx)
+	}
+	return cachedBuild(ctx, &s.bmltCache, version, func(c *bmltCache) **bmltBuild[map[string]bool] { return &c.used }, build)
 }
 
 // dataVersion returns Config.DataVersion's answer; ok is false when there
@@ -384,19 +425,21 @@ type bmltAreas struct {
 
 // bmltCache keeps, for one data version, the BMLT answers that change only
 // with the data: the areas and service bodies (one store query over every
-// meeting) and the format catalogues. The zero value is empty.
+// meeting), the formats in use (one pass over every meeting) and the
+// format catalogues. The zero value is empty.
 type bmltCache struct {
 	mu      sync.Mutex
 	version string
-	areas   *bmltBuild
+	areas   *bmltBuild[*bmltAreas]
+	used    *bmltBuild[map[string]bool]
 	formats map[string][]bmlt.Format // by language
 }
 
-// bmltBuild is one build of the areas, which requests of the same version
-// wait for rather than build again.
-type bmltBuild struct {
+// bmltBuild is one build of a cached value, which requests of the same
+// version wait for rather than build again.
+type bmltBuild[T any] struct {
 	done chan struct{} // closed when val and err are set
-	val  *bmltAreas
+	val  T
 	err  error
 }
 
@@ -404,28 +447,36 @@ type bmltBuild struct {
 // held.
 func (c *bmltCache) reset(version string) {
 	if c.version != version {
-		c.version, c.areas, c.formats = version, nil, nil
+		c.version, c.areas, c.used, c.formats = version, nil, nil, nil
 	}
 }
 
 // bodies returns the areas of version, built with build by the first
-// request to ask; the others wait for it. A failed build is not kept: the
-// next request (or a waiting one) builds again. It fails with
-// KindUnavailable when ctx ends while waiting.
+// request to ask; the others wait for it (see cachedBuild).
 func (c *bmltCache) bodies(ctx context.Context, version string, build func(context.Context) (*bmltAreas, error)) (*bmltAreas, error) {
+	return cachedBuild(ctx, c, version, func(c *bmltCache) **bmltBuild[*bmltAreas] { return &c.areas }, build)
+}
+
+// cachedBuild returns the value of version in the slot of c, built with
+// build by the first request to ask; the others wait for it. A failed
+// build is not kept: the next request (or a waiting one) builds again. It
+// fails with KindUnavailable when ctx ends while waiting.
+func cachedBuild[T any](ctx context.Context, c *bmltCache, version string, slot func(*bmltCache) **bmltBuild[T],
+	build func(context.Context) (T, error)) (T, error) {
 	for {
 		c.mu.Lock()
 		c.reset(version)
-		b := c.areas
+		p := slot(c)
+		b := *p
 		if b == nil {
-			b = &bmltBuild{done: make(chan struct{})}
-			c.areas = b
+			b = &bmltBuild[T]{done: make(chan struct{})}
+			*p = b
 			c.mu.Unlock()
 			b.val, b.err = build(ctx)
 			if b.err != nil {
 				c.mu.Lock()
-				if c.areas == b {
-					c.areas = nil
+				if *slot(c) == b {
+					*slot(c) = nil
 				}
 				c.mu.Unlock()
 			}
@@ -436,7 +487,8 @@ func (c *bmltCache) bodies(ctx context.Context, version string, build func(conte
 		select {
 		case <-b.done:
 		case <-ctx.Done():
-			return nil, meeting.Wrap(meeting.KindUnavailable, "httpapi.bmltCache", ctx.Err())
+			var zero T
+			return zero, meeting.Wrap(meeting.KindUnavailable, "httpapi.bmltCache", ctx.Err())
 		}
 		if b.err == nil {
 			return b.val, nil

@@ -337,3 +337,70 @@ func TestBMLTFormatOrder(t *testing.T) {
 		t.Errorf("formats (-want +got):\n%s", d)
 	}
 }
+
+// TestBMLTFormats follows GetFormatsTest: the formats in use unless
+// show_all=1, key_strings, one or several languages (none known: []),
+// format_ids to include or (negative) exclude, root_server_uri, JSONP.
+func TestBMLTFormats(t *testing.T) {
+	e := newFeedEnvWith(t, []meeting.Meeting{
+		bmltMeeting(t, "m1", 1, "19:00", 0, types("O", "B")),
+		bmltMeeting(t, "m2", 2, "19:00", 0, types("C")),
+	})
+	keysOf := func(fs []map[string]string) []string {
+		out := []string{}
+		for _, f := range fs {
+			out = append(out, f["lang"]+":"+f["key_string"])
+		}
+		return out
+	}
+	O, C, B := bmlt.FormatID("O"), bmlt.FormatID("C"), bmlt.FormatID("B")
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{"en:B", "en:C", "en:O"}},
+		{"key_strings=O", []string{"en:O"}},
+		{"key_strings[]=O&key_strings[]=C", []string{"en:C", "en:O"}},
+		{"key_strings[]=TC&key_strings[]=VM&key_strings[]=HY", []string{}},
+		{"lang_enum=es", []string{"es:B", "es:C", "es:O"}},
+		{"lang_enum[]=es&lang_enum[]=en", []string{"es:B", "es:C", "es:O", "en:B", "en:C", "en:O"}},
+		{"lang_enum=it", []string{}},
+		{"lang_enum=es&key_strings=O", []string{"es:O"}},
+		{"format_ids=" + O, []string{"en:O"}},
+		{"format_ids[]=" + O + "&format_ids[]=" + C, []string{"en:C", "en:O"}},
+		{"format_ids=" + O + ",%20" + C, []string{"en:C", "en:O"}},
+		{"format_ids=-" + O, []string{"en:B", "en:C"}},
+		{"format_ids[]=-" + O + "&format_ids[]=-" + C, []string{"en:B"}},
+		{"format_ids=-" + O + ",%20-" + B, []string{"en:C"}},
+		{"format_ids=999999", []string{}},
+		{"format_ids=abc", []string{"en:B", "en:C", "en:O"}},
+	} {
+		var got []map[string]string
+		e.bmltGet(t, bmltJSON+"switcher=GetFormats&"+c.query, &got)
+		if d := cmp.Diff(c.want, keysOf(got)); d != "" {
+			t.Errorf("%s (-want +got):\n%s", c.query, d)
+		}
+	}
+	var all, o []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetFormats&show_all=1", &all)
+	if len(all) != len(meeting.Types)+2 {
+		t.Errorf("show_all=1: %d formats, want the whole catalogue (%d)", len(all), len(meeting.Types)+2)
+	}
+	e.bmltGet(t, bmltJSON+"switcher=GetFormats&key_strings=O", &o)
+	want := []map[string]string{{"key_string": "O", "name_string": "Open", "description_string": "Open", "lang": "en", "id": O,
+		"world_id": "OPEN", "format_type_enum": "O", "root_server_uri": "http://127.0.0.1:8080/bmlt"}}
+	if d := cmp.Diff(want, o); d != "" {
+		t.Errorf("the format object (-want +got):\n%s", d)
+	}
+
+	none := newFeedEnvWith(t, nil)
+	r := none.do(t, "/bmlt/client_interface/jsonp/?switcher=GetFormats&callback=asdf")
+	if string(r.body) != "/**/asdf([]);" {
+		t.Errorf("no meetings, JSONP: %s", r.body)
+	}
+	var sbs []map[string]string
+	none.bmltGet(t, bmltJSON+"switcher=GetServiceBodies", &sbs)
+	if sbs == nil || len(sbs) != 0 {
+		t.Errorf("no meetings: service bodies %v", sbs)
+	}
+}

@@ -187,15 +187,20 @@ func TestBMLTCroutonTable(t *testing.T) {
 	if d := cmp.Diff([]string{"Sunrise Online"}, bmltNames(direct)); d != "" {
 		t.Errorf("services[] without recursive (-want +got):\n%s", d)
 	}
-	// crouton's master formats request.
+	// crouton's master formats request: the venue formats in use (no
+	// meeting is temporarily closed, TC), as BMLT answers it.
 	var venue []map[string]string
 	e.bmltGet(t, bmltJSON+"switcher=GetFormats&lang_enum=en&key_strings[]=TC&key_strings[]=VM&key_strings[]=HY", &venue)
 	gotVenue := map[string]string{}
 	for _, f := range venue {
 		gotVenue[f["key_string"]] = f["world_id"]
 	}
-	if d := cmp.Diff(map[string]string{"TC": "TC", "VM": "VM", "HY": "HYBR"}, gotVenue); d != "" {
+	if d := cmp.Diff(map[string]string{"VM": "VM", "HY": "HYBR"}, gotVenue); d != "" {
 		t.Errorf("venue formats (-want +got):\n%s", d)
+	}
+	e.bmltGet(t, bmltJSON+"switcher=GetFormats&lang_enum=en&key_strings[]=TC&key_strings[]=VM&key_strings[]=HY&show_all=1", &venue)
+	if len(venue) != 3 {
+		t.Errorf("venue formats with show_all=1: %v", venue)
 	}
 }
 
@@ -234,7 +239,7 @@ func TestBMLTSearchShapes(t *testing.T) {
 		{"services excluded", "services[]=-" + bmlt.ServiceBodyID("na-brooklyn"), []string{"Downtown Big Book", "Sunrise Online", "London Thursday", "Harbor Hybrid"}},
 		{"page 2 of 2", "page_size=2&page_num=2", []string{"Sunrise Online", "London Thursday"}},
 		{"sort by town then name", "sort_keys=location_municipality,meeting_name", []string{"Brooklyn Step Study", "Sunrise Online", "London Thursday", "Downtown Big Book", "Harbor Hybrid"}},
-		{"malformed weekdays give nothing", "weekdays[]=monday", []string{}},
+		{"weekdays that are no number are ignored", "weekdays[]=monday", []string{"Brooklyn Step Study", "Downtown Big Book", "Sunrise Online", "London Thursday", "Harbor Hybrid"}},
 		{"malformed latitude gives nothing", "lat_val=north&long_val=1&geo_width=5", []string{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -284,7 +289,7 @@ func TestBMLTSearchShapes(t *testing.T) {
 func TestBMLTOtherSwitchers(t *testing.T) {
 	e := newFeedEnv(t)
 	var formats []map[string]string
-	e.bmltGet(t, bmltJSON+"switcher=GetFormats", &formats)
+	e.bmltGet(t, bmltJSON+"switcher=GetFormats&show_all=1", &formats)
 	ids := map[string]bool{}
 	for _, f := range formats {
 		if ids[f["id"]] {

@@ -336,7 +336,7 @@ func (s *Search) matches(m *meeting.Meeting, body string, services map[string]bo
 	if m.ByAppointment || !m.Start.Valid() {
 		return false
 	}
-	if s.IDs != nil && !s.IDs[m.ID] {
+	if (s.IDs != nil && !s.IDs[m.ID]) || s.NotIDs[m.ID] {
 		return false
 	}
 	day := int(m.Day) + 1
@@ -471,7 +471,9 @@ func (r *Runner) result(rows []row) Result {
 	}
 	res.Formats = make([]Format, 0, len(used))
 	for k := range used {
-		res.Formats = append(res.Formats, NewFormat(k, s.Lang))
+		f := NewFormat(k, s.Lang)
+		f.RootServer = r.root
+		res.Formats = append(res.Formats, f)
 	}
 	slices.SortFunc(res.Formats, func(a, b Format) int { return compareValues(a.ID, b.ID) })
 	return res

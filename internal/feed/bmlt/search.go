@@ -15,7 +15,7 @@ import (
 // result; the zero Search returns every meeting. Include/exclude sets hold
 // the positive and (negated) negative values of BMLT's array parameters.
 type Search struct {
-	IDs                       map[int64]bool
+	IDs, NotIDs               map[int64]bool
 	Weekdays, NotWeekdays     map[int]bool // 1 = Sunday … 7 = Saturday
 	Venues, NotVenues         map[int]bool
 	Formats, NotFormats       map[string]bool // shared format ids
@@ -72,46 +72,79 @@ func flag(q url.Values, name string) bool {
 
 func get(q url.Values, name string) string { return strings.TrimSpace(q.Get(name)) }
 
-// intSets splits integer values into included and excluded (negative) sets;
-// ok is false when a value is not an integer.
-func intSets(vals []string) (in, out map[int]bool, ok bool) {
+// intval reads s as PHP's intval, which BMLT applies to its id and
+// weekday lists: the integer s begins with (after any spaces and a sign),
+// saturated at the int64 bounds; 0 when s does not begin with one.
+func intval(s string) int64 {
+	s = strings.TrimSpace(s)
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if j == i {
+		return 0
+	}
+	n, _ := strconv.ParseInt(s[:j], 10, 64) // out of range: saturated
+	return n
+}
+
+// idSets splits BMLT list values into included (positive) and excluded
+// (negative, negated) sets, each nil when empty. Values read as by intval,
+// so one that is no integer (0) is ignored, as BMLT ignores it.
+func idSets(vals []string) (in, out map[int64]bool) {
 	for _, v := range vals {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, nil, false
-		}
-		switch {
+		switch n := intval(v); {
 		case n > 0:
 			if in == nil {
-				in = map[int]bool{}
+				in = map[int64]bool{}
 			}
 			in[n] = true
-		case n < 0:
+		case n < 0 && n != math.MinInt64:
 			if out == nil {
-				out = map[int]bool{}
+				out = map[int64]bool{}
 			}
 			out[-n] = true
 		}
 	}
-	return in, out, true
+	return in, out
 }
 
-func stringSets(vals []string) (in, out map[string]bool, ok bool) {
-	a, b, ok := intSets(vals)
-	if !ok {
-		return nil, nil, false
-	}
-	conv := func(m map[int]bool) map[string]bool {
+// intSets is idSets for small numbers (weekdays, venue types); values
+// beyond an int32 match nothing and are kept as such.
+func intSets(vals []string) (in, out map[int]bool) {
+	a, b := idSets(vals)
+	conv := func(m map[int64]bool) map[int]bool {
 		if m == nil {
 			return nil
 		}
-		s := map[string]bool{}
+		s := make(map[int]bool, len(m))
 		for k := range m {
-			s[strconv.Itoa(k)] = true
+			s[int(min(k, math.MaxInt32))] = true
 		}
 		return s
 	}
-	return conv(a), conv(b), true
+	return conv(a), conv(b)
+}
+
+// stringSets is idSets with the ids as decimal strings (format and
+// service body ids).
+func stringSets(vals []string) (in, out map[string]bool) {
+	a, b := idSets(vals)
+	conv := func(m map[int64]bool) map[string]bool {
+		if m == nil {
+			return nil
+		}
+		s := make(map[string]bool, len(m))
+		for k := range m {
+			s[strconv.FormatInt(k, 10)] = true
+		}
+		return s
+	}
+	return conv(a), conv(b)
 }
 
 // MaxPageSize is the largest page_size GetSearchResults accepts.
@@ -166,32 +199,17 @@ func ParseRequest(q url.Values) (s Search, ok bool, err error) {
 	return s, true, nil
 }
 
-// parseSets reads the id, weekday, venue, format and service lists.
+// parseSets reads the id, weekday, venue, format and service lists, as
+// BMLT does: a negative value excludes, one that is no integer is
+// ignored.
 func (s *Search) parseSets(q url.Values) (ok bool) {
-	if ids := List(q, "meeting_ids"); len(ids) > 0 {
-		s.IDs = map[int64]bool{}
-		for _, v := range ids {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return false
-			}
-			s.IDs[n] = true
-		}
-	}
-	if s.Weekdays, s.NotWeekdays, ok = intSets(List(q, "weekdays")); !ok {
-		return false
-	}
-	if s.Venues, s.NotVenues, ok = intSets(List(q, "venue_types")); !ok {
-		return false
-	}
-	if s.Formats, s.NotFormats, ok = stringSets(List(q, "formats")); !ok {
-		return false
-	}
+	s.IDs, s.NotIDs = idSets(List(q, "meeting_ids"))
+	s.Weekdays, s.NotWeekdays = intSets(List(q, "weekdays"))
+	s.Venues, s.NotVenues = intSets(List(q, "venue_types"))
+	s.Formats, s.NotFormats = stringSets(List(q, "formats"))
 	s.FormatsOr = strings.EqualFold(get(q, "formats_comparison_operator"), "OR")
-	if s.Services, s.NotServices, ok = stringSets(List(q, "services")); !ok {
-		return false
-	}
-	s.Recursive = flag(q, "recursive")
+	s.Services, s.NotServices = stringSets(List(q, "services"))
+	s.Recursive = get(q, "recursive") == "1"
 	return true
 }
 
