@@ -266,17 +266,20 @@ func (s *Server) bmltSearch(c *gin.Context) (any, error) {
 		return shape(empty), nil
 	}
 	// The service bodies (one query over every meeting when not cached)
-	// are needed only to find the sources of the bodies asked for.
+	// are needed only to find the sources of the bodies asked for, and
+	// the bodies below those left out with recursive=1.
 	var bodies []bmlt.ServiceBody
-	if search.Services != nil {
+	if search.Services != nil || (search.NotServices != nil && search.Recursive) {
 		sb, err := s.bmltBodies(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if f.Sources = bmltSources(sb, search); len(f.Sources) == 0 {
-			return shape(empty), nil
-		}
 		bodies = sb.bodies
+		if search.Services != nil {
+			if f.Sources = bmltSources(sb, search); len(f.Sources) == 0 {
+				return shape(empty), nil
+			}
+		}
 	}
 	if search.Geo() {
 		f.Point, f.HasPoint, f.RadiusKM = orb.Point{search.Lng, search.Lat}, true, bmlt.WholeEarthKM

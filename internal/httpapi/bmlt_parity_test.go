@@ -404,3 +404,104 @@ func TestBMLTFormats(t *testing.T) {
 		t.Errorf("no meetings: service bodies %v", sbs)
 	}
 }
+
+// inBody puts a meeting in a source and its regions: the service body of
+// the most specific region, under the bodies of the others and the
+// source.
+func inBody(source string, regions ...string) func(*meeting.Meeting) {
+	return func(m *meeting.Meeting) { m.Source, m.Location.Regions = source, regions }
+}
+
+// TestBMLTServiceBodies follows GetServiceBodiesTest and the services
+// tests of GetSearchResultsTest over two sources (BMLT's zones), each with
+// a region and an area below it: services[] to include, negative ids to
+// exclude, recursive=1 and parents=1 for both.
+func TestBMLTServiceBodies(t *testing.T) {
+	e := newFeedEnvWith(t, []meeting.Meeting{
+		bmltMeeting(t, "in marietta", 1, "19:00", 0, inBody("sezf", "ga", "marietta")),
+		bmltMeeting(t, "in capital area", 2, "19:00", 0, inBody("nezf", "nc", "capital area")),
+		bmltMeeting(t, "in nezf", 3, "19:00", 0, inBody("nezf")),
+	})
+	id := map[string]string{
+		"sezf": bmlt.ServiceBodyID("sezf"), "ga": bmlt.ServiceBodyID("sezf", "ga"), "marietta": bmlt.ServiceBodyID("sezf", "ga", "marietta"),
+		"nezf": bmlt.ServiceBodyID("nezf"), "nc": bmlt.ServiceBodyID("nezf", "nc"), "capital area": bmlt.ServiceBodyID("nezf", "nc", "capital area"),
+	}
+	q := func(s string) string {
+		for _, name := range []string{"capital area", "marietta", "sezf", "nezf", "ga", "nc"} {
+			s = strings.ReplaceAll(s, "{"+name+"}", id[name])
+		}
+		return s
+	}
+	var all []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetServiceBodies", &all)
+	want := map[string]string{"id": id["marietta"], "parent_id": id["ga"], "name": "marietta", "description": "ga > marietta",
+		"type": "AS", "url": "", "helpline": "", "world_id": ""}
+	if len(all) != 6 || !slices.ContainsFunc(all, func(b map[string]string) bool { return cmp.Equal(want, b) }) {
+		t.Errorf("GetServiceBodies: %v, want 6 bodies, one of them %v", all, want)
+	}
+	names := func(bs []map[string]string) []string {
+		out := []string{}
+		for _, b := range bs {
+			out = append(out, b["name"])
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, c := range []struct{ query, want string }{
+		{"services={marietta}", "marietta"},
+		{"services[]={capital area}&services[]={ga}", "capital area,ga"},
+		{"services={capital area},%20{ga}", "capital area,ga"},
+		{"services=-{marietta}", "capital area,ga,nc,nezf,sezf"},
+		{"services[]=-{nc}&services[]=-{capital area}", "ga,marietta,nezf,sezf"},
+		{"services={sezf}&recursive=1", "ga,marietta,sezf"},
+		{"services={ga}&recursive=1", "ga,marietta"},
+		{"services[]={ga}&services[]={nc}&recursive=1", "capital area,ga,marietta,nc"},
+		{"services={marietta}&recursive=1", "marietta"},
+		{"services={sezf}&parents=1", "sezf"},
+		{"services={ga}&parents=1", "ga,sezf"},
+		{"services={marietta}&parents=1", "ga,marietta,sezf"},
+		{"services[]={marietta}&services[]={capital area}&parents=1", "capital area,ga,marietta,nc,nezf,sezf"},
+		{"services[]=-{ga}&services[]=-{nc}&parents=1", "capital area,marietta"},
+		{"services[]=-{ga}&services[]=-{nc}&recursive=1", "nezf,sezf"},
+		{"services[]={ga}&services[]=-{nc}&recursive=1&parents=1", "ga,marietta,sezf"},
+		{"services=abc", ""},
+	} {
+		var got []map[string]string
+		e.bmltGet(t, bmltJSON+"switcher=GetServiceBodies&"+q(c.query), &got)
+		want := []string{}
+		if c.want != "" {
+			want = strings.Split(c.want, ",")
+		}
+		if d := cmp.Diff(want, names(got)); d != "" {
+			t.Errorf("%s (-want +got):\n%s", c.query, d)
+		}
+	}
+
+	for _, c := range []struct{ query, want string }{
+		{"services={marietta}", "in marietta"},
+		{"services=-{marietta}", "in capital area,in nezf"},
+		{"services[]=-{ga}", "in marietta,in capital area,in nezf"},
+		{"services[]=-{ga}&recursive=1", "in capital area,in nezf"},
+		{"services[]=-{sezf}&recursive=1", "in capital area,in nezf"},
+		{"services[]=-{sezf}&services[]=-{nezf}&recursive=1", ""},
+		{"services[]={sezf}&recursive=1", "in marietta"},
+		{"services={nezf}", "in nezf"},
+		{"services[]={nezf}&services[]=-{capital area}&recursive=1", "in nezf"},
+		{"services[]={nezf}&recursive=true", "in nezf"}, // BMLT: only recursive=1
+	} {
+		var got []map[string]string
+		e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&"+q(c.query), &got)
+		want := []string{}
+		if c.want != "" {
+			want = strings.Split(c.want, ",")
+		}
+		if d := cmp.Diff(want, bmltNames(got)); d != "" {
+			t.Errorf("GetSearchResults %s (-want +got):\n%s", c.query, d)
+		}
+	}
+	var named []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&data_field_key=service_body_bigint,service_body_name&services="+id["marietta"], &named)
+	if d := cmp.Diff([]map[string]string{{"service_body_bigint": id["marietta"], "service_body_name": "marietta"}}, named); d != "" {
+		t.Errorf("service_body_name (-want +got):\n%s", d)
+	}
+}

@@ -65,11 +65,12 @@ type Result struct {
 //	}
 //	res := r.Result()
 type Runner struct {
-	s        *Search
-	base     meeting.Filter
-	services map[string]bool // the bodies asked for (nil: any)
-	root     string
-	geo      bool
+	s           *Search
+	base        meeting.Filter
+	services    map[string]bool // the bodies asked for (nil: any)
+	notServices map[string]bool // the bodies left out
+	root        string
+	geo         bool
 	// need is how many meetings, in the store's order, decide the answer
 	// (the N nearest, or those up to the end of the page asked for);
 	// math.MaxInt means every meeting the store finds.
@@ -115,13 +116,19 @@ type sortValue struct {
 // NewRunner returns a Runner for s over base, the store filter (Narrow's,
 // with the point and radius of a geographic search and the sources of the
 // services asked for). bodies are the service bodies the meetings belong
-// to (ServiceBodies), needed only for services[] with recursive=1; root is
-// this server's BMLT root URL.
+// to (ServiceBodies), needed only for services[] with recursive=1 (which
+// takes in, or with negative ids leaves out, the bodies below those
+// named); root is this server's BMLT root URL.
 func (s *Search) NewRunner(base meeting.Filter, bodies []ServiceBody, root string) *Runner {
 	r := &Runner{s: s, base: base, root: root, geo: s.Geo()}
-	r.services = s.Services
-	if r.services != nil && s.Recursive {
-		r.services = Descendants(bodies, r.services)
+	r.services, r.notServices = s.Services, s.NotServices
+	if s.Recursive {
+		if r.services != nil {
+			r.services = Descendants(bodies, r.services)
+		}
+		if r.notServices != nil {
+			r.notServices = Descendants(bodies, r.notServices)
+		}
 	}
 	r.need = r.planNeed()
 	r.radiusKM = r.baseRadiusKM()
@@ -294,7 +301,7 @@ func (r *Runner) Add(p meeting.Page) {
 func (r *Runner) add(m *meeting.Meeting) {
 	s := r.s
 	body := MeetingServiceBody(m.Source, m.Location.Regions)
-	if !s.matches(m, body, r.services) {
+	if !s.matches(m, body, r.services, r.notServices) {
 		return
 	}
 	rw := row{m: m, body: body}
@@ -331,8 +338,9 @@ func (s *Search) Run(ms []meeting.Meeting, bodies []ServiceBody, root string) Re
 }
 
 // matches applies every constraint but the geographic ones to m, whose
-// service body is body; services are the bodies asked for (nil: any).
-func (s *Search) matches(m *meeting.Meeting, body string, services map[string]bool) bool {
+// service body is body; services are the bodies asked for (nil: any),
+// notServices those left out.
+func (s *Search) matches(m *meeting.Meeting, body string, services, notServices map[string]bool) bool {
 	if m.ByAppointment || !m.Start.Valid() {
 		return false
 	}
@@ -347,7 +355,7 @@ func (s *Search) matches(m *meeting.Meeting, body string, services map[string]bo
 	if (s.Venues != nil && !s.Venues[venue]) || s.NotVenues[venue] {
 		return false
 	}
-	if (services != nil && !services[body]) || s.NotServices[body] {
+	if (services != nil && !services[body]) || notServices[body] {
 		return false
 	}
 	if !s.formatsMatch(m) {
