@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -33,9 +34,10 @@ func (s *Server) bmltJSON(c *gin.Context) error {
 }
 
 // bmltJSONP serves GET /bmlt/client_interface/jsonp/?switcher=…&callback=NAME
-// as the script /**/NAME(json); the callback must match jsonpCallback.
+// as the script /**/NAME(json); the callback must match jsonpCallback, and
+// is "callback" when not given (as on BMLT servers).
 func (s *Server) bmltJSONP(c *gin.Context) error {
-	cb := c.Query("callback")
+	cb := cmp.Or(c.Query("callback"), "callback")
 	if !jsonpCallback.MatchString(cb) {
 		return &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.bmltJSONP", Message: "the JSONP callback is not valid",
 			Fields: map[string]string{"callback": "is required and must be a JavaScript name (letters, digits, _, $ and .; not starting with a digit)"}}
@@ -71,6 +73,11 @@ const bmltGzipMeetings = 100
 // marshalled whole.
 func writeBMLT(c *gin.Context, contentType, prefix, suffix string, v any) error {
 	c.Header("X-Content-Type-Options", "nosniff")
+	if r, refused := v.(bmltRefusal); refused {
+		// BMLT's abort(422, message), never wrapped in the callback.
+		c.JSON(r.status, gin.H{"message": r.message})
+		return nil
+	}
 	a, ok := v.(bmltSearchAnswer)
 	if !ok {
 		b, err := marshal(v)
@@ -198,7 +205,20 @@ func marshal(v any) ([]byte, error) {
 // bmltRoot returns this server's BMLT root URL (root_server_uri).
 func bmltRoot(c *gin.Context) string { return baseURL(c.Request) + "/bmlt" }
 
-// bmlt dispatches on the switcher parameter.
+// bmltSwitchers are the switchers this server answers, in the order its
+// refusal of another names them.
+var bmltSwitchers = []string{"GetSearchResults", "GetFormats", "GetServiceBodies", "GetFieldKeys", "GetServerInfo"}
+
+// bmltRefusal is an answer BMLT servers give with Laravel's abort(status,
+// message): the body {"message": message}, not the common error body, so
+// that BMLT clients read it as they read BMLT's.
+type bmltRefusal struct {
+	status  int
+	message string
+}
+
+// bmlt dispatches on the switcher parameter; another switcher is refused
+// with 422, as BMLT servers refuse it.
 func (s *Server) bmlt(c *gin.Context) (any, error) {
 	q := c.Request.URL.Query()
 	switch sw := q.Get("switcher"); sw {
@@ -213,8 +233,9 @@ func (s *Server) bmlt(c *gin.Context) (any, error) {
 	case "GetFieldKeys":
 		return bmlt.FieldKeys, nil
 	default:
-		return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.bmlt", Message: "unknown switcher",
-			Fields: map[string]string{"switcher": "must be one of GetSearchResults, GetFormats, GetServiceBodies, GetServerInfo, GetFieldKeys"}}
+		return bmltRefusal{status: http.StatusUnprocessableEntity,
+			message: "Invalid data format or endpoint name. Valid endpoint names for the json and jsonp data formats are: " +
+				strings.Join(bmltSwitchers, ", ") + "."}, nil
 	}
 }
 
@@ -283,11 +304,11 @@ func (s *Server) bmltSearch(c *gin.Context) (any, error) {
 	}
 	if search.Geo() {
 		f.Point, f.HasPoint, f.RadiusKM = orb.Point{search.Lng, search.Lat}, true, bmlt.WholeEarthKM
-		if search.WidthKM > 0 {
+		if r := search.RadiusKM(); r > 0 {
 			// BMLT's 111.111 km per degree is a little short of the sphere
 			// PostGIS uses; the margin keeps every meeting the search will
 			// accept.
-			f.RadiusKM = search.WidthKM*1.01 + 0.1
+			f.RadiusKM = min(r*1.01+0.1, bmlt.WholeEarthKM)
 		}
 	}
 	finder, err := s.bmltFinder()

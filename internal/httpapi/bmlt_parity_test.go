@@ -7,6 +7,7 @@ package httpapi_test
 // counterpart here.
 
 import (
+	"encoding/json"
 	"maps"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/paulmach/orb"
 
 	mgimport "github.com/meetingfinder/meetingfinder/importers/meetingguide"
@@ -503,5 +505,260 @@ func TestBMLTServiceBodies(t *testing.T) {
 	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&data_field_key=service_body_bigint,service_body_name&services="+id["marietta"], &named)
 	if d := cmp.Diff([]map[string]string{{"service_body_bigint": id["marietta"], "service_body_name": "marietta"}}, named); d != "" {
 		t.Errorf("service_body_name (-want +got):\n%s", d)
+	}
+}
+
+// at, venue, notes, zone and online change a BMLT test meeting: its
+// point, attendance (with a join link when online or hybrid), location
+// notes (location_info), time zone, or conference link.
+func at(lat, lng float64) func(*meeting.Meeting) {
+	return func(m *meeting.Meeting) { m.Location.Point, m.Location.HasPoint = orb.Point{lng, lat}, true }
+}
+func venue(a meeting.Attendance) func(*meeting.Meeting) {
+	return func(m *meeting.Meeting) {
+		m.Attendance = a
+		if a == meeting.AttendanceOnline || a == meeting.AttendanceHybrid {
+			m.Online.URL = "https://zoom.us/j/1"
+		}
+	}
+}
+func notes(s string) func(*meeting.Meeting) { return func(m *meeting.Meeting) { m.Location.Notes = s } }
+func zone(s string) func(*meeting.Meeting)  { return func(m *meeting.Meeting) { m.TimeZone = s } }
+
+// Points of BMLT's geographic tests: the search point, one 2.85 km
+// (1.77 miles) away, one 10.03 km (6.23 miles) away.
+var (
+	onTheDot   = at(36.065752051707, -79.793701171875)
+	within10km = at(36.0733691, -79.8240715)
+	within10mi = at(36.0869819, -79.9023415)
+)
+
+// TestBMLTSearchParameters follows GetSearchResultsTest's parameter
+// tests: each case builds BMLT's meetings (by default on Monday at 19:00
+// for an hour, in person, Open) and checks which a query returns.
+func TestBMLTSearchParameters(t *testing.T) {
+	m := func(name string, mods ...func(*meeting.Meeting)) meeting.Meeting {
+		return bmltMeeting(t, name, 1, "19:00", 60, mods...)
+	}
+	startAt := func(s string, minutes int) func(*meeting.Meeting) {
+		return func(x *meeting.Meeting) {
+			c, _ := meeting.ParseClock(s)
+			x.Start, x.End = c, meeting.Clock((int(c)+minutes)%(24*60))
+		}
+	}
+	day := func(d int) func(*meeting.Meeting) { return func(x *meeting.Meeting) { x.Day = meeting.Weekday(d) } }
+	f1, f2 := bmlt.FormatID("A"), bmlt.FormatID("B") // two formats no other meeting has
+	point := "&long_val=-79.793701171875&lat_val=36.065752051707"
+	type tc struct {
+		name  string
+		ms    []meeting.Meeting
+		query string // {name} is the id of the meeting named
+		want  string // names, sorted
+	}
+	three := []meeting.Meeting{m("m1"), m("m2"), m("m3")}
+	days := []meeting.Meeting{m("m1", day(5)), m("m2", day(3)), m("m3", day(1))}
+	venues := []meeting.Meeting{m("m1"), m("m2", venue(meeting.AttendanceOnline)), m("m3", venue(meeting.AttendanceHybrid))}
+	fmts := []meeting.Meeting{m("m1", types("A", "B")), m("m2", types("A")), m("m3", types())}
+	geo := []meeting.Meeting{m("m1", onTheDot), m("m2", within10km), m("m3", within10mi)}
+	cities := []meeting.Meeting{m("m1", town("Edmonds")), m("m2", town("Everett")), m("m3", town("Seattle"))}
+	for _, c := range []tc{
+		{"meeting_ids none", three[:1], "meeting_ids[]=999999", ""},
+		{"meeting_ids one", three, "meeting_ids={m1}", "m1"},
+		{"meeting_ids two", three, "meeting_ids[]={m1}&meeting_ids[]={m2}", "m1 m2"},
+		{"meeting_ids exclude one", three[:2], "meeting_ids[]={m1}&meeting_ids[]=-{m2}", "m1"},
+		{"meeting_ids string exclude one", three[:2], "meeting_ids={m1},-{m2}", "m1"},
+		{"meeting_ids only excluded", three, "meeting_ids=-{m2}", "m1 m3"},
+		{"weekdays none", days[:1], "weekdays=1", ""},
+		{"weekdays one", days, "weekdays=6", "m1"},
+		{"weekdays two", days, "weekdays[]=6&weekdays[]=4", "m1 m2"},
+		{"weekdays two comma", days, "weekdays=6,4", "m1 m2"},
+		{"weekdays exclude one", days[:2], "weekdays=-6", "m2"},
+		{"weekdays exclude two", days, "weekdays[]=-6&weekdays[]=-4", "m3"},
+		{"weekdays exclude two comma", days, "weekdays=-6,-4", "m3"},
+		{"weekdays not numbers ignored", days, "weekdays=monday", "m1 m2 m3"},
+		{"venue none", venues[1:2], "venue_types=1", ""},
+		{"venue one", venues[:2], "venue_types=1", "m1"},
+		{"venue two", venues, "venue_types[]=1&venue_types[]=2", "m1 m2"},
+		{"venue exclude one", venues[:2], "venue_types=-1", "m2"},
+		{"venue two comma", venues, "venue_types=1,2", "m1 m2"},
+		{"venue comma with spaces", venues, "venue_types=1,%203", "m1 m3"},
+		{"venue exclude two", venues, "venue_types[]=-1&venue_types[]=-2", "m3"},
+		{"venue exclude two comma", venues, "venue_types=-1,-2", "m3"},
+		{"services not numbers ignored", three, "services=abc", "m1 m2 m3"},
+		{"formats none", fmts[1:2], "formats=" + bmlt.FormatID("W"), ""},
+		{"formats one", fmts, "formats=" + f2, "m1"},
+		{"formats AND", fmts, "formats[]=" + f1 + "&formats[]=" + f2, "m1"},
+		{"formats OR", fmts, "formats[]=" + f1 + "&formats[]=" + f2 + "&formats_comparison_operator=OR", "m1 m2"},
+		{"formats exclude", fmts, "formats=-" + f2, "m2 m3"},
+		{"formats exclude two", fmts, "formats[]=-" + f1 + "&formats[]=-" + f2, "m3"},
+		{"formats exclude, and a parameter named with a comma", fmts, "formats=-" + f1 + "&formats,%20" + f2, "m3"},
+		{"formats AND with commas", fmts, "formats=" + f1 + ",%20" + f2, "m1"},
+		{"formats not numbers ignored", fmts, "formats=abc", "m1 m2 m3"},
+		{"StartsAfterH", []meeting.Meeting{m("m1", startAt("16:00", 60))}, "StartsAfterH=15", "m1"},
+		{"StartsAfterH not after", []meeting.Meeting{m("m1", startAt("16:00", 60))}, "StartsAfterH=16", ""},
+		{"StartsAfterH and M", []meeting.Meeting{m("m1", startAt("16:15", 60))}, "StartsAfterH=16&StartsAfterM=14", "m1"},
+		{"StartsAfterH and M not after", []meeting.Meeting{m("m1", startAt("16:15", 60))}, "StartsAfterH=16&StartsAfterM=15", ""},
+		{"StartsAfterH=25 is 23", []meeting.Meeting{m("m1", startAt("23:30", 20)), m("m2", startAt("16:00", 60))}, "StartsAfterH=25", "m1"},
+		{"StartsAfterH not a number", []meeting.Meeting{m("m1", startAt("16:00", 60))}, "StartsAfterH=noon", "m1"},
+		{"StartsBeforeH", []meeting.Meeting{m("m1", startAt("16:00", 60))}, "StartsBeforeH=16", ""},
+		{"StartsBeforeH later", []meeting.Meeting{m("m1", startAt("16:00", 60))}, "StartsBeforeH=17", "m1"},
+		{"StartsBeforeH and M", []meeting.Meeting{m("m1", startAt("16:15", 60))}, "StartsBeforeH=16&StartsBeforeM=15", ""},
+		{"StartsBeforeH and M later", []meeting.Meeting{m("m1", startAt("16:15", 60))}, "StartsBeforeH=16&StartsBeforeM=16", "m1"},
+		{"EndsBeforeH", []meeting.Meeting{m("m1", startAt("16:00", 60))}, "EndsBeforeH=16", ""},
+		{"EndsBeforeH later", []meeting.Meeting{m("m1", startAt("16:00", 60))}, "EndsBeforeH=17", "m1"},
+		{"EndsBeforeH and M", []meeting.Meeting{m("m1", startAt("16:00", 75))}, "EndsBeforeH=17&EndsBeforeM=14", ""},
+		{"EndsBeforeH and M later", []meeting.Meeting{m("m1", startAt("16:00", 75))}, "EndsBeforeH=17&EndsBeforeM=15", "m1"},
+		{"MinDuration", []meeting.Meeting{m("m1", startAt("16:00", 90)), m("m2")}, "MinDurationH=1&MinDurationM=30", "m1"},
+		{"MaxDuration", []meeting.Meeting{m("m1", startAt("16:00", 90)), m("m2")}, "MaxDurationH=1", "m2"},
+		{"Min and MaxDuration", []meeting.Meeting{m("m1", startAt("16:00", 90)), m("m2"), m("m3", startAt("8:00", 30))},
+			"MinDurationM=45&MaxDurationH=1&MaxDurationM=30", "m1 m2"},
+		{"geo 1 mile", geo, "geo_width=1" + point, "m1"},
+		{"geo 10 km", geo, "geo_width_km=10" + point, "m1 m2"},
+		{"geo 10 miles", geo, "geo_width=10" + point, "m1 m2 m3"},
+		{"geo auto radius, ties included", append(slices.Clone(geo), m("m4", within10mi)), "geo_width=-3" + point, "m1 m2 m3 m4"},
+		{"geo auto radius 1", geo, "geo_width=-1" + point, "m1"},
+		{"geo auto radius 2 in km", geo, "geo_width_km=-2" + point, "m1 m2"},
+		{"geo auto radius more than there are", geo, "geo_width=-40" + point, "m1 m2 m3"},
+		{"geo only long_val", geo, "long_val=-79.8240715", ""},
+		{"geo only lat_val", geo, "lat_val=36.0733691", ""},
+		{"geo empty geo_width", geo, "geo_width=&long_val=-79.8240715&lat_val=36.0733691", ""},
+		{"geo_width_km swallowing long_val", geo, "geo_width_km=long_val=-79.8240715&lat_val=36.0733691", ""},
+		{"geo point without a width", geo, point[1:], ""},
+		{"geo sort by distance without a width", geo, "sort_results_by_distance=1" + point, ""},
+		{"geo lat_val not a number", geo, "lat_val=north&long_val=-79.8&geo_width=5", ""},
+		{"SearchString id", three, "SearchString={m1}", "m1"},
+		{"SearchString ids", three, "SearchString={m1},{m2}", "m1 m2"},
+		{"SearchString words", []meeting.Meeting{m("this-test-is-blah"), m("this-should-not-match")}, "SearchString=blah%20test", "this-test-is-blah"},
+		{"SearchString words in another field", []meeting.Meeting{m("m1", notes("this test is blah")), m("m2", notes("this should not match"))},
+			"SearchString=blah%20test", "m1"},
+		{"SearchString too short", three, "SearchString=ab", "m1 m2 m3"},
+		{"advanced_published=-1", three, "advanced_published=-1", ""},
+		{"advanced_published=1", three, "advanced_published=1", "m1 m2 m3"},
+		{"advanced_published=0", three, "advanced_published=0", "m1 m2 m3"},
+		{"page_size not a number", three, "page_size=all", "m1 m2 m3"},
+		{"meeting_key without a value", three[:1], "meeting_key=id_bigint", ""},
+		{"meeting_key id_bigint", three[:2], "meeting_key=id_bigint&meeting_key_value={m1}", "m1"},
+		{"meeting_key weekday", []meeting.Meeting{m("m1", day(6)), m("m2")}, "meeting_key=weekday_tinyint&meeting_key_value=7", "m1"},
+		{"meeting_key venue_type", venues[:2], "meeting_key=venue_type&meeting_key_value=2", "m2"},
+		{"meeting_key start_time", []meeting.Meeting{m("m1", startAt("02:00", 60)), m("m2")}, "meeting_key=start_time&meeting_key_value=02:00:00", "m1"},
+		{"meeting_key duration_time", []meeting.Meeting{m("m1", startAt("16:00", 120)), m("m2")}, "meeting_key=duration_time&meeting_key_value=02:00", "m1"},
+		{"meeting_key time not a time", []meeting.Meeting{m("m1", startAt("02:00", 60)), m("m2")}, "meeting_key=start_time&meeting_key_value=blah", ""},
+		{"meeting_key time_zone", []meeting.Meeting{m("m1", zone("America/Chicago")), m("m2", zone("America/New_York"))},
+			"meeting_key=time_zone&meeting_key_value=America/Chicago", "m1"},
+		{"meeting_key latitude matches nothing", geo, "meeting_key=latitude&meeting_key_value=36.065752051707", ""},
+		{"meeting_key formats matches nothing", fmts, "meeting_key=formats&meeting_key_value=" + f1, ""},
+		{"meeting_key data field", []meeting.Meeting{m("testvalue"), m("badtestvalue")}, "meeting_key=meeting_name&meeting_key_value=testvalue", "testvalue"},
+		{"meeting_key long data field", []meeting.Meeting{m("m1", notes("testvalue")), m("m2", notes("badtestvalue"))},
+			"meeting_key=location_info&meeting_key_value=testvalue", "m1"},
+		{"meeting_key array", cities, "meeting_key=location_municipality&meeting_key_value[]=Edmonds&meeting_key_value[]=Everett", "m1 m2"},
+		{"meeting_key array of one", cities, "meeting_key=location_municipality&meeting_key_value[]=Edmonds", "m1"},
+		{"meeting_key array empty", cities, "meeting_key=location_municipality&meeting_key_value[]=", ""},
+		{"meeting_key is not a comma list", cities, "meeting_key=location_municipality&meeting_key_value=Edmonds,Everett", ""},
+		{"meeting_key ignores case", cities, "meeting_key=location_municipality&meeting_key_value=edmonds", "m1"},
+		{"meeting_key weekday array", days, "meeting_key=weekday_tinyint&meeting_key_value[]=6&meeting_key_value[]=2", "m1 m3"},
+		{"meeting_key unknown", three, "meeting_key=nope&meeting_key_value=1", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newFeedEnvWith(t, slices.Clone(c.ms))
+			q := c.query
+			for name, id := range e.ids {
+				q = strings.ReplaceAll(q, "{"+name+"}", strconv.FormatInt(id, 10))
+			}
+			var got []map[string]string
+			e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&"+q, &got)
+			names := bmltNames(got)
+			slices.Sort(names)
+			if d := cmp.Diff(strings.Fields(c.want), names, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("%s (-want +got):\n%s", q, d)
+			}
+		})
+	}
+}
+
+// TestBMLTSearchShapesAsBMLT follows the rest of GetSearchResultsTest:
+// distances as BMLT computes them, the distance order, paging,
+// get_used_formats and get_formats_only, JSONP with and without a
+// callback, and the 422 of another switcher.
+func TestBMLTSearchShapesAsBMLT(t *testing.T) {
+	e := newFeedEnvWith(t, []meeting.Meeting{
+		bmltMeeting(t, "m1", 1, "19:00", 0, within10km, types("A")),
+		bmltMeeting(t, "m2", 1, "19:00", 0, onTheDot, types("A")),
+		bmltMeeting(t, "m3", 1, "19:00", 0, within10mi, types("A")),
+		bmltMeeting(t, "m4", 1, "19:00", 0, within10mi, types("A")),
+	})
+	point := "&long_val=-79.793701171875&lat_val=36.065752051707"
+	var got []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&geo_width=-3&sort_results_by_distance=1"+point, &got)
+	if d := cmp.Diff(e.idsOf("m2", "m1", "m3", "m4"), bmltIDs(got)); d != "" {
+		t.Errorf("auto radius by distance (-want +got):\n%s", d)
+	}
+	for _, m := range got {
+		km, mi := map[string]string{"m2": "0", "m1": "2.85", "m3": "10.03", "m4": "10.03"}, map[string]string{"m2": "0", "m1": "1.77", "m3": "6.23", "m4": "6.23"}
+		name := m["meeting_name"]
+		if name == "m2" && (m["distance_in_km"] != "0" || m["distance_in_miles"] != "0") ||
+			!strings.HasPrefix(m["distance_in_km"], km[name]) || !strings.HasPrefix(m["distance_in_miles"], mi[name]) {
+			t.Errorf("%s: distance_in_km %q, distance_in_miles %q; want %s…, %s…", name, m["distance_in_km"], m["distance_in_miles"], km[name], mi[name])
+		}
+		if m["duration_time"] != "01:00:00" {
+			t.Errorf("%s: duration_time %q, want the default 01:00:00", name, m["duration_time"])
+		}
+	}
+	var dist []map[string]string
+	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&data_field_key=id_bigint,distance_in_km&long_val=-79.793701171875&lat_val=36.065752051707", &dist)
+	if len(dist) != 4 || len(dist[0]) != 2 {
+		t.Errorf("distance_in_km from data_field_key: %v", dist)
+	}
+
+	for i, name := range []string{"m1", "m2", "m3", "m4", ""} {
+		e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&sort_keys=id_bigint&page_size=1&page_num="+strconv.Itoa(i+1), &got)
+		want := e.idsOf(name)
+		if name == "" {
+			want = []string{}
+		}
+		if d := cmp.Diff(want, bmltIDs(got)); d != "" {
+			t.Errorf("page %d (-want +got):\n%s", i+1, d)
+		}
+	}
+	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&page_size=2", &got)
+	if len(got) != 2 {
+		t.Errorf("page_size=2: %d meetings", len(got))
+	}
+
+	var used bmltUsed
+	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&get_used_formats", &used)
+	if len(used.Meetings) != 4 || len(used.Formats) != 1 || used.Formats[0]["id"] != bmlt.FormatID("A") ||
+		used.Formats[0]["root_server_uri"] != "http://127.0.0.1:8080/bmlt" {
+		t.Errorf("get_used_formats: %d meetings, formats %v", len(used.Meetings), used.Formats)
+	}
+	for _, q := range []string{"get_formats_only", "get_used_formats&get_formats_only"} {
+		var only map[string][]map[string]string
+		e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&"+q, &only)
+		if _, has := only["meetings"]; has || len(only["formats"]) != 1 || only["formats"][0]["id"] != bmlt.FormatID("A") {
+			t.Errorf("%s: %v", q, only)
+		}
+	}
+
+	for _, c := range []struct{ target, prefix, suffix string }{
+		{"/bmlt/client_interface/jsonp/?switcher=GetSearchResults&callback=asdf", "/**/asdf([", "]);"},
+		{"/bmlt/client_interface/jsonp/?switcher=GetSearchResults", "/**/callback([", "]);"},
+		{"/bmlt/client_interface/jsonp/?switcher=GetServiceBodies", "/**/callback([", "]);"},
+	} {
+		r := e.do(t, c.target)
+		if r.status != http.StatusOK || r.header.Get("Content-Type") != "text/javascript; charset=utf-8" ||
+			!strings.HasPrefix(string(r.body), c.prefix) || !strings.HasSuffix(string(r.body), c.suffix) {
+			t.Errorf("GET %s: %d %s %.40s", c.target, r.status, r.header.Get("Content-Type"), r.body)
+		}
+	}
+	for _, target := range []string{
+		"/bmlt/client_interface/json/?switcher=GetNope",
+		"/bmlt/client_interface/json/",
+		"/bmlt/client_interface/jsonp/?switcher=GetNAWSDump&callback=cb",
+	} {
+		r := e.do(t, target)
+		var body map[string]string
+		if err := json.Unmarshal(r.body, &body); r.status != http.StatusUnprocessableEntity || err != nil ||
+			!strings.HasPrefix(body["message"], "Invalid data format or endpoint name.") || len(body) != 1 {
+			t.Errorf("GET %s: %d %s", target, r.status, r.body)
+		}
 	}
 }

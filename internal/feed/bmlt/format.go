@@ -19,8 +19,8 @@ type Format struct {
 	Lang        string `json:"lang"`
 	ID          string `json:"id"`
 	WorldID     string `json:"world_id"`
-	RootServer  string `json:"root_server_uri"`
 	TypeEnum    string `json:"format_type_enum"`
+	RootServer  string `json:"root_server_uri"`
 }
 
 // The venue formats BMLT reserves on every server (key_strings VM, HY, TC;

@@ -154,7 +154,7 @@ func (r *Runner) baseRadiusKM() float64 {
 func (r *Runner) planNeed() int {
 	s := r.s
 	switch {
-	case r.geo && r.base.HasPoint && s.Nearest > 0:
+	case r.geo && r.base.HasPoint && s.Auto:
 		return s.Nearest
 	case r.geo && r.base.HasPoint && s.SortByDistance && s.PageSize > 0:
 		return s.pageEnd()
@@ -258,15 +258,35 @@ func (r *Runner) complete() bool {
 }
 
 // boundM returns the store distance in metres beyond which no meeting can
-// be among the first need by BMLT's distance: the need-th smallest
-// distance of those received, plus the tolerance.
+// be in the answer by BMLT's distance, plus the tolerance: the need-th
+// smallest distance of those received, or for geo_width=-N the radius of
+// the ladder that this distance calls for.
 func (r *Runner) boundM() float64 {
 	d := make([]float64, len(r.rows))
 	for i := range r.rows {
 		d[i] = r.rows[i].dist
 	}
 	slices.Sort(d)
-	return d[r.need-1]*metresPerDegree*(1+1e-9) + toleranceM
+	bound := d[r.need-1]
+	if r.s.Auto {
+		bound = r.s.ladderDegrees(bound)
+	}
+	return bound*metresPerDegree*(1+1e-9) + toleranceM
+}
+
+// unitsPerDegree returns the miles or kilometres (as the width was given)
+// BMLT counts in a degree of arc.
+func (s *Search) unitsPerDegree() float64 {
+	if s.Miles {
+		return milesPerDegree
+	}
+	return kmPerDegree
+}
+
+// ladderDegrees returns, in degrees, the radius of BMLT's ladder for a
+// search whose N-th nearest meeting is d degrees away.
+func (s *Search) ladderDegrees(d float64) float64 {
+	return ladderRadius(d*s.unitsPerDegree()) / s.unitsPerDegree()
 }
 
 // Add takes the page the last Find returned.
@@ -358,14 +378,19 @@ func (s *Search) matches(m *meeting.Meeting, body string, services, notServices 
 	if (services != nil && !services[body]) || notServices[body] {
 		return false
 	}
+	if s.MeetingKey != "" && !s.keyMatches(m, meetingBody{id: body}) {
+		return false
+	}
 	if !s.formatsMatch(m) {
 		return false
 	}
-	start := int(m.Start)
+	start, duration := int(m.Start), int(m.Duration().Minutes())
 	switch {
 	case s.StartsAfter >= 0 && start <= s.StartsAfter,
 		s.StartsBefore >= 0 && start >= s.StartsBefore,
-		s.EndsBefore >= 0 && start+int(m.Duration().Minutes()) > s.EndsBefore:
+		s.EndsBefore >= 0 && start+duration > s.EndsBefore,
+		s.MinDuration >= 0 && duration < s.MinDuration,
+		s.MaxDuration >= 0 && duration > s.MaxDuration:
 		return false
 	}
 	return s.Text == "" || textMatch(m, s.Text)
@@ -380,11 +405,22 @@ func (r *Runner) order(rows []row) []row {
 	// Every comparison ends with the id, which rows never share, so an
 	// unstable sort gives the one order there is.
 	byDistance := func(a, b row) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.m.ID, b.m.ID)) }
-	if r.geo && s.Nearest > 0 {
+	if r.geo && s.Auto {
+		// BMLT's radius ladder: the smallest radius that holds at least N
+		// meetings (the last when none does), and every meeting within.
 		slices.SortFunc(rows, byDistance)
-		if len(rows) > s.Nearest {
-			rows = rows[:s.Nearest]
+		units := s.unitsPerDegree()
+		radius := radiusLadder[len(radiusLadder)-1]
+		if s.Nearest <= len(rows) {
+			radius = ladderRadius(rows[s.Nearest-1].dist * units)
 		}
+		n, _ := slices.BinarySearchFunc(rows, radius, func(rw row, radius float64) int {
+			if rw.dist*units <= radius {
+				return -1
+			}
+			return 1
+		})
+		rows = rows[:n]
 	}
 	if r.geo && s.SortByDistance {
 		slices.SortFunc(rows, byDistance)
@@ -519,16 +555,30 @@ func (s *Search) formatsMatch(m *meeting.Meeting) bool {
 	return found == len(s.Formats)
 }
 
-// textMatch reports whether the lower-cased text occurs in the meeting's
-// name, place or comments.
+// textMatch reports whether every word of the lower-cased text occurs in
+// one of the meeting's texts (BMLT searches every data field: name,
+// place, address, comments, the ways to join).
 func textMatch(m *meeting.Meeting, text string) bool {
-	for _, v := range []string{m.Name, m.Location.Name, m.Location.Address, m.Location.City, m.Location.Region,
-		m.Location.PostalCode, m.Location.FormattedAddress, m.Location.Notes, m.Notes, m.Group} {
-		if strings.Contains(strings.ToLower(v), text) {
-			return true
+	fields := [...]string{m.Name, m.Location.Name, m.Location.Address, m.Location.City, m.Location.Region,
+		m.Location.PostalCode, m.Location.Country, m.Location.FormattedAddress, m.Location.Notes, m.Notes, m.Group,
+		m.Online.URL, m.Online.URLNotes, m.Online.Phone, m.Online.PhoneNote}
+	var lower [len(fields)]string
+	for i, v := range fields {
+		lower[i] = strings.ToLower(v)
+	}
+	for _, w := range strings.Fields(text) {
+		found := false
+		for _, v := range lower {
+			if strings.Contains(v, w) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // compareValues orders two field values numerically when both are numbers,

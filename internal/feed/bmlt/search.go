@@ -1,9 +1,10 @@
 package bmlt
 
 import (
-	"cmp"
+	"errors"
 	"math"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,20 +25,29 @@ type Search struct {
 	Recursive                 bool
 	StartsAfter, StartsBefore int // minutes after midnight; -1 = unset
 	EndsBefore                int
-	Text                      string // SearchString, lower-cased
-	HasPoint                  bool
-	Lat, Lng                  float64
-	WidthKM                   float64 // > 0: within this radius
-	Nearest                   int     // > 0: the N nearest meetings
-	Miles                     bool    // the width was given in miles
-	SortByDistance            bool
-	PageSize, PageNum         int
-	DataFields                []string
-	SortKeys                  []string
-	UsedFormats, FormatsOnly  bool
-	Lang                      string
-	wantDistance              bool
-	hasGeoWidth               bool
+	MinDuration, MaxDuration  int // minutes; -1 = unset
+	// MeetingKey and MeetingKeyValues are meeting_key and the values of
+	// meeting_key_value, as the key's field writes them (see keyValues).
+	MeetingKey       string
+	MeetingKeyValues []string
+	Text             string // SearchString, lower-cased
+	HasPoint         bool
+	Lat, Lng         float64
+	WidthKM          float64 // > 0: within this radius, in BMLT's km (111.111 a degree)
+	// Nearest, with Auto, is N of geo_width=-N: the radius is the
+	// smallest of BMLT's ladder (radiusLadder) that holds at least N
+	// meetings, and every meeting within it is kept, ties included.
+	Nearest                  int
+	Auto                     bool
+	Miles                    bool // the width was given in miles
+	SortByDistance           bool
+	PageSize, PageNum        int
+	DataFields               []string
+	SortKeys                 []string
+	UsedFormats, FormatsOnly bool
+	Lang                     string
+	wantDistance             bool
+	hasGeoWidth              bool
 }
 
 // List returns the values of a BMLT array parameter given as name[]=,
@@ -150,10 +160,25 @@ func stringSets(vals []string) (in, out map[string]bool) {
 // MaxPageSize is the largest page_size GetSearchResults accepts.
 const MaxPageSize = 1000
 
-// maxNearest bounds N in a search for the N nearest meetings
-// (geo_width=-N), so that a huge width cannot overflow an int; it is far
-// more than any store holds.
+// maxNearest bounds N of geo_width=-N, so that a huge width cannot
+// overflow an int; it is far more than any store holds.
 const maxNearest = 1 << 40
+
+// radiusLadder are the radii, in the width's unit (miles for geo_width,
+// km for geo_width_km), that BMLT tries for geo_width=-N: it takes the
+// smallest that holds at least N meetings, or the last.
+var radiusLadder = []float64{0.0625, 0.125, 0.1875, 0.25, 0.4375, 0.5, 0.5625, 0.75, 0.8125, 1.0, 1.25, 1.5, 1.75,
+	2.0, 2.25, 2.5, 2.75, 3.0, 3.25, 3.5, 3.75, 4.0, 4.25, 4.5, 4.75, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0, 9.5,
+	10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 17.5, 20.0, 22.5, 25.0, 27.5, 30.0, 35.0, 40.0, 45.0, 50.0, 60.0, 70.0, 80.0,
+	90.0, 100.0, 150, 200}
+
+// ladderRadius returns the smallest radius of radiusLadder that is at
+// least d (a distance in the width's unit), or the last when d is beyond
+// them all.
+func ladderRadius(d float64) float64 {
+	i, _ := slices.BinarySearch(radiusLadder, d)
+	return radiusLadder[min(i, len(radiusLadder)-1)]
+}
 
 // ParseSearch reads the parameters of GetSearchResults as ParseRequest
 // does; ok is false when a parameter is malformed or not valid.
@@ -162,33 +187,37 @@ func ParseSearch(q url.Values) (s Search, ok bool) {
 	return s, ok && err == nil
 }
 
-// ParseRequest reads the parameters of GetSearchResults. ok is false when
-// a parameter is malformed (a weekday that is no number, a latitude out of
-// range); BMLT servers answer such a request with an empty array rather
-// than an error, and so does the handler. err is a KindInvalid
-// *meeting.Error, naming each parameter, when sort_keys or data_field_key
-// name a field that is not one of ObjectKeys or name one twice, or when
-// page_size is above MaxPageSize: such a request would make every meeting
-// be sorted or built field by field for nothing, so it is refused.
+// ParseRequest reads the parameters of GetSearchResults as BMLT servers
+// read them. ok is false when BMLT answers the request with an empty
+// array: a point with one coordinate or without a width (geo_width,
+// geo_width_km, or a distance field asked for), a latitude or longitude
+// out of range, meeting_key without a usable meeting_key_value,
+// advanced_published other than 1 or 0 (unpublished meetings are not
+// public); the handler does so too. Values BMLT ignores are ignored: list
+// values that are no integer, a page_size that is no number, an hour or
+// minute that is no number (others are clamped to 0–23 and 0–59). err is a
+// KindInvalid *meeting.Error, naming each parameter, when sort_keys or
+// data_field_key name a field that is not one of ObjectKeys or name one
+// twice, or when page_size is above MaxPageSize: such a request would make
+// every meeting be sorted or built field by field for nothing, so it is
+// refused (where BMLT ignores unknown fields).
 func ParseRequest(q url.Values) (s Search, ok bool, err error) {
-	s = Search{StartsAfter: -1, StartsBefore: -1, EndsBefore: -1, Lang: "en"}
+	s = Search{StartsAfter: -1, StartsBefore: -1, EndsBefore: -1, MinDuration: -1, MaxDuration: -1, Lang: "en"}
 	problems := s.parseFields(q)
-	paging := s.parsePaging(q)
-	if paging && s.PageSize > MaxPageSize {
+	s.parsePaging(q)
+	if s.PageSize > MaxPageSize {
 		problems["page_size"] = "must be at most " + strconv.Itoa(MaxPageSize)
 	}
 	if len(problems) > 0 {
 		return s, false, &meeting.Error{Kind: meeting.KindInvalid, Op: "bmlt.ParseRequest",
 			Message: "some GetSearchResults parameters are not valid", Fields: problems}
 	}
-	if !paging {
-		return s, false, nil
-	}
 	if v := get(q, "lang_enum"); v == "es" {
 		s.Lang = v
 	}
 	for _, step := range []func(*Search, url.Values) bool{
-		(*Search).parseSets, (*Search).parseTimes, (*Search).parseText, (*Search).parseGeo,
+		(*Search).parseSets, (*Search).parseMeetingKey, (*Search).parseTimes, (*Search).parseGeo,
+		(*Search).parseText, (*Search).parsePublished,
 	} {
 		if !step(&s, q) {
 			return s, false, nil
@@ -213,33 +242,125 @@ func (s *Search) parseSets(q url.Values) (ok bool) {
 	return true
 }
 
-// parseTimes reads StartsAfter, StartsBefore and EndsBefore, each given as
-// an hour and a minute parameter.
-func (s *Search) parseTimes(q url.Values) (ok bool) {
-	hm := func(h, m string) (int, bool) {
-		hs, ms := get(q, h), get(q, m)
-		if hs == "" && ms == "" {
-			return -1, true
-		}
-		hh, err1 := strconv.Atoi(cmp.Or(hs, "0"))
-		mm, err2 := strconv.Atoi(cmp.Or(ms, "0"))
-		if err1 != nil || err2 != nil || hh < 0 || hh > 24 || mm < 0 || mm > 59 {
-			return -1, false
-		}
-		return hh*60 + mm, true
+// numeric reports whether s is a number as PHP's is_numeric reads one
+// (decimal, with an optional sign, fraction and exponent, and surrounding
+// spaces), which BMLT asks of its numeric parameters, and returns it.
+func numeric(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if !numericText.MatchString(s) {
+		return 0, false
 	}
-	if s.StartsAfter, ok = hm("StartsAfterH", "StartsAfterM"); !ok {
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil || errors.Is(err, strconv.ErrRange)
+}
+
+// numericText is the text of a PHP numeric string, without its spaces.
+var numericText = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$`)
+
+// clock reads an hour and a minute parameter as BMLT's build_time_string:
+// unset (-1) unless one of them is a number; each that is a number is
+// truncated and clamped to 0–23 or 0–59, the other counts as 0.
+func clock(q url.Values, hour, minute string) int {
+	h, hok := numeric(q.Get(hour))
+	m, mok := numeric(q.Get(minute))
+	if !hok && !mok {
+		return -1
+	}
+	clamp := func(f float64, ok bool, hi int) int {
+		if !ok || math.IsNaN(f) {
+			return 0
+		}
+		return int(math.Max(0, math.Min(float64(hi), math.Trunc(f))))
+	}
+	return clamp(h, hok, 23)*60 + clamp(m, mok, 59)
+}
+
+// parseTimes reads StartsAfter, StartsBefore, EndsBefore, MinDuration and
+// MaxDuration, each given as an hour and a minute parameter (see clock).
+func (s *Search) parseTimes(q url.Values) bool {
+	s.StartsAfter = clock(q, "StartsAfterH", "StartsAfterM")
+	s.StartsBefore = clock(q, "StartsBeforeH", "StartsBeforeM")
+	s.EndsBefore = clock(q, "EndsBeforeH", "EndsBeforeM")
+	s.MinDuration = clock(q, "MinDurationH", "MinDurationM")
+	s.MaxDuration = clock(q, "MaxDurationH", "MaxDurationM")
+	return true
+}
+
+// mainIntKeys are the keys of integer columns in BMLT's meetings table,
+// which meeting_key compares as numbers; mainKeys are all the keys of
+// that table that meeting_key can match (BMLT matches nothing for
+// formats, latitude and longitude), and templateKeys those of its data
+// fields. Other keys match nothing.
+var (
+	mainIntKeys  = map[string]bool{"id_bigint": true, "service_body_bigint": true, "venue_type": true, "published": true}
+	mainKeys     = map[string]bool{"worldid_mixed": true, "weekday_tinyint": true, "start_time": true, "duration_time": true, "time_zone": true, "lang_enum": true, "email_contact": true}
+	templateKeys = map[string]bool{}
+)
+
+func init() {
+	for k := range mainIntKeys {
+		mainKeys[k] = true
+	}
+	for _, k := range ObjectKeys[slices.Index(ObjectKeys, "meeting_name"):] {
+		templateKeys[k] = true
+	}
+}
+
+// parseMeetingKey reads meeting_key and meeting_key_value (one value or
+// several, as meeting_key_value[]=; not a comma list), as BMLT reads them:
+// a weekday counts from 1 = Sunday, a time is "HH:MM" or "HH:MM:SS", an
+// integer field compares as a number. It reports false, an empty answer,
+// when meeting_key is given without a value that can match.
+func (s *Search) parseMeetingKey(q url.Values) bool {
+	key := get(q, "meeting_key")
+	if key == "" {
+		return true
+	}
+	s.MeetingKey = key
+	for _, v := range append(q["meeting_key_value"], q["meeting_key_value[]"]...) {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		switch {
+		case key == "weekday_tinyint" || mainIntKeys[key]:
+			v = strconv.FormatInt(intval(v), 10)
+		case key == "start_time" || key == "duration_time":
+			h, m, found := strings.Cut(v, ":")
+			if !found {
+				continue
+			}
+			m, _, _ = strings.Cut(m, ":")
+			c := clock(url.Values{"h": {h}, "m": {m}}, "h", "m")
+			v = string(appendClock(nil, c))
+		}
+		s.MeetingKeyValues = append(s.MeetingKeyValues, v)
+	}
+	return len(s.MeetingKeyValues) > 0
+}
+
+// keyMatches reports whether m's value of the meeting_key field is one of
+// the values asked for: exactly for numbers and times, ignoring case for
+// text (as BMLT's database collation compares it).
+func (s *Search) keyMatches(m *meeting.Meeting, b meetingBody) bool {
+	key := s.MeetingKey
+	if !mainKeys[key] && !templateKeys[key] {
 		return false
 	}
-	if s.StartsBefore, ok = hm("StartsBeforeH", "StartsBeforeM"); !ok {
+	v, _ := field(m, key, b)
+	if v == "" {
 		return false
 	}
-	s.EndsBefore, ok = hm("EndsBeforeH", "EndsBeforeM")
-	return ok
+	exact := mainIntKeys[key] || key == "weekday_tinyint" || key == "start_time" || key == "duration_time"
+	for _, want := range s.MeetingKeyValues {
+		if v == want || (!exact && strings.EqualFold(v, want)) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseText reads SearchString: a list of meeting ids, or a text of at
-// least three characters.
+// least three characters whose every word a meeting must hold.
 func (s *Search) parseText(q url.Values) bool {
 	text := get(q, "SearchString")
 	switch {
@@ -249,8 +370,7 @@ func (s *Search) parseText(q url.Values) bool {
 			s.IDs = map[int64]bool{}
 		}
 		for _, p := range strings.Split(text, ",") {
-			n, _ := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
-			s.IDs[n] = true
+			s.IDs[intval(p)] = true
 		}
 	case len([]rune(text)) >= 3:
 		s.Text = strings.ToLower(text)
@@ -258,56 +378,74 @@ func (s *Search) parseText(q url.Values) bool {
 	return true
 }
 
-// parseGeo reads the point (lat_val, long_val) and geo_width (miles) or
-// geo_width_km: a radius, or when negative the number of nearest meetings.
-func (s *Search) parseGeo(q url.Values) bool {
-	lat, lng := get(q, "lat_val"), get(q, "long_val")
-	if lat == "" || lng == "" {
+// parsePublished reads advanced_published: 1 (the default) for the
+// published meetings, 0 for all of them, which are the same here (only
+// published meetings are public); anything else asks for the unpublished
+// ones, of which there are none.
+func (s *Search) parsePublished(q url.Values) bool {
+	vs, given := q["advanced_published"]
+	if !given {
 		return true
 	}
-	la, err1 := strconv.ParseFloat(lat, 64)
-	lo, err2 := strconv.ParseFloat(lng, 64)
-	if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(lo) || la < -90 || la > 90 || lo < -180 || lo > 180 {
+	v, ok := numeric(vs[len(vs)-1])
+	return ok && (v == 1 || v == 0)
+}
+
+// parseGeo reads the point (lat_val, long_val) and geo_width (miles) or
+// geo_width_km: a radius, or when negative the number of meetings the
+// radius ladder must reach. As on BMLT servers, a point with one
+// coordinate, or with no width (nor a distance field asked for), gives an
+// empty answer; a coordinate that is no number is as if not given.
+func (s *Search) parseGeo(q url.Values) bool {
+	la, latOK := numeric(q.Get("lat_val"))
+	lo, lngOK := numeric(q.Get("long_val"))
+	if !latOK && !lngOK {
+		return true
+	}
+	width, perUnit := q.Get("geo_width"), kmPerDegree/milesPerDegree
+	w, widthOK := numeric(width)
+	s.Miles = widthOK
+	if !widthOK {
+		w, widthOK = numeric(q.Get("geo_width_km"))
+		perUnit = 1
+	}
+	if !latOK || !lngOK || (!widthOK && !s.wantDistance) {
+		return false
+	}
+	if math.IsNaN(la) || math.IsNaN(lo) || la < -90 || la > 90 || lo < -180 || lo > 180 || math.IsInf(w, 0) {
 		return false
 	}
 	s.HasPoint, s.Lat, s.Lng = true, la, lo
-	width, perUnit := get(q, "geo_width"), 1.609344
-	s.Miles = true
-	if width == "" {
-		width, perUnit, s.Miles = get(q, "geo_width_km"), 1, false
-	}
-	if width == "" {
+	if !widthOK {
 		return true
 	}
-	w, err := strconv.ParseFloat(width, 64)
-	if err != nil || math.IsNaN(w) || math.IsInf(w, 0) {
-		return false
-	}
 	s.hasGeoWidth = true
-	if w < 0 {
-		s.Nearest = int(math.Min(math.Ceil(-w), maxNearest))
-	} else {
+	switch n := math.Trunc(-w); {
+	case w >= 0:
 		s.WidthKM = w * perUnit
+	case n == 0:
+		// geo_width=-0.5: BMLT asks the ladder for at least 0 meetings,
+		// its first radius.
+		s.WidthKM = radiusLadder[0] * perUnit
+	default:
+		s.Auto, s.Nearest = true, int(math.Min(n, maxNearest))
 	}
 	return true
 }
 
-// parsePaging reads sort_results_by_distance, page_size and page_num.
-func (s *Search) parsePaging(q url.Values) bool {
+// parsePaging reads sort_results_by_distance, page_size and page_num; a
+// page_size that is no number, or negative, means no paging (BMLT ignores
+// it), a page_num that is no number the first page.
+func (s *Search) parsePaging(q url.Values) {
 	s.SortByDistance = flag(q, "sort_results_by_distance")
-	for _, p := range []struct {
-		name string
-		dst  *int
-	}{{"page_size", &s.PageSize}, {"page_num", &s.PageNum}} {
-		if v := get(q, p.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return false
-			}
-			*p.dst = n
-		}
+	size, ok := numeric(q.Get("page_size"))
+	if !ok || size < 0 {
+		return
 	}
-	return true
+	s.PageSize = int(math.Min(size, math.MaxInt32))
+	if n, ok := numeric(q.Get("page_num")); ok {
+		s.PageNum = int(math.Max(math.Min(n, 1<<62), -1<<62))
+	}
 }
 
 // sortKeyPresets are the field lists of the older sort_key parameter, as
@@ -477,10 +615,19 @@ func (s *Search) Narrow(base meeting.Filter) (f meeting.Filter, ok bool) {
 	return f, true
 }
 
+// RadiusKM returns the radius, in BMLT's kilometres (111.111 a degree),
+// beyond which the search keeps no meeting: the width, or for
+// geo_width=-N the last radius of the ladder; 0 when it has none.
+func (s *Search) RadiusKM() float64 {
+	if s.Auto {
+		return radiusLadder[len(radiusLadder)-1] * kmPerDegree / s.unitsPerDegree()
+	}
+	return s.WidthKM
+}
+
 // Geo reports whether the search is geographic: it has a point and a
-// width (geo_width, geo_width_km), or asks for the distance fields or the
-// distance order. Only meetings with a point are then found, each with its
-// distance.
+// width (geo_width, geo_width_km), or asks for the distance fields. Only
+// meetings with a point are then found, each with its distance.
 func (s *Search) Geo() bool {
-	return s.HasPoint && (s.hasGeoWidth || s.wantDistance || s.SortByDistance)
+	return s.HasPoint && (s.hasGeoWidth || s.wantDistance)
 }

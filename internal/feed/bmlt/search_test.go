@@ -33,7 +33,8 @@ func TestParseRequestFields(t *testing.T) {
 		{"data field twice", "data_field_key=meeting_name,meeting_name", false, "data_field_key"},
 		{"page_size at the cap", "page_size=1000&page_num=2", true, ""},
 		{"page_size above the cap", "page_size=1001", false, "page_size"},
-		{"negative page_size is malformed", "page_size=-1", false, ""},
+		{"negative page_size is ignored", "page_size=-1", true, ""},
+		{"page_size that is no number is ignored", "page_size=ten", true, ""},
 		{"a weekday that is no number is ignored", "weekdays=x", true, ""},
 		{"bad field wins over malformed", "weekdays=x&sort_keys=x", false, "sort_keys"},
 	} {
@@ -80,7 +81,7 @@ func TestNarrow(t *testing.T) {
 		{"one format OR", "formats=" + bmlt.FormatID("W") + "&formats_comparison_operator=OR", meeting.Filter{Types: []string{"W"}}, false},
 		{"negated formats stay in Go", "formats=-" + bmlt.FormatID("O"), meeting.Filter{}, false},
 		{"times", "StartsAfterH=18&StartsAfterM=29&StartsBeforeH=21", meeting.Filter{StartAfter: c(18, 30), StartBefore: c(21, 0)}, false},
-		{"times at the end of the day", "StartsAfterH=23&StartsAfterM=59&StartsBeforeH=24", meeting.Filter{}, false},
+		{"times at the end of the day", "StartsAfterH=23&StartsAfterM=59&StartsBeforeH=24", meeting.Filter{StartBefore: c(23, 0)}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, _ := url.ParseQuery(tc.query)
