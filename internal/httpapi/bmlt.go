@@ -257,8 +257,9 @@ func (s *Server) bmltFinder() (interface {
 
 // bmltSearch answers GetSearchResults: a JSON array of meetings, or
 // {"meetings":[…],"formats":[…]} with get_used_formats, or {"formats":[…]}
-// with get_formats_only. Malformed parameters give an empty result, as on
-// BMLT servers; unknown or repeated sort_keys and data_field_key, and a
+// with get_formats_only. Parameters are read as BMLT reads them
+// (bmlt.ParseRequest): those it answers with an empty result give one
+// here too; unknown or repeated sort_keys and data_field_key, and a
 // page_size above bmlt.MaxPageSize, are a 400. The store is asked only for
 // what the search can use: the constraints it applies exactly
 // (bmlt.Search.Narrow, the services' sources, the point and radius), and

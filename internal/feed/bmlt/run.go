@@ -13,7 +13,8 @@ import (
 
 // WholeEarthKM is a radius that takes in every point on Earth (half the
 // circumference of PostGIS's sphere is 20,015 km): the radius of a
-// geographic search that has no width, such as the N nearest meetings.
+// geographic search that has no width (distances asked for in
+// data_field_key).
 const WholeEarthKM = 20_100.0
 
 // findChunk is the Limit a Runner first asks Find for when it needs every
@@ -26,9 +27,8 @@ const (
 )
 
 // startRadiusKM is the radius a Runner first reads within when it needs
-// only the nearest meetings (the N nearest, one page by distance); it
-// grows fourfold until enough are found or it reaches the search's
-// radius. PostgreSQL finds the meetings within a radius with the GiST
+// only the nearest meetings (geo_width=-N, one page by distance); it grows
+// fourfold until enough are found or it reaches the search's radius. PostgreSQL finds the meetings within a radius with the GiST
 // index and sorts them, so reading the whole Earth for the 10 nearest
 // costs as much as reading every meeting.
 const startRadiusKM = 1.0
@@ -53,8 +53,8 @@ type Result struct {
 
 // Runner runs a search on a meeting.Store: it asks for pages of Find
 // (Next), takes what they hold (Add), and stops as soon as the answer is
-// known, so that a search for the 10 nearest meetings, or for one page in
-// the store's order, reads that many meetings and not every one. The
+// known, so that a search with geo_width=-10, or for one page in the
+// store's order, reads about that many meetings and not every one. The
 // store's order is distance (then id) when the filter has a point, else
 // weekday, start and id. Use:
 //
@@ -72,7 +72,8 @@ type Runner struct {
 	root        string
 	geo         bool
 	// need is how many meetings, in the store's order, decide the answer
-	// (the N nearest, or those up to the end of the page asked for);
+	// (the N nearest of geo_width=-N, whose distance sets the ladder
+	// radius, or those up to the end of the page asked for);
 	// math.MaxInt means every meeting the store finds.
 	need    int
 	rows    []row
@@ -148,9 +149,11 @@ func (r *Runner) baseRadiusKM() float64 {
 }
 
 // planNeed returns how many meetings in the store's order decide the
-// answer: the N nearest; the meetings up to the end of the page when the
-// page is in an order the store reads (distance, or weekday and start);
-// else every one (math.MaxInt), which is then sorted in Go.
+// answer: the N nearest for geo_width=-N (every meeting within the ladder
+// radius their distance calls for is then read too, see boundM); the
+// meetings up to the end of the page when the page is in an order the
+// store reads (distance, or weekday and start); else every one
+// (math.MaxInt), which is then sorted in Go.
 func (r *Runner) planNeed() int {
 	s := r.s
 	switch {
@@ -396,7 +399,8 @@ func (s *Search) matches(m *meeting.Meeting, body string, services, notServices 
 	return s.Text == "" || textMatch(m, s.Text)
 }
 
-// order keeps the N nearest rows when asked, then sorts by distance or by
+// order keeps, for geo_width=-N, the rows within BMLT's ladder radius,
+// then sorts by distance or by
 // the sort keys (weekday, start time and duration by default; empty values
 // last), id last.
 // Sort keys are computed once per row, for those keys only.

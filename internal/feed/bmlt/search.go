@@ -516,9 +516,11 @@ func clip(s string) string {
 	return strings.ToValidUTF8(s[:40], "") + "…"
 }
 
+// isIDList reports whether s is a comma list of numbers (is_numeric each,
+// as BMLT asks), which SearchString takes as meeting ids.
 func isIDList(s string) bool {
 	for _, p := range strings.Split(s, ",") {
-		if _, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64); err != nil {
+		if _, ok := numeric(p); !ok {
 			return false
 		}
 	}
