@@ -212,8 +212,11 @@ func ParseRequest(q url.Values) (s Search, ok bool, err error) {
 		return s, false, &meeting.Error{Kind: meeting.KindInvalid, Op: "bmlt.ParseRequest",
 			Message: "some GetSearchResults parameters are not valid", Fields: problems}
 	}
-	if v := get(q, "lang_enum"); v == "es" {
-		s.Lang = v
+	for _, l := range List(q, "lang_enum") {
+		if slices.Contains(Languages, l) {
+			s.Lang = l // the formats' language; another falls back on "en"
+			break
+		}
 	}
 	for _, step := range []func(*Search, url.Values) bool{
 		(*Search).parseSets, (*Search).parseMeetingKey, (*Search).parseTimes, (*Search).parseGeo,
