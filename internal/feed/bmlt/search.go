@@ -239,7 +239,9 @@ func (s *Search) parseSets(q url.Values) (ok bool) {
 	s.Weekdays, s.NotWeekdays = intSets(List(q, "weekdays"))
 	s.Venues, s.NotVenues = intSets(List(q, "venue_types"))
 	s.Formats, s.NotFormats = stringSets(List(q, "formats"))
-	s.FormatsOr = strings.EqualFold(get(q, "formats_comparison_operator"), "OR")
+	// BMLT: AND when it says AND (or is not given), else OR.
+	op := get(q, "formats_comparison_operator")
+	s.FormatsOr = op != "" && !strings.EqualFold(op, "AND")
 	s.Services, s.NotServices = stringSets(List(q, "services"))
 	s.Recursive = get(q, "recursive") == "1"
 	return true
