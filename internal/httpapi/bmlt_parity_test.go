@@ -7,6 +7,7 @@ package httpapi_test
 // counterpart here.
 
 import (
+	"context"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -23,7 +25,10 @@ import (
 
 	mgimport "github.com/meetingfinder/meetingfinder/importers/meetingguide"
 	"github.com/meetingfinder/meetingfinder/internal/feed/bmlt"
+	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/postgres"
+	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
 	"github.com/meetingfinder/meetingfinder/internal/sharedtest"
 )
 
@@ -765,4 +770,70 @@ func TestBMLTSearchShapesAsBMLT(t *testing.T) {
 			t.Errorf("GET %s: %d %s", target, r.status, r.body)
 		}
 	}
+}
+
+// TestBMLTParityOnPostgres runs BMLT requests over PostgreSQL (the store
+// without the read model) and over the in-memory store with the same
+// meetings: the same meetings and formats come back.
+func TestBMLTParityOnPostgres(t *testing.T) {
+	db := pgtest.New(t)
+	ms := append(feedMeetings(),
+		bmltMeeting(t, "m1", 1, "19:00", 0, within10km, types("A")),
+		bmltMeeting(t, "m2", 1, "19:30", 0, onTheDot, types("A", "C")),
+		bmltMeeting(t, "m3", 2, "19:00", 90, within10mi, types("B"), town("Edmonds")),
+		bmltMeeting(t, "m4", 3, "07:00", 0, within10mi, types("B"), town("Everett")))
+	for i := range ms {
+		ms[i].GroupKey, ms[i].Status = ms[i].ExternalID, meeting.StatusPublished
+	}
+	pg := postgres.NewMeetingStore(db)
+	if err := pg.InsertMeetings(context.Background(), slices.Clone(ms)); err != nil {
+		t.Fatal(err)
+	}
+	mem := newFeedEnvWith(t, slices.Clone(ms))
+	onPG := &feedEnv{srv: httpapi.New(httpapi.Config{Store: pg, Logger: quietLogger(), Now: func() time.Time { return feedNow }})}
+	point := "&long_val=-79.793701171875&lat_val=36.065752051707"
+	for _, q := range []string{
+		"switcher=GetSearchResults",
+		"switcher=GetSearchResults&geo_width=-3" + point,
+		"switcher=GetSearchResults&geo_width=-2&sort_results_by_distance=1" + point,
+		"switcher=GetSearchResults&geo_width_km=10" + point,
+		"switcher=GetSearchResults&lat_val=40.75&long_val=-73.98&geo_width=-2&venue_types=-2",
+		"switcher=GetSearchResults&meeting_key=location_municipality&meeting_key_value[]=Edmonds&meeting_key_value[]=everett",
+		"switcher=GetSearchResults&services=-" + bmlt.ServiceBodyID("nyc-intergroup") + "&recursive=1",
+		"switcher=GetSearchResults&sort_keys=location_municipality,meeting_name",
+		"switcher=GetSearchResults&MinDurationH=1&MinDurationM=30&StartsAfterH=25",
+		"switcher=GetSearchResults&get_used_formats&weekdays=2",
+		"switcher=GetFormats",
+		"switcher=GetFormats&lang_enum[]=es&lang_enum[]=en&format_ids=-" + bmlt.FormatID("A"),
+		"switcher=GetServiceBodies&services=-" + bmlt.ServiceBodyID("nyc-intergroup", "Manhattan") + "&recursive=1",
+	} {
+		var a, b any
+		mem.bmltGet(t, bmltJSON+q, &a)
+		onPG.bmltGet(t, bmltJSON+q, &b)
+		if d := cmp.Diff(withoutIDs(a), withoutIDs(b)); d != "" {
+			t.Errorf("%s: (-memory +PostgreSQL):\n%s", q, d)
+		}
+	}
+}
+
+// withoutIDs drops the meeting ids (id_bigint), which differ between two
+// stores, from a BMLT answer decoded as any.
+func withoutIDs(v any) any {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, y := range x {
+			out[i] = withoutIDs(y)
+		}
+		return out
+	case map[string]any:
+		out := map[string]any{}
+		for k, y := range x {
+			if k != "id_bigint" {
+				out[k] = withoutIDs(y)
+			}
+		}
+		return out
+	}
+	return v
 }
