@@ -16,9 +16,6 @@ type AddressParts struct {
 	Country    string
 }
 
-// Empty reports whether no part was found.
-func (a AddressParts) Empty() bool { return a == AddressParts{} }
-
 // SplitAddress splits a one-line address, the Meeting Guide
 // formatted_address, into its parts. It knows the shapes geocoders and
 // listing tools write:

@@ -652,6 +652,8 @@ func TestBMLTSearchParameters(t *testing.T) {
 		{"meeting_key start_time", []meeting.Meeting{m("m1", startAt("02:00", 60)), m("m2")}, "meeting_key=start_time&meeting_key_value=02:00:00", "m1"},
 		{"meeting_key duration_time", []meeting.Meeting{m("m1", startAt("16:00", 120)), m("m2")}, "meeting_key=duration_time&meeting_key_value=02:00", "m1"},
 		{"meeting_key time not a time", []meeting.Meeting{m("m1", startAt("02:00", 60)), m("m2")}, "meeting_key=start_time&meeting_key_value=blah", ""},
+		{"meeting_key time of no numbers", []meeting.Meeting{m("m1", startAt("00:00", 60)), m("m2")}, "meeting_key=start_time&meeting_key_value=a:b", ""},
+		{"meeting_key time with one number", []meeting.Meeting{m("m1", startAt("02:00", 60)), m("m2")}, "meeting_key=start_time&meeting_key_value=2:x", "m1"},
 		{"meeting_key time_zone", []meeting.Meeting{m("m1", zone("America/Chicago")), m("m2", zone("America/New_York"))},
 			"meeting_key=time_zone&meeting_key_value=America/Chicago", "m1"},
 		{"meeting_key latitude matches nothing", geo, "meeting_key=latitude&meeting_key_value=36.065752051707", ""},

@@ -322,7 +322,7 @@ func (s *Search) parseMeetingKey(q url.Values) bool {
 		return true
 	}
 	s.MeetingKey = key
-	for _, v := range append(q["meeting_key_value"], q["meeting_key_value[]"]...) {
+	for _, v := range slices.Concat(q["meeting_key_value"], q["meeting_key_value[]"]) {
 		if v = strings.TrimSpace(v); v == "" {
 			continue
 		}
@@ -336,6 +336,9 @@ func (s *Search) parseMeetingKey(q url.Values) bool {
 			}
 			m, _, _ = strings.Cut(m, ":")
 			c := clock(url.Values{"h": {h}, "m": {m}}, "h", "m")
+			if c < 0 {
+				continue // neither part a number
+			}
 			v = string(appendClock(nil, c))
 		}
 		s.MeetingKeyValues = append(s.MeetingKeyValues, v)
