@@ -40,7 +40,7 @@ func (s *Server) bmltJSONP(c *gin.Context) error {
 	cb := cmp.Or(c.Query("callback"), "callback")
 	if !jsonpCallback.MatchString(cb) {
 		return &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.bmltJSONP", Message: "the JSONP callback is not valid",
-			Fields: map[string]string{"callback": "is required and must be a JavaScript name (letters, digits, _, $ and .; not starting with a digit)"}}
+			Fields: map[string]string{"callback": "must be a JavaScript name (letters, digits, _, $ and .; not starting with a digit)"}}
 	}
 	v, err := s.bmlt(c)
 	if err != nil {

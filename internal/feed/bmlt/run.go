@@ -28,9 +28,10 @@ const (
 
 // startRadiusKM is the radius a Runner first reads within when it needs
 // only the nearest meetings (geo_width=-N, one page by distance); it grows
-// fourfold until enough are found or it reaches the search's radius. PostgreSQL finds the meetings within a radius with the GiST
-// index and sorts them, so reading the whole Earth for the 10 nearest
-// costs as much as reading every meeting.
+// fourfold until enough are found or it reaches the search's radius.
+// PostgreSQL finds the meetings within a radius with the GiST index and
+// sorts them, so reading the whole Earth for the 10 nearest costs as much
+// as reading every meeting.
 const startRadiusKM = 1.0
 
 // metresPerDegree is the length of a degree of arc on the sphere PostGIS
@@ -400,10 +401,9 @@ func (s *Search) matches(m *meeting.Meeting, body string, services, notServices 
 }
 
 // order keeps, for geo_width=-N, the rows within BMLT's ladder radius,
-// then sorts by distance or by
-// the sort keys (weekday, start time and duration by default; empty values
-// last), id last.
-// Sort keys are computed once per row, for those keys only.
+// then sorts by distance or by the sort keys (weekday, start time and
+// duration by default; empty values last), id last. Sort keys are
+// computed once per row, for those keys only.
 func (r *Runner) order(rows []row) []row {
 	s := r.s
 	// Every comparison ends with the id, which rows never share, so an
