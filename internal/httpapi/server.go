@@ -173,6 +173,10 @@ func New(cfg Config) *Server {
 	}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
+	// "/bmlt//client_interface/json/" is what a BMLT client builds from a
+	// root server configured with a trailing slash; BMLT servers answer
+	// it, so repeated slashes route as one.
+	e.RemoveExtraSlash = true
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		s.log.Warn("ignoring TrustedProxies", slog.String("error", err.Error()))
 		_ = e.SetTrustedProxies(nil)

@@ -13,7 +13,7 @@ import (
 )
 
 // A meeting's BMLT object is written field by field, straight into the
-// answer: one writer per key of FieldKeys appends the key's value as text
+// answer: one writer per key of ObjectKeys appends the key's value as text
 // (every BMLT value is a string), and Objects writes each meeting with the
 // keys asked for in sorted order, as encoding/json writes a map. The same
 // writers answer Fields and the sort keys, so the three never disagree.
@@ -38,8 +38,8 @@ func textOf(text func(m *meeting.Meeting) string) fieldWriter {
 	return func(b []byte, m *meeting.Meeting, _ *meetingBody) []byte { return append(b, text(m)...) }
 }
 
-// fieldWriters are the writers of every key of FieldKeys but the
-// distances, which only a geographic search adds.
+// fieldWriters are the writers of every key of ObjectKeys but the
+// distances, which only a geographic search fills.
 var fieldWriters = map[string]fieldWriter{
 	"id_bigint":              func(b []byte, m *meeting.Meeting, _ *meetingBody) []byte { return strconv.AppendInt(b, m.ID, 10) },
 	"worldid_mixed":          emptyField,
@@ -72,11 +72,20 @@ var fieldWriters = map[string]fieldWriter{
 		return b
 	},
 	"format_shared_id_list": func(b []byte, m *meeting.Meeting, mb *meetingBody) []byte {
-		for i, k := range mb.formatKeys(m) {
+		// The ids in order, as BMLT lists them (formats puts Open and
+		// Closed first).
+		keys := mb.formatKeys(m)
+		var buf [8]int
+		ids := buf[:0]
+		for _, k := range keys {
+			ids = append(ids, formatNumber(k))
+		}
+		slices.Sort(ids)
+		for i, id := range ids {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, FormatID(k)...)
+			b = strconv.AppendInt(b, int64(id), 10)
 		}
 		return b
 	},
@@ -121,6 +130,7 @@ var fieldWriters = map[string]fieldWriter{
 	},
 	"contact_name_1": emptyField, "contact_phone_1": emptyField, "contact_email_1": emptyField,
 	"contact_name_2": emptyField, "contact_phone_2": emptyField, "contact_email_2": emptyField,
+	"email_contact": emptyField, "admin_notes": emptyField,
 }
 
 // formatKeys returns FormatKeys(m), which mb may already hold.
@@ -160,7 +170,8 @@ var plainFields = map[string]bool{
 // objectKey is one key of the objects of an answer: its name, the name
 // already written as JSON with its colon (with the empty value too, for
 // the keys meetingfinder has no data for), its writer (nil for a
-// distance), and whether its values are written without escaping.
+// distance, "" unless the search is geographic), and whether its values
+// are written without escaping.
 type objectKey struct {
 	name   string
 	quoted string
@@ -177,22 +188,21 @@ type Objects struct {
 	rows []row
 	keys []objectKey // sorted by name
 	root string
+	geo  bool // the distances are filled
 }
 
 // newObjects returns the objects of rows with the keys asked for
-// (dataFields; every key when empty), and the distances on a geographic
-// search.
+// (dataFields; every key of ObjectKeys when empty), the distances filled
+// on a geographic search.
 func newObjects(rows []row, dataFields []string, geo bool, root string) Objects {
 	names := dataFields
 	if len(names) == 0 {
-		for _, k := range FieldKeys {
-			names = append(names, k.Key)
-		}
+		names = ObjectKeys
 	}
-	o := Objects{rows: rows, root: root}
+	o := Objects{rows: rows, root: root, geo: geo}
 	for _, name := range names {
 		w, ok := fieldWriters[name]
-		if !ok && !(geo && (name == "distance_in_km" || name == "distance_in_miles")) {
+		if !ok && name != "distance_in_km" && name != "distance_in_miles" {
 			continue
 		}
 		if slices.ContainsFunc(o.keys, func(k objectKey) bool { return k.name == name }) {
@@ -230,7 +240,7 @@ func (o Objects) AppendObject(b, scratch []byte, i int) (out, scratchOut []byte)
 			b = append(b, '"')
 			if k.write != nil {
 				b = k.write(b, rw.m, &mb)
-			} else {
+			} else if o.geo {
 				b = appendDistance(b, k.name, rw.dist)
 			}
 			b = append(b, '"')
@@ -269,10 +279,11 @@ func (o Objects) Maps() []map[string]string {
 		mb := meetingBody{id: rw.body, name: rw.bodyName, root: o.root, formats: rw.formats}
 		out[i] = make(map[string]string, len(o.keys))
 		for _, k := range o.keys {
+			scratch = scratch[:0]
 			if k.write != nil {
-				scratch = k.write(scratch[:0], rw.m, &mb)
-			} else {
-				scratch = appendDistance(scratch[:0], k.name, rw.dist)
+				scratch = k.write(scratch, rw.m, &mb)
+			} else if o.geo {
+				scratch = appendDistance(scratch, k.name, rw.dist)
 			}
 			out[i][k.name] = string(scratch)
 		}
