@@ -4,24 +4,37 @@
 #
 #   scripts/pg.sh up       create (first time) and start the cluster, create the
 #                          database "meetingfinder"; installs PostGIS with apt
-#                          when running as root and it is missing
+#                          when running as root and it is missing. On a standby
+#                          (made by `replica`) it starts it, and creates nothing
 #   scripts/pg.sh down     stop it (fast shutdown); fine if it is not running
 #   scripts/pg.sh url      print its DATABASE_URL (works before it exists)
 #   scripts/pg.sh status   say whether it runs (exit 0 running, 3 not running)
 #   scripts/pg.sh psql     open psql on it (extra arguments go to psql)
 #   scripts/pg.sh logs     print the end of the server log
 #   scripts/pg.sh destroy  stop it and delete its data folder
+#   scripts/pg.sh replica  create (first time, with pg_basebackup -R) and start
+#                          a streaming hot standby of the running cluster, on
+#                          port MF_PG_REPLICA_PORT with data in
+#                          MF_PG_REPLICA_DATA, and say its DATABASE_URL.
+#                          The other commands work on the standby with
+#                          MF_PG_PORT and MF_PG_DATA set to those two values
 #
-# Settings: MF_PG_PORT (default 54329), MF_PG_BINDIR (PostgreSQL bin folder,
-# default: pg_config --bindir, else the newest /usr/lib/postgresql/*/bin).
+# Settings: MF_PG_PORT (default 54329), MF_PG_DATA (data folder, an absolute
+# path; default: see Layout), MF_PG_BINDIR (PostgreSQL bin folder, default:
+# pg_config --bindir, else the newest /usr/lib/postgresql/*/bin);
+# MF_PG_REPLICA_PORT (default MF_PG_PORT + 1) and MF_PG_REPLICA_DATA (default
+# the data folder with "-replica" appended) for `replica`.
 #
-# Layout: the data folder is <repo>/.pgdata. When run as root, the server runs
+# Layout: the data folder is MF_PG_DATA when set (the server user must be
+# able to reach it), else <repo>/.pgdata. When run as root, the server runs
 # as an unprivileged user ("postgres" if it exists, else a system user
-# "meetingfinder"). If that user cannot reach the repository folder (or the
-# path is unusable for a unix socket), the data folder is
-# /tmp/meetingfinder-pg-<hash of repo path> instead and <repo>/.pgdata/LOCATION
-# records where it is. The server listens on 127.0.0.1 only, with trust
-# authentication and durability switched off: it is a throwaway cluster.
+# "meetingfinder"). Without MF_PG_DATA, if that user cannot reach the
+# repository folder (or the path is unusable for a unix socket), the data
+# folder is /tmp/meetingfinder-pg-<hash of repo path> instead and
+# <repo>/.pgdata/LOCATION records where it is. The server listens on
+# 127.0.0.1 only, with trust authentication (replication connections from
+# 127.0.0.1 included) and durability switched off: it is a throwaway
+# cluster. Its WAL is fit for streaming standbys (wal_level = replica).
 set -euo pipefail
 
 readonly DB_NAME=meetingfinder
@@ -29,19 +42,34 @@ readonly FALLBACK_USER=meetingfinder
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 readonly REPO
 readonly PORT="${MF_PG_PORT:-54329}"
+readonly CUSTOM_DATA="${MF_PG_DATA:-}"      # the data folder when set
 HASH="$(printf '%s' "$REPO" | sha1sum | cut -c1-10)"
 readonly HASH
-readonly HOME_DIR="$REPO/.pgdata"           # data folder, or holder of LOCATION
-readonly LOCATION_FILE="$HOME_DIR/LOCATION"
-readonly FALLBACK_DIR="/tmp/meetingfinder-pg-$HASH"
-readonly LOCK_FILE="/tmp/meetingfinder-pg-$HASH.lock"
 readonly APT_LOG="/tmp/meetingfinder-pg-$HASH-apt.log"
 readonly START_TIMEOUT=90
 
-[[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || {
+is_port() { [[ "$1" =~ ^[0-9]+$ ]] && (($1 > 0 && $1 < 65536)); }
+
+is_port "$PORT" || {
 	echo "pg.sh: MF_PG_PORT must be a TCP port number, got '$PORT'" >&2
 	exit 2
 }
+
+if [[ -n "$CUSTOM_DATA" ]]; then
+	[[ "$CUSTOM_DATA" == /* && "$CUSTOM_DATA" != / ]] || {
+		echo "pg.sh: MF_PG_DATA must be an absolute path other than /, got '$CUSTOM_DATA'" >&2
+		exit 2
+	}
+	readonly HOME_DIR="${CUSTOM_DATA%/}"    # the data folder itself
+	readonly LOCATION_FILE=""
+	readonly FALLBACK_DIR=""
+	readonly LOCK_FILE="$HOME_DIR.lock"     # beside it, gone with its parent
+else
+	readonly HOME_DIR="$REPO/.pgdata"       # data folder, or holder of LOCATION
+	readonly LOCATION_FILE="$HOME_DIR/LOCATION"
+	readonly FALLBACK_DIR="/tmp/meetingfinder-pg-$HASH"
+	readonly LOCK_FILE="/tmp/meetingfinder-pg-$HASH.lock"
+fi
 
 # Connection settings from the caller's environment must not redirect the
 # admin commands below to some other server.
@@ -59,7 +87,7 @@ is_root() { ((EUID == 0)); }
 
 # DATA: the data folder (cluster may or may not exist there yet).
 resolve_data() {
-	if [[ -f "$LOCATION_FILE" ]]; then
+	if [[ -n "$LOCATION_FILE" && -f "$LOCATION_FILE" ]]; then
 		DATA="$(<"$LOCATION_FILE")"
 	else
 		DATA="$HOME_DIR"
@@ -67,6 +95,9 @@ resolve_data() {
 }
 
 cluster_exists() { [[ -f "$DATA/PG_VERSION" ]]; }
+
+# A standby (made by `replica`) replays its primary's WAL and takes no writes.
+is_standby() { [[ -f "$DATA/standby.signal" ]]; }
 
 # Major version of the server binaries in folder $1.
 bindir_major() {
@@ -245,9 +276,17 @@ unusable_reason() {
 		echo "its path has characters that are awkward in postgresql.conf"
 	elif ((${#dir} + ${#PORT} + 10 > 100)); then
 		echo "its path is too long for a unix socket"
-	elif is_root && ! (cd / && runuser -u "$PGUSER" -- test -x "$(dirname "$dir")"); then
-		echo "user $PGUSER cannot reach $(dirname "$dir")"
+	elif is_root && ! (cd / && runuser -u "$PGUSER" -- test -x "$(existing_parent "$dir")"); then
+		echo "user $PGUSER cannot reach $(existing_parent "$dir")"
 	fi
+}
+
+# The nearest folder of $1 (itself excluded) that exists.
+existing_parent() {
+	local d
+	d="$(dirname "$1")"
+	while [[ ! -d "$d" ]]; do d="$(dirname "$d")"; done
+	echo "$d"
 }
 
 initdb_at() {
@@ -274,6 +313,13 @@ initdb_at() {
 create_cluster() {
 	local reason
 	reason="$(unusable_reason "$HOME_DIR")"
+	if [[ -n "$CUSTOM_DATA" ]]; then
+		# The caller chose the folder: no fallback elsewhere.
+		[[ -z "$reason" ]] || die "cannot use MF_PG_DATA=$HOME_DIR: $reason"
+		DATA="$HOME_DIR"
+		initdb_at "$DATA" || die "initdb failed in $DATA"
+		return
+	fi
 	if [[ -z "$reason" ]]; then
 		DATA="$HOME_DIR"
 		if initdb_at "$DATA"; then
@@ -318,8 +364,15 @@ dynamic_shared_memory_type = $dsm
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-wal_level = minimal
-max_wal_senders = 0
+# WAL for streaming standbys (scripts/pg.sh replica); a standby answers reads.
+wal_level = replica
+max_wal_senders = 10
+wal_keep_size = 256MB
+hot_standby = on
+# A standby's long reads (the read model's load) are not cancelled by the
+# primary's vacuum; a standby retries a lost primary every second.
+hot_standby_feedback = on
+wal_retrieve_retry_interval = 1s
 max_wal_size = 2GB
 checkpoint_timeout = 30min
 timezone = 'UTC'
@@ -330,6 +383,18 @@ log_line_prefix = '%m [%p] %q%u@%d '
 		return 1
 	fi
 	printf '%s' "$new" | as_pg tee "$DATA/meetingfinder.conf" >/dev/null
+	return 0
+}
+
+# Make sure pg_hba.conf lets replication connections from 127.0.0.1 in
+# (initdb's own file does); return 0 if it changed.
+ensure_hba() {
+	local hba="$DATA/pg_hba.conf"
+	if as_pg grep -qE '^[[:space:]]*host[[:space:]]+replication[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$hba"; then
+		return 1
+	fi
+	printf 'host    replication     all             127.0.0.1/32            trust   # added by scripts/pg.sh\n' |
+		as_pg tee -a "$hba" >/dev/null
 	return 0
 }
 
@@ -383,6 +448,7 @@ cmd_up() {
 	fi
 	local changed=0
 	write_config && changed=1
+	ensure_hba && changed=1
 	if is_running; then
 		if [[ "$(running_port)" != "$PORT" || $changed == 1 ]]; then
 			pg_ctl_start -m fast restart
@@ -396,6 +462,10 @@ cmd_up() {
 		pg_ctl_start start
 	fi
 	wait_ready
+	if is_standby; then
+		say "PostgreSQL $MAJOR hot standby is up: $(url)  (data: $DATA)"
+		return
+	fi
 	ensure_database
 	say "PostgreSQL $MAJOR with PostGIS is up: $(url)  (data: $DATA)"
 }
@@ -430,7 +500,7 @@ cmd_status() {
 		exit 3
 	fi
 	if is_running; then
-		say "running on 127.0.0.1:$(running_port) (data: $DATA, url: $(url))"
+		say "running on 127.0.0.1:$(running_port)$(is_standby && echo ' as a hot standby') (data: $DATA, url: $(url))"
 	else
 		say "not running (data: $DATA)"
 		exit 3
@@ -451,11 +521,65 @@ cmd_logs() {
 cmd_destroy() {
 	cmd_down
 	resolve_data
-	if [[ -f "$LOCATION_FILE" && "$DATA" == /tmp/meetingfinder-pg-* ]]; then
+	if [[ -n "$LOCATION_FILE" && -f "$LOCATION_FILE" && "$DATA" == /tmp/meetingfinder-pg-* ]]; then
 		rm -rf "$DATA"
 	fi
 	rm -rf "$HOME_DIR"
 	say "deleted the cluster"
+}
+
+# Make the standby (first time) and start it: a base backup of the running
+# cluster taken with pg_basebackup -R (which writes standby.signal and the
+# primary's conninfo), then `up` on the standby's port and folder, which
+# writes its own meetingfinder.conf over the copied one.
+cmd_replica() {
+	local rport="${MF_PG_REPLICA_PORT:-$((PORT + 1))}" rdata="${MF_PG_REPLICA_DATA:-$DATA-replica}" reason log
+	is_port "$rport" || die "MF_PG_REPLICA_PORT must be a TCP port number, got '$rport'"
+	[[ "$rport" != "$PORT" ]] || die "the standby needs a port of its own (MF_PG_REPLICA_PORT), not $PORT"
+	[[ "$rdata" == /* && "$rdata" != / ]] || die "MF_PG_REPLICA_DATA must be an absolute path other than /, got '$rdata'"
+	rdata="${rdata%/}"
+	existing_cluster || die "no cluster in $DATA to replicate: run scripts/pg.sh up first"
+	[[ "$rdata" != "$DATA" ]] || die "the standby needs a data folder of its own (MF_PG_REPLICA_DATA), not $DATA"
+	is_running || die "the cluster in $DATA is not running: run scripts/pg.sh up first"
+	! is_standby || die "the cluster in $DATA is itself a standby; make the replica of its primary"
+	local q=("$BINDIR/psql" -X -q -tA -h 127.0.0.1 -p "$PORT" -U "$PGUSER" -d postgres)
+	[[ "$("${q[@]}" -c 'show wal_level')" != minimal && "$("${q[@]}" -c 'show max_wal_senders')" != 0 ]] ||
+		die "the cluster in $DATA does not send WAL to standbys (wal_level minimal or max_wal_senders 0): run scripts/pg.sh up, which rewrites its settings and restarts it"
+	if [[ ! -f "$rdata/PG_VERSION" ]]; then
+		# The lock `up` takes with MF_PG_DATA=$rdata.
+		if touch "$rdata.lock" 2>/dev/null; then
+			exec 8>>"$rdata.lock"
+			flock -w 900 8 || die "timed out waiting for $rdata.lock"
+		fi
+	fi
+	if [[ ! -f "$rdata/PG_VERSION" ]]; then
+		[[ -x "$BINDIR/pg_basebackup" ]] || die "$BINDIR/pg_basebackup is missing (Debian's postgresql-client-$(<"$DATA/PG_VERSION") provides it)"
+		if [[ -e "$rdata" && -n "$(ls -A "$rdata" 2>/dev/null)" ]]; then
+			die "$rdata exists, is not empty and holds no cluster; move it away or delete it"
+		fi
+		reason="$(unusable_reason "$rdata")"
+		[[ -z "$reason" ]] || die "cannot put the standby in $rdata: $reason"
+		mkdir -p "$rdata"
+		chmod 700 "$rdata"
+		is_root && chown "$PGUSER:" "$rdata"
+		say "copying 127.0.0.1:$PORT into $rdata with pg_basebackup"
+		log="$(mktemp)"
+		as_pg "$BINDIR/pg_basebackup" -D "$rdata" -h 127.0.0.1 -p "$PORT" -U "$PGUSER" \
+			--write-recovery-conf --wal-method=stream --checkpoint=fast --no-sync >"$log" 2>&1 9>&- 8>&- || {
+			tail -n 30 "$log" >&2
+			rm -f "$log"
+			as_pg rm -rf "$rdata"
+			die "pg_basebackup failed"
+		}
+		rm -f "$log"
+		# The primary's log and socket lock files came along; they are not
+		# the standby's.
+		as_pg rm -f "$rdata/server.log" "$rdata"/.s.PGSQL.*
+	elif [[ ! -f "$rdata/standby.signal" ]]; then
+		die "$rdata holds a cluster that is not a standby (no standby.signal)"
+	fi
+	exec 8>&-
+	MF_PG_PORT="$rport" MF_PG_DATA="$rdata" MF_PG_BINDIR="$BINDIR" bash "${BASH_SOURCE[0]}" up
 }
 
 resolve_data
@@ -468,6 +592,7 @@ status) cmd_status ;;
 psql) shift && cmd_psql "$@" ;;
 logs) shift && cmd_logs "$@" ;;
 destroy) cmd_destroy ;;
+replica) cmd_replica ;;
 *)
 	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
 	exit 2

@@ -19,7 +19,7 @@ import (
 
 const importUsage = `usage:
   meetingfinder import --source NAME --format meetingguide|bmlt|csv|naws [--program P]
-                       [--timezone TZ] [--mapping FILE] [--force] [--json] PATH_OR_URL
+                       [--timezone TZ] [--mapping FILE] [--local] [--force] [--json] PATH_OR_URL
   meetingfinder import --config FILE [--source NAME] [--force] [--json]
 
 Fetches a feed or file, parses it, and applies it to the database in one
@@ -40,7 +40,7 @@ flags:
 // after them.
 type importFlags struct {
 	name, format, program, tz, mapping, config string
-	force, asJSON                              bool
+	force, asJSON, local                       bool
 	maxMB                                      int64
 	timeout                                    time.Duration
 	rest                                       []string // PATH_OR_URL
@@ -68,9 +68,10 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	}
 	defer db.Close()
 	im := &ingest.Importer{
-		Store:   postgres.NewImportStore(db),
-		Client:  ingest.NewClient(fl.timeout),
-		MaxSize: fl.maxMB << 20,
+		Store:       postgres.NewImportStore(db),
+		Client:      ingest.NewClient(fl.timeout),
+		LocalClient: ingest.NewLocalClient(fl.timeout),
+		MaxSize:     fl.maxMB << 20,
 		// The report is the command's output; a log line would repeat it.
 		Logger: slog.New(slog.DiscardHandler),
 	}
@@ -111,6 +112,7 @@ func parseImportFlags(args []string, stderr io.Writer) (importFlags, error) {
 	fs.StringVar(&fl.config, "config", "", "sources `FILE` (JSON): import every source it lists")
 	fs.BoolVar(&fl.force, "force", false, "apply a feed the safety valve holds back, and fetch without the last run's ETag")
 	fs.BoolVar(&fl.asJSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&fl.local, "local", false, "the URL is on this machine or the local network: allow loopback, private and link-local addresses (refused otherwise)")
 	fs.Int64Var(&fl.maxMB, "max-size", ingest.DefaultMaxSize>>20, "largest input to read, in MB")
 	fs.DurationVar(&fl.timeout, "timeout", ingest.DefaultTimeout, "time limit of each HTTP request")
 	rest, err := parseInterspersed(fs, args)
@@ -141,7 +143,7 @@ func (fl importFlags) sources() ([]meeting.Source, error) {
 		return nil, usageError{"import: --source and --format are required"}
 	}
 	src := meeting.Source{Name: fl.name, Location: fl.rest[0], Format: meeting.Format(fl.format), Program: meeting.Program(fl.program),
-		TimeZone: fl.tz, Mapping: fl.mapping}
+		TimeZone: fl.tz, Mapping: fl.mapping, Local: fl.local}
 	if err := src.Check(); err != nil {
 		return nil, usageError{"import: " + err.Error()}
 	}
@@ -161,8 +163,8 @@ func (fl importFlags) sources() ([]meeting.Source, error) {
 // configSources reads the --config sources file and returns its sources,
 // or only the one named by --source.
 func (fl importFlags) configSources() ([]meeting.Source, error) {
-	if len(fl.rest) > 0 || fl.format != "" || fl.program != "" || fl.tz != "" || fl.mapping != "" {
-		return nil, usageError{"import: with --config, the sources file gives locations, formats and defaults; only --source, --force and --json apply"}
+	if len(fl.rest) > 0 || fl.format != "" || fl.program != "" || fl.tz != "" || fl.mapping != "" || fl.local {
+		return nil, usageError{"import: with --config, the sources file gives locations, formats, defaults and \"local\"; only --source, --force and --json apply"}
 	}
 	f, err := os.Open(fl.config)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,5 +60,31 @@ func TestImportCommand(t *testing.T) {
 		if _, err := cli(t, db, args...); !errors.As(err, &ue) {
 			t.Errorf("%q: %v, want a usage error", args, err)
 		}
+	}
+}
+
+func TestImportLocalFlag(t *testing.T) {
+	fl, err := parseImportFlags([]string{"--source", "here", "--format", "meetingguide", "--local", "http://127.0.0.1:8081/meetings.json"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := fl.sources()
+	if err != nil || len(srcs) != 1 || !srcs[0].Local {
+		t.Errorf("--local: sources %+v, %v; want one marked local", srcs, err)
+	}
+	fl, err = parseImportFlags([]string{"--source", "here", "--format", "meetingguide", "http://127.0.0.1:8081/meetings.json"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srcs, _ := fl.sources(); len(srcs) != 1 || srcs[0].Local {
+		t.Errorf("without --local: sources %+v; want one not marked local", srcs)
+	}
+	fl, err = parseImportFlags([]string{"--config", "sources.json", "--local"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var usage usageError
+	if _, err := fl.sources(); !errors.As(err, &usage) {
+		t.Errorf("--config with --local: %v, want a usage error (the sources file says \"local\")", err)
 	}
 }

@@ -5,7 +5,7 @@
 // Usage:
 //
 //	meetingfinder migrate
-//	meetingfinder reindex [--batch 1000] [--keep]
+//	meetingfinder reindex [--batch 1000] [--in-flight 4] [--keep] [--resume]
 //	meetingfinder serve [--addr 127.0.0.1:8080]
 //	meetingfinder demo [--meetings 20000] [--seed 1] [--if-empty] [--replace]
 //	meetingfinder import --source NAME --format FORMAT PATH_OR_URL

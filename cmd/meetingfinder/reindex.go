@@ -27,11 +27,13 @@ func runReindex(ctx context.Context, args []string, getenv env, stdout, stderr i
 	fs.SetOutput(stderr)
 	batch := fs.Int("batch", 1000, "meetings per request to the index")
 	keep := fs.Bool("keep", false, "do not empty the index first (documents of meetings deleted meanwhile may remain)")
+	resume := fs.Bool("resume", false, "continue the last Meilisearch rebuild where the index last confirmed, when it did not finish")
+	inFlight := fs.Int("in-flight", 4, "batches Meilisearch may hold before it confirms them")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	if *batch < 1 {
-		return usageError{"--batch must be at least 1"}
+	if *batch < 1 || *inFlight < 1 {
+		return usageError{"--batch and --in-flight must be at least 1"}
 	}
 	db, err := openCurrent(ctx, getenv)
 	if err != nil {
@@ -63,11 +65,23 @@ func runReindex(ctx context.Context, args []string, getenv env, stdout, stderr i
 	if !*keep {
 		clear = idx.Clear
 	}
-	st, err := postgres.NewOutbox(db).Reindex(ctx, idx, clear, *batch)
-	if err != nil {
-		return fmt.Errorf("reindex: after %d meetings: %w", st.Meetings, err)
+	lastReport := time.Now()
+	progress := func(done, total int) {
+		if time.Since(lastReport) >= 5*time.Second || done == total {
+			lastReport = time.Now()
+			fmt.Fprintf(stdout, "reindex: %d of %d meetings confirmed by Meilisearch (%.0f%%)\n", done, total, 100*float64(done)/float64(max(total, 1)))
+		}
 	}
-	fmt.Fprintf(stdout, "reindex: %d meetings sent to Meilisearch in %s; %d queued changes covered; changes from now on are queued for serve\n",
-		st.Meetings, st.Took.Round(time.Millisecond), st.Cleared)
+	st, err := postgres.NewOutbox(db).Reindex(ctx, idx, postgres.ReindexOptions{
+		Batch: *batch, InFlight: *inFlight, Clear: clear, Resume: *resume, Progress: progress})
+	if err != nil {
+		return fmt.Errorf("reindex: after %d meetings (run \"meetingfinder reindex --resume\" to continue): %w", st.Meetings, err)
+	}
+	from := ""
+	if st.Resumed {
+		from = fmt.Sprintf(", resuming after meeting %d", st.From)
+	}
+	fmt.Fprintf(stdout, "reindex: %d meetings sent to Meilisearch in %s (%.0f meetings/s%s); %d queued changes covered; changes from now on are queued for serve\n",
+		st.Meetings, st.Took.Round(time.Millisecond), float64(st.Meetings)/st.Took.Seconds(), from, st.Cleared)
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,8 +44,18 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	readModel := fs.Bool("read-model", getenv("MF_READ_MODEL") != "off", "answer public reads from the in-memory read model (env MF_READ_MODEL=off turns it off)")
 	syncEvery := fs.Duration("sync-every", 250*time.Millisecond, "how often the read model reads the change log")
 	maxLag := fs.Duration("max-replica-lag", httpapi.DefaultMaxReplicaLag, "replica lag above which /readyz says degraded (with DATABASE_READ_URL)")
+	publicRate := fs.String("public-rate-limit", getenv("MF_PUBLIC_RATE_LIMIT"), fmt.Sprintf("requests a minute per client address on the public routes, in bursts of a sixth of it (env MF_PUBLIC_RATE_LIMIT; default %.0f; 0 turns the limit off)", httpapi.DefaultPublicRate.PerMinute))
+	feedConcurrency := fs.String("feed-concurrency", getenv("MF_FEED_CONCURRENCY"), fmt.Sprintf("whole feeds (Meeting Guide, .geojson, .ics) sent at once; beyond it 503 with Retry-After (env MF_FEED_CONCURRENCY; default %d; 0 means no bound)", httpapi.DefaultMaxFeeds))
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
+	}
+	rate, err := parsePublicRate(*publicRate)
+	if err != nil {
+		return err
+	}
+	maxFeeds, err := parseFeedConcurrency(*feedConcurrency)
+	if err != nil {
+		return err
 	}
 	log := newLogger(getenv, stderr)
 	db, err := openCurrent(ctx, getenv)
@@ -95,6 +107,8 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		Listings:       listings,
 		ChangeRequests: listings,
 		TrustedProxies: splitList(getenv("MF_TRUSTED_PROXIES")),
+		PublicRate:     rate,
+		MaxFeeds:       maxFeeds,
 		Sources:        imports,
 		MaxReplicaLag:  *maxLag,
 		ReplicaLag:     replicaLag(db, readDB),
@@ -149,13 +163,54 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	return nil
 }
 
+// parsePublicRate reads --public-rate-limit (MF_PUBLIC_RATE_LIMIT):
+// requests a minute per client address, with bursts of a sixth of that
+// (100 for the default 600); empty means the default, 0 no limit.
+func parsePublicRate(s string) (httpapi.Rate, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return httpapi.DefaultPublicRate, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return httpapi.Rate{}, usageError{fmt.Sprintf("serve: --public-rate-limit (MF_PUBLIC_RATE_LIMIT): %q is not a whole number of requests a minute (0 turns the limit off)", s)}
+	}
+	if n == 0 {
+		return httpapi.NoLimit, nil
+	}
+	return httpapi.Rate{PerMinute: float64(n), Burst: max(1, n/6)}, nil
+}
+
+// parseFeedConcurrency reads --feed-concurrency (MF_FEED_CONCURRENCY) as
+// httpapi.Config.MaxFeeds: empty means the default (0), 0 no bound (-1).
+func parseFeedConcurrency(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, usageError{fmt.Sprintf("serve: --feed-concurrency (MF_FEED_CONCURRENCY): %q is not a whole number of feeds (0 means no bound)", s)}
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
+}
+
 // replicaLag returns readDB's lag measure for /readyz when it is a
 // standby apart from the primary db, else nil.
 func replicaLag(db, readDB *postgres.DB) func(context.Context) (time.Duration, error) {
 	if readDB == db {
 		return nil
 	}
-	return readDB.ReplicaLag
+	return func(ctx context.Context) (time.Duration, error) {
+		lag, onPrimary, err := readDB.ReplicaLag(ctx)
+		if err == nil && onPrimary {
+			return 0, httpapi.ErrReadsFromPrimary
+		}
+		return lag, err
+	}
 }
 
 // newGeocoder returns the geocoder at url, or a nil interface when url is
@@ -183,11 +238,16 @@ func openRead(ctx context.Context, getenv env, primary *postgres.DB, log *slog.L
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 	}
-	if err := db.CheckReplica(ctx); err != nil {
+	fallback := postgres.PrefersStandby(url)
+	if err := db.CheckReplica(ctx, fallback); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 	}
-	log.Info("public reads from the standby at DATABASE_READ_URL; writes to DATABASE_URL")
+	if fallback {
+		log.Info("public reads from the standby at DATABASE_READ_URL, or from the primary it lists after it while the standby is unreachable; writes to DATABASE_URL")
+	} else {
+		log.Info("public reads from the standby at DATABASE_READ_URL; writes to DATABASE_URL")
+	}
 	return db, nil
 }
 

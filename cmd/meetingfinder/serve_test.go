@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
 )
 
@@ -48,15 +49,19 @@ func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
 // arrives on, and the cancel that stops it (as SIGTERM does).
 func startServe(t *testing.T, url string, flags ...string) (string, chan error, context.CancelFunc) {
 	t.Helper()
+	return startServeEnv(t, map[string]string{"DATABASE_URL": url}, flags...)
+}
+
+// startServeEnv is startServe with the environment vars (DATABASE_URL,
+// DATABASE_READ_URL, …; every other variable is empty).
+func startServeEnv(t *testing.T, vars map[string]string, flags ...string) (string, chan error, context.CancelFunc) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...), func(k string) string {
-			if k == "DATABASE_URL" {
-				return url
-			}
-			return ""
+			return vars[k]
 		}, &stdout, &stderr)
 	}()
 	var base string
@@ -155,5 +160,67 @@ func TestServeRefusesAReadURLAtAPrimary(t *testing.T) {
 	}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "DATABASE_READ_URL points at a primary") {
 		t.Fatalf("serve with DATABASE_READ_URL at a primary: err = %v, output %q; want a refusal", err, out.String())
+	}
+}
+
+func TestParsePublicRate(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want httpapi.Rate
+		bad  bool
+	}{
+		{"", httpapi.DefaultPublicRate, false},
+		{"600", httpapi.Rate{PerMinute: 600, Burst: 100}, false},
+		{" 1200 ", httpapi.Rate{PerMinute: 1200, Burst: 200}, false},
+		{"3", httpapi.Rate{PerMinute: 3, Burst: 1}, false},
+		{"0", httpapi.NoLimit, false},
+		{"-5", httpapi.Rate{}, true},
+		{"lots", httpapi.Rate{}, true},
+	} {
+		got, err := parsePublicRate(c.in)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("parsePublicRate(%q) = %+v, %v; want %+v (error %v)", c.in, got, err, c.want, c.bad)
+		}
+	}
+}
+
+func TestParseFeedConcurrency(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+		bad  bool
+	}{
+		{"", 0, false}, {"8", 8, false}, {"0", -1, false}, {"-1", 0, true}, {"many", 0, true},
+	} {
+		got, err := parseFeedConcurrency(c.in)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("parseFeedConcurrency(%q) = %d, %v; want %d (error %v)", c.in, got, err, c.want, c.bad)
+		}
+	}
+}
+
+// TestServePublicRateLimit runs serve with a limit of 6 a minute (bursts
+// of 1): a second request at once answers 429, the health checks never.
+func TestServePublicRateLimit(t *testing.T) {
+	db := pgtest.New(t)
+	base, done, cancel := startServe(t, pgtest.DatabaseURL(t, db), "--public-rate-limit", "6")
+	defer func() { cancel(); <-done }()
+	for i, c := range []struct {
+		path   string
+		status int
+	}{
+		{"/v1/meetings", http.StatusOK},
+		{"/v1/meetings", http.StatusTooManyRequests},
+		{"/feeds/meeting-guide.json", http.StatusTooManyRequests},
+		{"/healthz", http.StatusOK},
+	} {
+		resp, err := http.Get(base + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("request %d, GET %s: status %d, want %d", i, c.path, resp.StatusCode, c.status)
+		}
 	}
 }

@@ -264,6 +264,11 @@ func (d *draft) finish(defaultPoint *orb.Point) (meeting.Meeting, []meeting.Prob
 		d.flag("name", fmt.Sprintf("meeting_name is empty; listed as %q", m.Name))
 	}
 
+	// What no store can hold (a NUL, bytes that are not UTF-8) is removed
+	// record by record; Validate rejects whatever is left over.
+	for _, f := range m.Clean() {
+		d.flag(f, "held NUL characters or bytes that are not UTF-8; they were removed")
+	}
 	if err := m.Validate(); err != nil {
 		var e *meeting.Error
 		if errors.As(err, &e) {

@@ -321,3 +321,27 @@ func TestParseFixturesValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestParsePoisonRecords: a NUL in a record's text is removed and
+// flagged; an id too long to store (and the group key made of it) rejects
+// that record alone.
+func TestParsePoisonRecords(t *testing.T) {
+	long := strings.Repeat("9", meeting.MaxIDLen+1)
+	in := `[{"id_bigint":"1","weekday_tinyint":"2","start_time":"10:00","meeting_name":"Keys\u0000","location_municipality":"Town","latitude":"1","longitude":"2","comments":"Side\u0000 door"},
+		{"id_bigint":"` + long + `","weekday_tinyint":"2","start_time":"10:00","meeting_name":"Long","location_municipality":"Town","latitude":"1","longitude":"2"},
+		{"id_bigint":"3","weekday_tinyint":"2","start_time":"11:00","meeting_name":"Fine","location_municipality":"Town","latitude":"1","longitude":"2"}]`
+	ms, ps, err := Parse(strings.NewReader(in), Catalog{}, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 || ms[0].Name != "Keys" || ms[0].Notes != "Side door" || ms[1].Name != "Fine" {
+		t.Fatalf("meetings %+v, want Keys (cleaned) and Fine", ms)
+	}
+	var got []string
+	for _, p := range ps {
+		got = append(got, string(p.Severity)+" "+p.Field)
+	}
+	if d := cmp.Diff([]string{"flagged name", "flagged notes", "rejected external_id", "rejected group_key"}, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); d != "" {
+		t.Errorf("problems (-want +got):\n%s\n%v", d, ps)
+	}
+}

@@ -325,7 +325,8 @@ func (v *conversion) programZoneTypes(r *Record) (meeting.Program, string, []str
 }
 
 // place builds the meeting's location: its address (built from the parts
-// when the record has no formatted_address), point and whether it is
+// when the record has no formatted_address, split into them by
+// SplitAddress when it has nothing else), point and whether it is
 // approximate.
 func (v *conversion) place(r *Record) meeting.Location {
 	loc := meeting.Location{
@@ -336,6 +337,20 @@ func (v *conversion) place(r *Record) meeting.Location {
 	builtAddress := loc.FormattedAddress == ""
 	if builtAddress {
 		loc.FormattedAddress = loc.JoinAddress()
+	} else if loc.Address == "" && loc.City == "" && loc.Region == "" && loc.PostalCode == "" && loc.Country == "" {
+		// Only formatted_address (most TSML feeds): its parts, where its
+		// shape tells them, so that every output (BMLT's location_*
+		// fields, the feeds' address and city) has them.
+		a := SplitAddress(loc.FormattedAddress)
+		loc.Address, loc.City, loc.Region, loc.PostalCode, loc.Country = a.Street, a.City, a.Region, a.PostalCode, a.Country
+	}
+	if builtAddress && loc.City == "" && loc.Region == "" && loc.PostalCode == "" && loc.Country == "" && strings.Count(loc.Address, ",") >= 2 {
+		// The whole address in address, nothing else ("8406 118 Avenue
+		// NW, Edmonton, Alberta, T5B 0S5, Canada"): split it the same
+		// way, when its shape gives the town.
+		if a := SplitAddress(loc.Address); a.City != "" {
+			loc.Address, loc.City, loc.Region, loc.PostalCode, loc.Country = a.Street, a.City, a.Region, a.PostalCode, a.Country
+		}
 	}
 	if p, field, reason := parsePoint(*r); reason != "" {
 		v.flag(field, "%s; not stored as a point", reason)
@@ -425,6 +440,16 @@ func (v *conversion) emit(r *Record, base meeting.Meeting, s schedule, out *[]me
 	days := s.days
 	if s.byAppointment {
 		days = []meeting.Weekday{0}
+	}
+	// What no store can hold (a NUL, bytes that are not UTF-8) is removed
+	// here, record by record, so that one such record neither fails the
+	// whole import nor is lost; Validate rejects whatever is left over.
+	if clean := meeting.CleanText(v.slug); clean != v.slug {
+		v.slug = clean
+		v.flag("slug", "held NUL characters or bytes that are not UTF-8; they were removed")
+	}
+	for _, f := range base.Clean() {
+		v.flag(f, "held NUL characters or bytes that are not UTF-8; they were removed")
 	}
 	for i, d := range days {
 		m := base

@@ -94,8 +94,9 @@ func (c *client) filterURLs() []string {
 }
 
 // bmltURLs returns the BMLT GetSearchResults at each point, with width
-// the geo parameter ("geo_width=-10": the 10 nearest; "geo_width_km=10":
-// all within 10 km).
+// the geo parameter ("geo_width=-10": every meeting within the smallest
+// radius of BMLT's ladder that holds 10; "geo_width_km=10": all within
+// 10 km).
 func (c *client) bmltURLs(points []orb.Point, width string) []string {
 	out := make([]string, len(points))
 	for i, p := range points {

@@ -57,8 +57,8 @@ func TestLineWriter(t *testing.T) {
 }
 
 func TestServerEnv(t *testing.T) {
-	env := serverEnv([]string{"PATH=/bin", "DATABASE_URL=postgres://other", "DATABASE_READ_URL=postgres://standby", "MEILI_URL=http://m", "MF_READ_MODEL=off", "HOME=/root"}, "postgres://bench")
-	want := []string{"PATH=/bin", "HOME=/root", "DATABASE_URL=postgres://bench", "MF_READ_MODEL=on"}
+	env := serverEnv([]string{"PATH=/bin", "DATABASE_URL=postgres://other", "DATABASE_READ_URL=postgres://standby", "MEILI_URL=http://m", "MF_READ_MODEL=off", "MF_PUBLIC_RATE_LIMIT=600", "MF_FEED_CONCURRENCY=2", "HOME=/root"}, "postgres://bench")
+	want := []string{"PATH=/bin", "HOME=/root", "DATABASE_URL=postgres://bench", "MF_READ_MODEL=on", "MF_PUBLIC_RATE_LIMIT=0", "MF_FEED_CONCURRENCY=0"}
 	if !slices.Equal(env, want) {
 		t.Errorf("env %q, want %q", env, want)
 	}

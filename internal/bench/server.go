@@ -98,12 +98,16 @@ func startServer(ctx context.Context, command []string, dbURL string, extra ...s
 	}
 }
 
-// serverEnv returns environ with DATABASE_URL set to dbURL and the read
-// model on, and without what would change the server under test (a
-// standby to read from, Meilisearch, a text log format, a geocoder).
+// serverEnv returns environ with DATABASE_URL set to dbURL, the read
+// model on, and the public rate limit and the bound on whole feeds off
+// (the bench sends thousands of requests a second from one address, and
+// its feed phase as many feeds at once as it has workers), and without what would change the
+// server under test (a standby to read from, Meilisearch, a text log
+// format, a geocoder).
 func serverEnv(environ []string, dbURL string) []string {
 	drop := map[string]bool{"DATABASE_URL": true, "DATABASE_READ_URL": true, "MF_READ_MODEL": true,
-		"MEILI_URL": true, "MEILI_API_KEY": true, "MEILI_INDEX": true, "MF_LOG_FORMAT": true, "MF_GEOCODER_URL": true}
+		"MEILI_URL": true, "MEILI_API_KEY": true, "MEILI_INDEX": true, "MF_LOG_FORMAT": true, "MF_GEOCODER_URL": true,
+		"MF_PUBLIC_RATE_LIMIT": true, "MF_FEED_CONCURRENCY": true}
 	out := make([]string, 0, len(environ)+2)
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
@@ -111,7 +115,7 @@ func serverEnv(environ []string, dbURL string) []string {
 			out = append(out, kv)
 		}
 	}
-	return append(out, "DATABASE_URL="+dbURL, "MF_READ_MODEL=on")
+	return append(out, "DATABASE_URL="+dbURL, "MF_READ_MODEL=on", "MF_PUBLIC_RATE_LIMIT=0", "MF_FEED_CONCURRENCY=0")
 }
 
 // logLine reads one line of the server's log (JSON, one object a line):

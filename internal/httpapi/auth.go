@@ -39,6 +39,21 @@ func (s *Server) authenticate(keys *limiter) gin.HandlerFunc {
 	})
 }
 
+// optionalAuth authenticates the caller as authenticate does when the
+// request has an Authorization header (a bad key is still 401), and lets
+// anonymous requests through as they are, for public routes that show an
+// admin more.
+func (s *Server) optionalAuth(keys *limiter) gin.HandlerFunc {
+	auth := s.authenticate(keys)
+	return func(c *gin.Context) {
+		if c.GetHeader("Authorization") == "" {
+			c.Next()
+			return
+		}
+		auth(c)
+	}
+}
+
 // requireAdmin lets only admin keys through (403 for organizations' keys).
 func (s *Server) requireAdmin() gin.HandlerFunc {
 	return s.handleMiddleware(func(c *gin.Context) error {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -33,12 +34,13 @@ func (s *Server) bmltJSON(c *gin.Context) error {
 }
 
 // bmltJSONP serves GET /bmlt/client_interface/jsonp/?switcher=…&callback=NAME
-// as the script /**/NAME(json); the callback must match jsonpCallback.
+// as the script /**/NAME(json); the callback must match jsonpCallback, and
+// is "callback" when not given (as on BMLT servers).
 func (s *Server) bmltJSONP(c *gin.Context) error {
-	cb := c.Query("callback")
+	cb := cmp.Or(c.Query("callback"), "callback")
 	if !jsonpCallback.MatchString(cb) {
 		return &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.bmltJSONP", Message: "the JSONP callback is not valid",
-			Fields: map[string]string{"callback": "is required and must be a JavaScript name (letters, digits, _, $ and .; not starting with a digit)"}}
+			Fields: map[string]string{"callback": "must be a JavaScript name (letters, digits, _, $ and .; not starting with a digit)"}}
 	}
 	v, err := s.bmlt(c)
 	if err != nil {
@@ -71,6 +73,11 @@ const bmltGzipMeetings = 100
 // marshalled whole.
 func writeBMLT(c *gin.Context, contentType, prefix, suffix string, v any) error {
 	c.Header("X-Content-Type-Options", "nosniff")
+	if r, refused := v.(bmltRefusal); refused {
+		// BMLT's abort(422, message), never wrapped in the callback.
+		c.JSON(r.status, gin.H{"message": r.message})
+		return nil
+	}
 	a, ok := v.(bmltSearchAnswer)
 	if !ok {
 		b, err := marshal(v)
@@ -196,9 +203,22 @@ func marshal(v any) ([]byte, error) {
 }
 
 // bmltRoot returns this server's BMLT root URL (root_server_uri).
-func bmltRoot(c *gin.Context) string { return baseURL(c.Request) + "/bmlt" }
+func (s *Server) bmltRoot(c *gin.Context) string { return s.baseURL(c.Request) + "/bmlt" }
 
-// bmlt dispatches on the switcher parameter.
+// bmltSwitchers are the switchers this server answers, in the order its
+// refusal of another names them.
+var bmltSwitchers = []string{"GetSearchResults", "GetFormats", "GetServiceBodies", "GetFieldKeys", "GetServerInfo"}
+
+// bmltRefusal is an answer BMLT servers give with Laravel's abort(status,
+// message): the body {"message": message}, not the common error body, so
+// that BMLT clients read it as they read BMLT's.
+type bmltRefusal struct {
+	status  int
+	message string
+}
+
+// bmlt dispatches on the switcher parameter; another switcher is refused
+// with 422, as BMLT servers refuse it.
 func (s *Server) bmlt(c *gin.Context) (any, error) {
 	q := c.Request.URL.Query()
 	switch sw := q.Get("switcher"); sw {
@@ -213,8 +233,9 @@ func (s *Server) bmlt(c *gin.Context) (any, error) {
 	case "GetFieldKeys":
 		return bmlt.FieldKeys, nil
 	default:
-		return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: "httpapi.bmlt", Message: "unknown switcher",
-			Fields: map[string]string{"switcher": "must be one of GetSearchResults, GetFormats, GetServiceBodies, GetServerInfo, GetFieldKeys"}}
+		return bmltRefusal{status: http.StatusUnprocessableEntity,
+			message: "Invalid data format or endpoint name. Valid endpoint names for the json and jsonp data formats are: " +
+				strings.Join(bmltSwitchers, ", ") + "."}, nil
 	}
 }
 
@@ -236,8 +257,9 @@ func (s *Server) bmltFinder() (interface {
 
 // bmltSearch answers GetSearchResults: a JSON array of meetings, or
 // {"meetings":[…],"formats":[…]} with get_used_formats, or {"formats":[…]}
-// with get_formats_only. Malformed parameters give an empty result, as on
-// BMLT servers; unknown or repeated sort_keys and data_field_key, and a
+// with get_formats_only. Parameters are read as BMLT reads them
+// (bmlt.ParseRequest): those it answers with an empty result give one
+// here too; unknown or repeated sort_keys and data_field_key, and a
 // page_size above bmlt.MaxPageSize, are a 400. The store is asked only for
 // what the search can use: the constraints it applies exactly
 // (bmlt.Search.Narrow, the services' sources, the point and radius), and
@@ -266,32 +288,35 @@ func (s *Server) bmltSearch(c *gin.Context) (any, error) {
 		return shape(empty), nil
 	}
 	// The service bodies (one query over every meeting when not cached)
-	// are needed only to find the sources of the bodies asked for.
+	// are needed only to find the sources of the bodies asked for, and
+	// the bodies below those left out with recursive=1.
 	var bodies []bmlt.ServiceBody
-	if search.Services != nil {
+	if search.Services != nil || (search.NotServices != nil && search.Recursive) {
 		sb, err := s.bmltBodies(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if f.Sources = bmltSources(sb, search); len(f.Sources) == 0 {
-			return shape(empty), nil
-		}
 		bodies = sb.bodies
+		if search.Services != nil {
+			if f.Sources = bmltSources(sb, search); len(f.Sources) == 0 {
+				return shape(empty), nil
+			}
+		}
 	}
 	if search.Geo() {
 		f.Point, f.HasPoint, f.RadiusKM = orb.Point{search.Lng, search.Lat}, true, bmlt.WholeEarthKM
-		if search.WidthKM > 0 {
+		if r := search.RadiusKM(); r > 0 {
 			// BMLT's 111.111 km per degree is a little short of the sphere
 			// PostGIS uses; the margin keeps every meeting the search will
 			// accept.
-			f.RadiusKM = search.WidthKM*1.01 + 0.1
+			f.RadiusKM = min(r*1.01+0.1, bmlt.WholeEarthKM)
 		}
 	}
 	finder, err := s.bmltFinder()
 	if err != nil {
 		return nil, err
 	}
-	run := search.NewRunner(f, bodies, bmltRoot(c))
+	run := search.NewRunner(f, bodies, s.bmltRoot(c))
 	for f, more := run.Next(); more; f, more = run.Next() {
 		page, err := finder.Find(ctx, f)
 		if err != nil {
@@ -332,16 +357,57 @@ func (s *Server) bmltServiceBodies(c *gin.Context) (any, error) {
 	return bmlt.SelectServiceBodies(sb.bodies, c.Request.URL.Query()), nil
 }
 
-// bmltFormats answers GetFormats from the catalogue in the language asked
-// for, built once per data version.
+// bmltFormats answers GetFormats: the formats the public meetings use
+// (all of them with show_all=1), in each language asked for, from the
+// catalogue and the set of formats in use, both built once per data
+// version.
 func (s *Server) bmltFormats(c *gin.Context) (any, error) {
-	q := c.Request.URL.Query()
-	lang := "en"
-	if l := bmlt.List(q, "lang_enum"); len(l) > 0 && l[0] == "es" {
-		lang = "es"
+	fq := bmlt.ParseFormats(c.Request.URL.Query())
+	out := []bmlt.Format{}
+	if len(fq.Langs) == 0 {
+		return out, nil
+	}
+	var used map[string]bool
+	if !fq.ShowAll {
+		var err error
+		if used, err = s.bmltUsedFormats(c.Request.Context()); err != nil {
+			return nil, err
+		}
 	}
 	version, known := s.dataVersion()
-	return bmlt.SelectFormats(s.bmltCache.catalog(version, known, lang), q), nil
+	root := s.bmltRoot(c)
+	for _, lang := range fq.Langs {
+		out = append(out, fq.Select(s.bmltCache.catalog(version, known, lang), used, root)...)
+	}
+	return out, nil
+}
+
+// bmltUsedFormats returns the key_strings of the formats public meetings
+// use (bmlt.FormatKeys of every meeting with a BMLT form), read with one
+// pass over them once per data version (each time when the version is
+// not known).
+func (s *Server) bmltUsedFormats(ctx context.Context) (map[string]bool, error) {
+	store, err := s.feeds()
+	if err != nil {
+		return nil, err
+	}
+	build := func(ctx context.Context) (map[string]bool, error) {
+		used := map[string]bool{}
+		err := store.Each(ctx, meeting.Filter{Now: s.now()}, func(r *meeting.Result) error {
+			if !r.ByAppointment && r.Start.Valid() {
+				for _, k := range bmlt.FormatKeys(&r.Meeting) {
+					used[k] = true
+				}
+			}
+			return nil
+		})
+		return used, err
+	}
+	version, known := s.dataVersion()
+	if !known {
+		return build(ctx)
+	}
+	return cachedBuild(ctx, &s.bmltCache, version, func(c *bmltCache) **bmltBuild[map[string]bool] { return &c.used }, build)
 }
 
 // dataVersion returns Config.DataVersion's answer; ok is false when there
@@ -384,19 +450,21 @@ type bmltAreas struct {
 
 // bmltCache keeps, for one data version, the BMLT answers that change only
 // with the data: the areas and service bodies (one store query over every
-// meeting) and the format catalogues. The zero value is empty.
+// meeting), the formats in use (one pass over every meeting) and the
+// format catalogues. The zero value is empty.
 type bmltCache struct {
 	mu      sync.Mutex
 	version string
-	areas   *bmltBuild
+	areas   *bmltBuild[*bmltAreas]
+	used    *bmltBuild[map[string]bool]
 	formats map[string][]bmlt.Format // by language
 }
 
-// bmltBuild is one build of the areas, which requests of the same version
-// wait for rather than build again.
-type bmltBuild struct {
+// bmltBuild is one build of a cached value, which requests of the same
+// version wait for rather than build again.
+type bmltBuild[T any] struct {
 	done chan struct{} // closed when val and err are set
-	val  *bmltAreas
+	val  T
 	err  error
 }
 
@@ -404,28 +472,36 @@ type bmltBuild struct {
 // held.
 func (c *bmltCache) reset(version string) {
 	if c.version != version {
-		c.version, c.areas, c.formats = version, nil, nil
+		c.version, c.areas, c.used, c.formats = version, nil, nil, nil
 	}
 }
 
 // bodies returns the areas of version, built with build by the first
-// request to ask; the others wait for it. A failed build is not kept: the
-// next request (or a waiting one) builds again. It fails with
-// KindUnavailable when ctx ends while waiting.
+// request to ask; the others wait for it (see cachedBuild).
 func (c *bmltCache) bodies(ctx context.Context, version string, build func(context.Context) (*bmltAreas, error)) (*bmltAreas, error) {
+	return cachedBuild(ctx, c, version, func(c *bmltCache) **bmltBuild[*bmltAreas] { return &c.areas }, build)
+}
+
+// cachedBuild returns the value of version in the slot of c, built with
+// build by the first request to ask; the others wait for it. A failed
+// build is not kept: the next request (or a waiting one) builds again. It
+// fails with KindUnavailable when ctx ends while waiting.
+func cachedBuild[T any](ctx context.Context, c *bmltCache, version string, slot func(*bmltCache) **bmltBuild[T],
+	build func(context.Context) (T, error)) (T, error) {
 	for {
 		c.mu.Lock()
 		c.reset(version)
-		b := c.areas
+		p := slot(c)
+		b := *p
 		if b == nil {
-			b = &bmltBuild{done: make(chan struct{})}
-			c.areas = b
+			b = &bmltBuild[T]{done: make(chan struct{})}
+			*p = b
 			c.mu.Unlock()
 			b.val, b.err = build(ctx)
 			if b.err != nil {
 				c.mu.Lock()
-				if c.areas == b {
-					c.areas = nil
+				if *slot(c) == b {
+					*slot(c) = nil
 				}
 				c.mu.Unlock()
 			}
@@ -436,7 +512,8 @@ func (c *bmltCache) bodies(ctx context.Context, version string, build func(conte
 		select {
 		case <-b.done:
 		case <-ctx.Done():
-			return nil, meeting.Wrap(meeting.KindUnavailable, "httpapi.bmltCache", ctx.Err())
+			var zero T
+			return zero, meeting.Wrap(meeting.KindUnavailable, "httpapi.bmltCache", ctx.Err())
 		}
 		if b.err == nil {
 			return b.val, nil

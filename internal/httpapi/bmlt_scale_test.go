@@ -253,7 +253,8 @@ func TestBMLTPushdown(t *testing.T) {
 			t.Errorf("nearest 10: a Find with Limit %d", c.Limit)
 		}
 	}
-	// At the antipode of every meeting the radius grows to the whole Earth.
+	// At the antipode of every meeting the radius grows to the last of
+	// BMLT's ladder (200 miles), which holds none: an empty answer.
 	e.rec.reset()
 	var far []map[string]string
 	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&lat_val=-40.7&long_val=106&geo_width=-3", &far)
@@ -261,9 +262,9 @@ func TestBMLTPushdown(t *testing.T) {
 	for _, c := range e.rec.finds {
 		widest = max(widest, c.RadiusKM)
 	}
-	if n := len(e.rec.finds); n > 12 || widest < 20_015 || len(far) != 3 {
-		t.Errorf("nearest 3 at the antipode: %d meetings in %d Finds, the widest within %v km; want 3 in at most 12, the whole Earth",
-			len(far), n, widest)
+	if wantKM := 200*111.111/69*1.01 + 0.1; len(e.rec.finds) > 12 || math.Abs(widest-wantKM) > 1e-9 || len(far) != 0 {
+		t.Errorf("3 nearest at the antipode: %d meetings in %d Finds, the widest within %v km; want none in at most 12, within %v km",
+			len(far), len(e.rec.finds), widest, wantKM)
 	}
 
 	f = first(t, at+"&geo_width_km=10")
@@ -271,7 +272,7 @@ func TestBMLTPushdown(t *testing.T) {
 		t.Errorf("10 km: Find has point %v (%v), radius %v km; want %v, %v km", f.Point, f.HasPoint, f.RadiusKM, scaleCenter, 10*1.01+0.1)
 	}
 	f = first(t, at+"&geo_width=2")
-	if want := 2*1.609344*1.01 + 0.1; !f.HasPoint || math.Abs(f.RadiusKM-want) > 1e-9 {
+	if want := 2*111.111/69*1.01 + 0.1; !f.HasPoint || math.Abs(f.RadiusKM-want) > 1e-9 { // BMLT: 69 miles a degree
 		t.Errorf("2 miles: Find has radius %v km, want %v", f.RadiusKM, want)
 	}
 
@@ -330,10 +331,7 @@ func TestBMLTBounds(t *testing.T) {
 		}
 	}
 	// Every field, and the distances, once each.
-	var all []string
-	for _, k := range bmlt.FieldKeys {
-		all = append(all, k.Key)
-	}
+	all := bmlt.ObjectKeys
 	e.bmltGet(t, bmltJSON+"switcher=GetSearchResults&lat_val=40.75&long_val=-73.98&geo_width=-3&data_field_key="+strings.Join(all, ",")+
 		"&sort_keys="+strings.Join(all, ","), &ms)
 	if len(ms) != 3 || len(ms[0]) != len(all) {
@@ -427,19 +425,15 @@ func TestBMLTCachePerVersion(t *testing.T) {
 }
 
 // TestBMLTFieldPatternsInOpenAPI checks that the patterns openapi.yaml
-// gives sort_keys and data_field_key name exactly bmlt.FieldKeys.
+// gives sort_keys and data_field_key name exactly bmlt.ObjectKeys.
 func TestBMLTFieldPatternsInOpenAPI(t *testing.T) {
 	spec := loadSpec(t)
-	var keys []string
-	for _, k := range bmlt.FieldKeys {
-		keys = append(keys, k.Key)
-	}
-	alt := strings.Join(keys, "|")
+	alt := strings.Join(bmlt.ObjectKeys, "|")
 	want := "^(" + alt + ")(,(" + alt + "))*$"
 	for _, name := range []string{"BMLTSortKeys", "BMLTDataFieldKey"} {
 		p := spec.Components.Parameters[name]
 		if p == nil || p.Value.Schema == nil || p.Value.Schema.Value.Pattern != want {
-			t.Errorf("openapi.yaml: %s does not have the pattern of bmlt.FieldKeys:\n%s", name, want)
+			t.Errorf("openapi.yaml: %s does not have the pattern of bmlt.ObjectKeys:\n%s", name, want)
 		}
 	}
 }

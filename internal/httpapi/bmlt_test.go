@@ -42,10 +42,19 @@ func (e *feedEnv) bmltGet(t *testing.T, target string, v any) {
 	}
 }
 
+// bmltBooleans are the keys BMLT sends as JSON booleans (GetServerInfo's
+// settings); every other value is a string.
+var bmltBooleans = map[string]bool{"auto_geocoding_enabled": true, "county_auto_geocoding_enabled": true,
+	"zip_auto_geocoding_enabled": true, "default_closed_status": true, "aggregator_mode_enabled": true}
+
 func checkStringsOnly(t *testing.T, target, path string, v any) {
 	t.Helper()
 	switch x := v.(type) {
 	case string:
+	case bool:
+		if i := strings.LastIndexByte(path, '.'); i < 0 || !bmltBooleans[path[i+1:]] {
+			t.Errorf("GET %s: %s is %v, want a string", target, path, v)
+		}
 	case []any:
 		for i, y := range x {
 			checkStringsOnly(t, target, path+"["+strconv.Itoa(i)+"]", y)
@@ -133,15 +142,20 @@ func TestBMLTCroutonTable(t *testing.T) {
 		if _, ok := bodyIDs[m["service_body_bigint"]]; !ok {
 			t.Errorf("%s: service_body_bigint %q is not a GetServiceBodies id", m["meeting_name"], m["service_body_bigint"])
 		}
+		// formats puts Open and Closed first, format_shared_id_list is in
+		// id order: the same formats.
 		keys, ids := strings.Split(m["formats"], ","), strings.Split(m["format_shared_id_list"], ",")
-		if len(keys) != len(ids) {
-			t.Errorf("%s: formats %q and format_shared_id_list %q differ in length", m["meeting_name"], m["formats"], m["format_shared_id_list"])
-			continue
-		}
-		for i, k := range keys {
-			if f, ok := formatsByKey[k]; !ok || f["id"] != ids[i] {
-				t.Errorf("%s: format %s (id %s) is not in the used formats as such: %v", m["meeting_name"], k, ids[i], f)
+		var keyIDs []string
+		for _, k := range keys {
+			f, ok := formatsByKey[k]
+			if !ok {
+				t.Errorf("%s: format %s is not in the used formats", m["meeting_name"], k)
 			}
+			keyIDs = append(keyIDs, f["id"])
+		}
+		slices.SortFunc(keyIDs, func(a, b string) int { x, _ := strconv.Atoi(a); y, _ := strconv.Atoi(b); return x - y })
+		if !slices.Equal(keyIDs, ids) {
+			t.Errorf("%s: formats %q are ids %v, format_shared_id_list %q", m["meeting_name"], m["formats"], keyIDs, m["format_shared_id_list"])
 		}
 	}
 	want := map[string]map[string]string{
@@ -149,7 +163,7 @@ func TestBMLTCroutonTable(t *testing.T) {
 			"time_zone": "America/New_York", "location_text": "Empire Hall", "location_street": "350 5th Ave",
 			"location_municipality": "New York", "location_province": "NY", "location_postal_code_1": "10118",
 			"location_nation": "USA", "latitude": "40.7484", "longitude": "-73.9857", "comments": "Bring a book",
-			"formats": "B,O,X", "service_body_bigint": manhattan, "virtual_meeting_link": ""},
+			"formats": "O,B,X", "format_shared_id_list": "11,59,84", "service_body_bigint": manhattan, "virtual_meeting_link": ""},
 		"Sunrise Online": {"weekday_tinyint": "3", "start_time": "07:00:00", "duration_time": "01:00:00", "venue_type": "2",
 			"formats": "C,D,VM", "virtual_meeting_link": "https://zoom.us/j/123456789", "virtual_meeting_additional_info": "Passcode 4242",
 			"latitude": "", "longitude": "", "service_body_bigint": nycID},
@@ -173,15 +187,20 @@ func TestBMLTCroutonTable(t *testing.T) {
 	if d := cmp.Diff([]string{"Sunrise Online"}, bmltNames(direct)); d != "" {
 		t.Errorf("services[] without recursive (-want +got):\n%s", d)
 	}
-	// crouton's master formats request.
+	// crouton's master formats request: the venue formats in use (no
+	// meeting is temporarily closed, TC), as BMLT answers it.
 	var venue []map[string]string
 	e.bmltGet(t, bmltJSON+"switcher=GetFormats&lang_enum=en&key_strings[]=TC&key_strings[]=VM&key_strings[]=HY", &venue)
 	gotVenue := map[string]string{}
 	for _, f := range venue {
 		gotVenue[f["key_string"]] = f["world_id"]
 	}
-	if d := cmp.Diff(map[string]string{"TC": "TC", "VM": "VM", "HY": "HYBR"}, gotVenue); d != "" {
+	if d := cmp.Diff(map[string]string{"VM": "VM", "HY": "HYBR"}, gotVenue); d != "" {
 		t.Errorf("venue formats (-want +got):\n%s", d)
+	}
+	e.bmltGet(t, bmltJSON+"switcher=GetFormats&lang_enum=en&key_strings[]=TC&key_strings[]=VM&key_strings[]=HY&show_all=1", &venue)
+	if len(venue) != 3 {
+		t.Errorf("venue formats with show_all=1: %v", venue)
 	}
 }
 
@@ -220,7 +239,7 @@ func TestBMLTSearchShapes(t *testing.T) {
 		{"services excluded", "services[]=-" + bmlt.ServiceBodyID("na-brooklyn"), []string{"Downtown Big Book", "Sunrise Online", "London Thursday", "Harbor Hybrid"}},
 		{"page 2 of 2", "page_size=2&page_num=2", []string{"Sunrise Online", "London Thursday"}},
 		{"sort by town then name", "sort_keys=location_municipality,meeting_name", []string{"Brooklyn Step Study", "Sunrise Online", "London Thursday", "Downtown Big Book", "Harbor Hybrid"}},
-		{"malformed weekdays give nothing", "weekdays[]=monday", []string{}},
+		{"weekdays that are no number are ignored", "weekdays[]=monday", []string{"Brooklyn Step Study", "Downtown Big Book", "Sunrise Online", "London Thursday", "Harbor Hybrid"}},
 		{"malformed latitude gives nothing", "lat_val=north&long_val=1&geo_width=5", []string{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -270,7 +289,7 @@ func TestBMLTSearchShapes(t *testing.T) {
 func TestBMLTOtherSwitchers(t *testing.T) {
 	e := newFeedEnv(t)
 	var formats []map[string]string
-	e.bmltGet(t, bmltJSON+"switcher=GetFormats", &formats)
+	e.bmltGet(t, bmltJSON+"switcher=GetFormats&show_all=1", &formats)
 	ids := map[string]bool{}
 	for _, f := range formats {
 		if ids[f["id"]] {
@@ -309,7 +328,7 @@ func TestBMLTOtherSwitchers(t *testing.T) {
 	if len(sb) != 2 {
 		t.Errorf("recursive service bodies: %v", sb)
 	}
-	var info []map[string]string
+	var info []map[string]any
 	e.bmltGet(t, bmltJSON+"switcher=GetServerInfo", &info)
 	if len(info) != 1 || info[0]["version"] == "" {
 		t.Errorf("GetServerInfo: %v", info)
@@ -326,17 +345,17 @@ func TestBMLTOtherSwitchers(t *testing.T) {
 	}{
 		{"/bmlt/client_interface/jsonp/?switcher=GetFormats&callback=cb", 200},
 		{"/bmlt/client_interface/jsonp/?switcher=GetFormats&callback=jQuery3_1.cb$", 200},
-		{"/bmlt/client_interface/jsonp/?switcher=GetFormats", 400},
+		{"/bmlt/client_interface/jsonp/?switcher=GetFormats", 200}, // callback "callback"
 		{"/bmlt/client_interface/jsonp/?switcher=GetFormats&callback=alert(1)//", 400},
 		{"/bmlt/client_interface/jsonp/?switcher=GetFormats&callback=1abc", 400},
 		{"/bmlt/client_interface/jsonp/?switcher=GetFormats&callback=a%3Bb", 400},
-		{"/bmlt/client_interface/json/?switcher=GetNAWSDump", 400},
+		{"/bmlt/client_interface/json/?switcher=GetNAWSDump", 422},
 	} {
 		r := e.do(t, c.target)
 		if r.status != c.status {
 			t.Errorf("GET %s: status %d, want %d: %s", c.target, r.status, c.status, r.body)
 		}
-		if r.status == 200 && r.header.Get("Content-Type") != "text/javascript; charset=utf-8" {
+		if r.status == 200 && r.header.Get("Content-Type") != "text/javascript; charset=utf-8" && strings.Contains(c.target, "jsonp") {
 			t.Errorf("GET %s: Content-Type %q", c.target, r.header.Get("Content-Type"))
 		}
 	}

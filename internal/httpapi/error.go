@@ -53,7 +53,11 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	}
 	body := ErrorBody{Error: ErrorDetail{Code: string(kind)}}
 	var e *meeting.Error
-	if msg, hide := publicMessage[kind]; hide {
+	var busy busyError
+	if errors.As(err, &busy) {
+		body.Error.Message = busy.err.Message
+		c.Header("Retry-After", feedRetryAfter)
+	} else if msg, hide := publicMessage[kind]; hide {
 		body.Error.Message = msg
 		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "request failed",
 			slog.String("method", c.Request.Method), slog.String("route", c.FullPath()),

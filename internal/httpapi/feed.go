@@ -173,10 +173,12 @@ func inBBox(b orb.Bound, l meeting.Location) bool {
 }
 
 // baseURL returns the scheme and host the request came to, for absolute
-// links in responses.
-func baseURL(r *http.Request) string {
+// links in responses. X-Forwarded-Proto is believed only from
+// Config.TrustedProxies: anyone else could make the answer's links
+// (cached, maybe, by a shared cache) say https or http as they like.
+func (s *Server) baseURL(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+	if r.TLS != nil || (s.fromTrustedProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")) {
 		scheme = "https"
 	}
 	return fmt.Sprintf("%s://%s", scheme, r.Host)

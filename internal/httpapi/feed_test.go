@@ -83,9 +83,15 @@ type feedEnv struct {
 
 func newFeedEnv(t *testing.T) *feedEnv {
 	t.Helper()
+	return newFeedEnvWith(t, feedMeetings())
+}
+
+// newFeedEnvWith is newFeedEnv over the meetings ms (published, each its
+// own group); ids and ms hold one meeting of each name.
+func newFeedEnvWith(t *testing.T, ms []meeting.Meeting) *feedEnv {
+	t.Helper()
 	store := memstore.New(memstore.WithClock(func() time.Time { return feedNow }))
 	ctx := context.Background()
-	ms := feedMeetings()
 	for i := range ms {
 		ms[i].GroupKey, ms[i].Status = ms[i].ExternalID, meeting.StatusPublished
 		if err := ms[i].Validate(); err != nil {

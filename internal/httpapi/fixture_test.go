@@ -157,12 +157,27 @@ func newEnv(t *testing.T, fs ...fixture) *env {
 	for i, m := range ms {
 		e.ids[m.Name] = ids[i]
 	}
-	e.srv = httpapi.New(httpapi.Config{
-		Store:  store,
+	e.srv = httpapi.New(e.config())
+	return e
+}
+
+// config is the Config of newEnv's server.
+func (e *env) config() httpapi.Config {
+	return httpapi.Config{
+		Store:  e.store,
 		Ready:  ready,
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:    func() time.Time { return now },
-	})
+	}
+}
+
+// unlimited serves e without the public rate limit, for tests that send
+// more than a burst of requests (the clock stands still, so the buckets
+// never fill again).
+func (e *env) unlimited() *env {
+	cfg := e.config()
+	cfg.PublicRate = httpapi.NoLimit
+	e.srv = httpapi.New(cfg)
 	return e
 }
 

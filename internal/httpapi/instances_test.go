@@ -46,7 +46,7 @@ func TestInstancesAtDifferentVersions(t *testing.T) {
 		if err := m.Load(ctx); err != nil {
 			t.Fatal(err)
 		}
-		return httpapi.New(httpapi.Config{Store: m, Feeds: m, DataVersion: m.DataVersion, Now: func() time.Time { return now }, Logger: quietLogger()}), m
+		return httpapi.New(httpapi.Config{Store: m, Feeds: m, DataVersion: m.DataVersion, Now: func() time.Time { return now }, Logger: quietLogger(), PublicRate: httpapi.NoLimit}), m
 	}
 	behind, _ := server()
 	ahead, aheadModel := server()

@@ -272,7 +272,7 @@ func TestListMeetingsPagination(t *testing.T) {
 		}
 		fs = append(fs, f)
 	}
-	e := newEnv(t, fs...)
+	e := newEnv(t, fs...).unlimited()
 	for _, base := range []string{"/v1/meetings?", "/v1/meetings?lat=40.7128&lng=-74.006&"} {
 		all := get(t, e.srv, base+"limit=200").list(t)
 		if all.NextCursor != nil || len(all.Meetings) < 20 {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 )
@@ -150,4 +151,179 @@ func TestChangeRequestValidation(t *testing.T) {
 		t.Errorf("after apply: %s", res.body)
 	}
 	want(t, e.do(t, http.MethodPost, fmt.Sprintf("/v1/admin/change-requests/%d/dismiss", crs.ChangeRequests[0].ID), e.admin, nil), http.StatusConflict)
+}
+
+// publicEnv serves the standard fixtures with a public limit of one
+// request a second in bursts of 3, on a clock the test moves.
+func publicEnv(t *testing.T, trusted ...string) (*httpapi.Server, *time.Time) {
+	t.Helper()
+	e := newEnv(t, standardFixtures()...)
+	at := now
+	cfg := e.config()
+	cfg.Now = func() time.Time { return at }
+	cfg.PublicRate = httpapi.Rate{PerMinute: 60, Burst: 3}
+	cfg.TrustedProxies = trusted
+	return httpapi.New(cfg), &at
+}
+
+func TestPublicRateLimit(t *testing.T) {
+	srv, at := publicEnv(t)
+	spec := newSpecCheck(t)
+	from := func(addr, forwarded, target string) response {
+		t.Helper()
+		req := request(t, http.MethodGet, target)
+		req.RemoteAddr = addr
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		res, _ := spec.exchange(t, srv, req)
+		return res
+	}
+	// Every public route draws on one bucket per address.
+	routes := []string{"/v1/meetings?lat=40.7&lng=-74", "/feeds/meeting-guide.json", "/v1/sources"}
+	for _, target := range routes {
+		want(t, from("192.0.2.1:1000", "", target), http.StatusOK)
+	}
+	for _, target := range append(routes, "/v1/meetings.geojson", "/v1/meetings.ics", "/v1/places?q=new",
+		"/bmlt/client_interface/json/?switcher=GetServerInfo", fmt.Sprintf("/v1/meetings/%d", 1)) {
+		res := from("192.0.2.1:1001", "203.0.113.5", target) // an untrusted X-Forwarded-For changes nothing
+		if res.status != http.StatusTooManyRequests {
+			t.Fatalf("GET %s past the burst: status %d, want 429", target, res.status)
+		}
+		if s, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || s < 1 {
+			t.Errorf("GET %s: Retry-After %q", target, res.header.Get("Retry-After"))
+		}
+		if code := res.errorBody(t).Error.Code; code != "rate_limited" {
+			t.Errorf("GET %s: code %q", target, code)
+		}
+	}
+	// Probes are never limited; another address has its own bucket.
+	want(t, from("192.0.2.1:1002", "", "/healthz"), http.StatusOK)
+	want(t, from("192.0.2.1:1002", "", "/readyz"), http.StatusOK)
+	want(t, from("192.0.2.2:1000", "", routes[0]), http.StatusOK)
+
+	// IPv6 counts by /64: the addresses of one network share a bucket.
+	for i := range 3 {
+		want(t, from(fmt.Sprintf("[2001:db8:1:2::%x]:1000", i+1), "", routes[0]), http.StatusOK)
+	}
+	want(t, from("[2001:db8:1:2:ffff::9]:1000", "", routes[0]), http.StatusTooManyRequests)
+	want(t, from("[2001:db8:1:3::1]:1000", "", routes[0]), http.StatusOK)
+
+	// A second refills one token.
+	*at = at.Add(time.Second)
+	want(t, from("192.0.2.1:1003", "", routes[0]), http.StatusOK)
+	want(t, from("192.0.2.1:1003", "", routes[0]), http.StatusTooManyRequests)
+}
+
+func TestPublicRateLimitBehindProxies(t *testing.T) {
+	srv, _ := publicEnv(t, "10.0.0.0/8")
+	send := func(peer, forwarded string) int {
+		req := request(t, http.MethodGet, "/v1/meetings")
+		req.RemoteAddr = peer
+		req.Header.Set("X-Forwarded-For", forwarded)
+		return serve(srv, req).status
+	}
+	// The client is the nearest hop that is not a trusted proxy: what it
+	// puts in front of its own address is not believed.
+	for i := range 3 {
+		if got := send("10.0.0.1:1", fmt.Sprintf("198.51.100.%d, 203.0.113.7, 10.0.0.2", i)); got != http.StatusOK {
+			t.Fatalf("request %d: status %d", i, got)
+		}
+	}
+	if got := send("10.0.0.3:1", "192.0.2.99, 203.0.113.7"); got != http.StatusTooManyRequests {
+		t.Errorf("203.0.113.7 with another made-up hop in front: status %d, want 429", got)
+	}
+	if got := send("10.0.0.1:1", "203.0.113.8"); got != http.StatusOK {
+		t.Errorf("another client behind the same proxy: status %d, want 200", got)
+	}
+}
+
+func TestPublicRateLimitOff(t *testing.T) {
+	e := newEnv(t, standardFixtures()...).unlimited()
+	for i := range 300 {
+		req := request(t, http.MethodGet, "/v1/meetings?limit=1")
+		req.RemoteAddr = "192.0.2.1:1"
+		if res := serve(e.srv, req); res.status != http.StatusOK {
+			t.Fatalf("request %d with the limit off: status %d", i, res.status)
+		}
+	}
+}
+
+func TestForwardedProtoFromTrustedProxiesOnly(t *testing.T) {
+	e := newEnv(t, standardFixtures()...)
+	cfg := e.config()
+	cfg.TrustedProxies = []string{"10.0.0.1"}
+	srv := httpapi.New(cfg)
+	for _, c := range []struct {
+		peer, want string
+	}{
+		{"10.0.0.1:1", "https://"},
+		{"192.0.2.1:1", "http://"},
+	} {
+		req := request(t, http.MethodGet, "/bmlt/client_interface/json/?switcher=GetSearchResults&data_field_key=root_server_uri")
+		req.RemoteAddr = c.peer
+		req.Header.Set("X-Forwarded-Proto", "https")
+		res := serve(srv, req)
+		var rows []map[string]string
+		res.decode(t, &rows)
+		if len(rows) == 0 || !strings.HasPrefix(rows[0]["root_server_uri"], c.want) {
+			t.Errorf("X-Forwarded-Proto: https from %s: root_server_uri %v, want %s…", c.peer, rows, c.want)
+		}
+	}
+}
+
+// TestOpenAPIPublicRateLimit checks that every route but the probes
+// documents the 429 of the rate limits.
+func TestOpenAPIPublicRateLimit(t *testing.T) {
+	doc := loadSpec(t)
+	for path, item := range doc.Paths.Map() {
+		if path == "/healthz" || path == "/readyz" {
+			continue
+		}
+		for method, op := range item.Operations() {
+			r := op.Responses.Status(http.StatusTooManyRequests)
+			if r == nil || r.Value == nil || r.Value.Headers["Retry-After"] == nil {
+				t.Errorf("%s %s documents no 429 with Retry-After", method, path)
+			}
+		}
+	}
+}
+
+// TestSecurityHeaders checks the headers every answer carries, and that
+// framing is forbidden except on the routes other sites embed.
+func TestSecurityHeaders(t *testing.T) {
+	e := newOrgEnv(t)
+	for _, c := range []struct {
+		target, key string
+		embeddable  bool
+	}{
+		{"/v1/meetings?lat=40.7&lng=-74", "", true},
+		{fmt.Sprintf("/v1/meetings/%d", e.imported), "", true},
+		{"/v1/meetings.ics", "", true},
+		{"/v1/meetings.geojson", "", true},
+		{"/feeds/meeting-guide.json", "", true},
+		{"/bmlt/client_interface/json/?switcher=GetServerInfo", "", true},
+		{"/bmlt/client_interface/jsonp/?switcher=GetServerInfo&callback=cb", "", true},
+		{"/v1/org/meetings", e.a, false},
+		{"/v1/admin/submissions", e.admin, false},
+		{"/v1/org/meetings", "", false}, // 401
+		{"/readyz", "", false},
+		{"/healthz", "", false},
+		{"/v1/sources", "", false},
+		{"/no/such/route", "", false},
+	} {
+		req := request(t, http.MethodGet, c.target)
+		if c.key != "" {
+			req.Header.Set("Authorization", "Bearer "+c.key)
+		}
+		res := serve(e.srv, req)
+		h := res.header
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("GET %s (%d): X-Content-Type-Options %q, Referrer-Policy %q", c.target, res.status, h.Get("X-Content-Type-Options"), h.Get("Referrer-Policy"))
+		}
+		framed := h.Get("X-Frame-Options") == "" && !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors")
+		if framed != c.embeddable {
+			t.Errorf("GET %s (%d): X-Frame-Options %q, CSP %q; embeddable %v", c.target, res.status, h.Get("X-Frame-Options"), h.Get("Content-Security-Policy"), c.embeddable)
+		}
+	}
 }

@@ -30,13 +30,20 @@ func (c chain) with(more ...gin.HandlerFunc) chain {
 // cannot put a suffix after a parameter.
 //
 // Routes that need a key (/v1/org, /v1/admin) are limited per client
-// address before the key is checked and per key after; the public change
-// request route is limited per address on its own, stricter, rate. Every
-// route that reads a body caps its size.
+// address before the key is checked and per key after. The public routes
+// are limited per client address (Config.PublicRate), and the public
+// change request route also on its own, stricter, rate. The health checks
+// are not limited (probes must always get through). GET /v1/sources takes
+// an optional key (an admin sees run errors in full). Every route that
+// reads a body caps its size.
 func (s *Server) routes() []route {
 	addr := newLimiter(s.cfg.AddrRate, DefaultAddrRate, s.now)
 	keys := newLimiter(s.cfg.KeyRate, DefaultKeyRate, s.now)
-	public := newLimiter(s.cfg.ChangeRequestRate, DefaultChangeRequestRate, s.now)
+	changes := newLimiter(s.cfg.ChangeRequestRate, DefaultChangeRequestRate, s.now)
+	var public chain
+	if s.cfg.PublicRate.PerMinute >= 0 {
+		public = chain{s.limitAddr(newLimiter(s.cfg.PublicRate, DefaultPublicRate, s.now))}
+	}
 	body := s.limitBody(orDefault(s.cfg.MaxBodyBytes, DefaultMaxBodyBytes))
 	upload := s.limitBody(orDefault(s.cfg.MaxUploadBytes, DefaultMaxUploadBytes))
 	org := chain{s.limitAddr(addr), s.authenticate(keys)}
@@ -49,11 +56,11 @@ func (s *Server) routes() []route {
 		{get, "/readyz", nil, h(s.readyz)},
 
 		// The public API.
-		{get, "/v1/meetings", nil, h(s.listMeetings)},
-		{get, "/v1/meetings/:id", nil, h(s.getMeeting)},
-		{get, "/v1/sources", nil, h(s.listSources)},
-		{get, "/v1/places", nil, h(s.listPlaces)},
-		{post, "/v1/meetings/:id/change-requests", chain{s.limitAddr(public), body}, h(s.createChangeRequest)},
+		{get, "/v1/meetings", public, h(s.listMeetings)},
+		{get, "/v1/meetings/:id", public, h(s.getMeeting)},
+		{get, "/v1/sources", public.with(s.optionalAuth(keys)), h(s.listSources)},
+		{get, "/v1/places", public, h(s.listPlaces)},
+		{post, "/v1/meetings/:id/change-requests", public.with(s.limitAddr(changes), body), h(s.createChangeRequest)},
 
 		// Organizations: their own listings, uploads and change requests.
 		{get, "/v1/org/meetings", org, h(s.listListings)},
@@ -78,11 +85,11 @@ func (s *Server) routes() []route {
 
 		// Feeds and compatible endpoints: the Meeting Guide feed, the BMLT
 		// semantic API, and the iCalendar and GeoJSON forms of /v1/meetings.
-		{get, "/feeds/meeting-guide.json", nil, h(s.meetingGuideFeed)},
-		{get, "/bmlt/client_interface/json/", nil, h(s.bmltJSON)},
-		{get, "/bmlt/client_interface/jsonp/", nil, h(s.bmltJSONP)},
-		{get, "/v1/meetings.ics", nil, h(s.listMeetingsICS)},
-		{get, "/v1/meetings.geojson", nil, h(s.listMeetingsGeoJSON)},
+		{get, "/feeds/meeting-guide.json", public, h(s.meetingGuideFeed)},
+		{get, "/bmlt/client_interface/json/", public, h(s.bmltJSON)},
+		{get, "/bmlt/client_interface/jsonp/", public, h(s.bmltJSONP)},
+		{get, "/v1/meetings.ics", public, h(s.listMeetingsICS)},
+		{get, "/v1/meetings.geojson", public, h(s.listMeetingsGeoJSON)},
 	}
 }
 

@@ -7,9 +7,11 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -36,6 +38,10 @@ type Config struct {
 	// Guide feed, /v1/meetings.geojson and /v1/meetings.ics), which read
 	// and stream every meeting; 0 means DefaultFeedTimeout.
 	FeedTimeout time.Duration
+	// MaxFeeds bounds the whole feeds sent at once: a request beyond it
+	// waits a second for a slot, then answers 503 with Retry-After. 0
+	// means DefaultMaxFeeds, a negative number no bound.
+	MaxFeeds int
 	// Places answers GET /v1/places; nil makes it answer 503.
 	Places meeting.PlaceFinder
 	// Geocoder, when set, is asked by GET /v1/places for the places the
@@ -64,8 +70,14 @@ type Config struct {
 	// MaxBodyBytes caps JSON request bodies (0: DefaultMaxBodyBytes);
 	// MaxUploadBytes caps bulk uploads (0: DefaultMaxUploadBytes).
 	MaxBodyBytes, MaxUploadBytes int64
-	// TrustedProxies lists the proxies whose X-Forwarded-For is believed
-	// when telling client addresses apart for rate limits; none by default.
+	// PublicRate limits each client address on the public routes (every
+	// route but the health checks and the keyed ones); the zero Rate
+	// means DefaultPublicRate, NoLimit (a negative PerMinute) none.
+	PublicRate Rate
+	// TrustedProxies lists the proxies (addresses or CIDR prefixes) whose
+	// X-Forwarded-For is believed when telling client addresses apart for
+	// rate limits, and whose X-Forwarded-Proto is believed for the links
+	// in answers; none by default.
 	TrustedProxies []string
 	// Sources lists import sources and their last runs for GET /v1/sources;
 	// nil makes the list empty.
@@ -94,6 +106,12 @@ type Config struct {
 	// degraded; 0 means DefaultMaxReplicaLag.
 	MaxReplicaLag time.Duration
 }
+
+// ErrReadsFromPrimary is what Config.ReplicaLag returns when the standby
+// is unreachable and public reads have fallen back to the primary (a read
+// URL with target_session_attrs=prefer-standby): /readyz says "fallback"
+// for the replica, and "degraded" overall, while reads go on, fresh.
+var ErrReadsFromPrimary = errors.New("the standby is unreachable: public reads come from the primary")
 
 // DefaultMaxReplicaLag is Config.MaxReplicaLag's default.
 const DefaultMaxReplicaLag = 30 * time.Second
@@ -183,6 +201,10 @@ type Server struct {
 	log    *slog.Logger
 	now    func() time.Time
 	engine *gin.Engine
+	// trusted is Config.TrustedProxies, parsed.
+	trusted []netip.Prefix
+	// feedSlots bounds the whole feeds sent at once (Config.MaxFeeds).
+	feedSlots feedSlots
 	// bmltCache keeps the BMLT service bodies and formats per data version.
 	bmltCache bmltCache
 }
@@ -191,7 +213,7 @@ type Server struct {
 // registered.
 func New(cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, feedSlots: newFeedSlots(cfg.MaxFeeds)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -206,11 +228,17 @@ func New(cfg Config) *Server {
 	}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
+	// "/bmlt//client_interface/json/" is what a BMLT client builds from a
+	// root server configured with a trailing slash; BMLT servers answer
+	// it, so repeated slashes route as one.
+	e.RemoveExtraSlash = true
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		s.log.Warn("ignoring TrustedProxies", slog.String("error", err.Error()))
 		_ = e.SetTrustedProxies(nil)
+	} else {
+		s.trusted = parseTrusted(cfg.TrustedProxies)
 	}
-	e.Use(s.recoverer(), s.logRequests(), s.timeout(), s.cors())
+	e.Use(s.recoverer(), s.logRequests(), s.securityHeaders(), s.timeout(), s.cors())
 	e.NoRoute(s.handle(func(c *gin.Context) error {
 		return meeting.Errorf(meeting.KindNotFound, "httpapi", "no route %s %s", c.Request.Method, c.Request.URL.Path)
 	}))
@@ -294,6 +322,9 @@ func (s *Server) replicaCheck(ctx context.Context, body gin.H) string {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	lag, err := s.cfg.ReplicaLag(ctx)
+	if errors.Is(err, ErrReadsFromPrimary) {
+		return "fallback"
+	}
 	if err != nil {
 		s.log.Warn("replica not ready", slog.String("error", err.Error()))
 		return "unavailable"
@@ -372,6 +403,38 @@ func (s *Server) timeout() gin.HandlerFunc {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
 		defer cancel()
 		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
+// embeddable are the routes other sites may show in a frame: the public
+// meeting data and the feeds and BMLT routes their clients read.
+var embeddable = map[string]bool{
+	"/v1/meetings":                  true,
+	"/v1/meetings/:id":              true,
+	"/v1/meetings.ics":              true,
+	"/v1/meetings.geojson":          true,
+	"/feeds/meeting-guide.json":     true,
+	"/bmlt/client_interface/json/":  true,
+	"/bmlt/client_interface/jsonp/": true,
+}
+
+// securityHeaders sets on every answer X-Content-Type-Options: nosniff
+// (a JSON body is never run as a script or page) and Referrer-Policy:
+// no-referrer (links followed from an answer do not tell where a person
+// looked). Routes that are not embeddable (keys, moderation, health,
+// sources, place search, unknown paths) also forbid framing, with CSP
+// frame-ancestors and X-Frame-Options; the finder page (internal/web)
+// sets a whole policy of its own.
+func (s *Server) securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		if !embeddable[c.FullPath()] {
+			h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+			h.Set("X-Frame-Options", "DENY")
+		}
 		c.Next()
 	}
 }

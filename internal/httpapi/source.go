@@ -28,7 +28,8 @@ type SourceListJSON struct {
 
 // SourceJSON is one import source. Location is shown without its query
 // string or credentials (feeds may be shared with a key), and a local path
-// as its file name only. RefreshSeconds is null for a source imported only
+// as its file name only; to anyone but an admin, a URL is shown as its
+// scheme and host alone (a published spreadsheet's id is in its path). RefreshSeconds is null for a source imported only
 // on demand. LastRun is null when the source never ran.
 type SourceJSON struct {
 	Name           string   `json:"name"`
@@ -49,8 +50,13 @@ type RunJSON struct {
 	FinishedAt time.Time `json:"finished_at"`
 	DurationMS int64     `json:"duration_ms"`
 	meeting.ImportCounts
-	HeldBack      string        `json:"held_back"`
+	HeldBack string `json:"held_back"`
+	// Error says in plain words why a failed run failed ("the feed could
+	// not be reached", "the feed answered 404 (not found)"), naming no
+	// host, address, path or URL; ErrorDetail, shown to admins only, is
+	// the error itself.
 	Error         string        `json:"error"`
+	ErrorDetail   string        `json:"error_detail,omitempty"`
 	Problems      []ProblemJSON `json:"problems"`
 	ProblemsTotal int           `json:"problems_total"`
 }
@@ -67,33 +73,44 @@ type ProblemJSON struct {
 }
 
 // listSources answers GET /v1/sources: every import source with its last
-// run. Without a SourceLister the list is empty.
+// run. Without a SourceLister the list is empty. An admin's key (optional
+// on this route) shows the run errors in full and the whole locations.
 func (s *Server) listSources(c *gin.Context) error {
 	out := SourceListJSON{Sources: []SourceJSON{}}
+	admin := principal(c).IsAdmin()
 	if s.cfg.Sources != nil {
 		srcs, err := s.cfg.Sources.Sources(c.Request.Context())
 		if err != nil {
 			return err
 		}
 		for _, st := range srcs {
-			out.Sources = append(out.Sources, NewSourceJSON(st))
+			out.Sources = append(out.Sources, NewSourceJSON(st, admin))
 		}
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
 }
 
-// NewSourceJSON converts a source and its last run for the API.
-func NewSourceJSON(st meeting.SourceStatus) SourceJSON {
+// NewSourceJSON converts a source and its last run for the API: for an
+// admin with the run's error in full and the location's path, for anyone
+// else with neither (see SourceJSON and RunJSON).
+func NewSourceJSON(st meeting.SourceStatus, admin bool) SourceJSON {
 	j := SourceJSON{Name: st.Source.Name, Format: string(st.Source.Format), Program: string(st.Source.Program),
-		TimeZone: st.Source.TimeZone, Location: publicLocation(st.Source.Location)}
+		TimeZone: st.Source.TimeZone, Location: publicLocation(st.Source.Location, admin)}
 	if st.Source.Refresh > 0 {
 		secs := int64(st.Source.Refresh / time.Second)
 		j.RefreshSeconds = &secs
 	}
 	if r := st.LastRun; r != nil {
 		run := &RunJSON{Status: string(r.Status), StartedAt: r.StartedAt.UTC(), FinishedAt: r.StartedAt.Add(r.Duration).UTC(),
-			DurationMS: r.Duration.Milliseconds(), ImportCounts: r.ImportCounts, HeldBack: r.HeldBack, Error: r.Error, Problems: []ProblemJSON{}, ProblemsTotal: max(r.ProblemsTotal, len(r.Problems))}
+			DurationMS: r.Duration.Milliseconds(), ImportCounts: r.ImportCounts, HeldBack: r.HeldBack, Error: r.PublicError, Problems: []ProblemJSON{}, ProblemsTotal: max(r.ProblemsTotal, len(r.Problems))}
+		if r.Error != "" && run.Error == "" {
+			// A run recorded before public reasons were kept.
+			run.Error = "the import failed"
+		}
+		if admin {
+			run.ErrorDetail = r.Error
+		}
 		for i, p := range r.Problems {
 			if i == MaxSourceProblems {
 				break
@@ -106,9 +123,9 @@ func NewSourceJSON(st meeting.SourceStatus) SourceJSON {
 	return j
 }
 
-// publicLocation shows a URL without query, fragment or credentials, and a
-// path as its file name.
-func publicLocation(loc string) string {
+// publicLocation shows a URL without query, fragment or credentials (and,
+// unless withPath, without its path), and a local path as its file name.
+func publicLocation(loc string, withPath bool) string {
 	if !meeting.IsURL(loc) {
 		return filepath.Base(loc)
 	}
@@ -117,5 +134,8 @@ func publicLocation(loc string) string {
 		return ""
 	}
 	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
+	if !withPath {
+		u.Path, u.RawPath = "", ""
+	}
 	return u.String()
 }

@@ -62,7 +62,7 @@ func TestListSources(t *testing.T) {
 			if never.LastRun != nil || never.RefreshSeconds != nil || never.Location != "never.json" {
 				t.Errorf("never-run source = %+v", never)
 			}
-			if sepia.Location != "https://example.org/wp-admin/admin-ajax.php" || sepia.RefreshSeconds == nil || *sepia.RefreshSeconds != 21600 {
+			if sepia.Location != "https://example.org" || sepia.RefreshSeconds == nil || *sepia.RefreshSeconds != 21600 {
 				t.Errorf("sepia = %+v", sepia)
 			}
 			lr := sepia.LastRun
@@ -72,4 +72,53 @@ func TestListSources(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSourceErrorsInFull: anyone sees why a run failed in plain words; the
+// error itself (hosts, resolver addresses, a spreadsheet's id in the path)
+// only an admin, who may send a key to this public route.
+func TestSourceErrorsInFull(t *testing.T) {
+	const detail = "ingest.Fetch: the request failed: dial tcp: lookup sheets.internal on 10.0.0.53:53: no such host"
+	started := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	lister := fakeSources{
+		{Source: meeting.Source{Name: "sheet", Location: "https://sheets.internal/d/SPREADSHEET-ID/export?format=csv", Format: meeting.FormatCSV},
+			LastRun: &meeting.ImportReport{Source: "sheet", Status: meeting.ImportFailed, StartedAt: started,
+				Error: detail, PublicError: "the feed could not be reached", Problems: []meeting.Problem{}}},
+		{Source: meeting.Source{Name: "old", Location: "https://old.example.org/feed.json", Format: meeting.FormatMeetingGuide},
+			LastRun: &meeting.ImportReport{Source: "old", Status: meeting.ImportFailed, StartedAt: started,
+				Error: "ingest.Fetch: the server answered 500 at /secret-path", Problems: []meeting.Problem{}}},
+	}
+	e := newOrgEnv(t, func(c *httpapi.Config) { c.Sources = lister })
+	read := func(key string) httpapi.SourceListJSON {
+		t.Helper()
+		res := e.do(t, http.MethodGet, "/v1/sources", key, nil)
+		want(t, res, http.StatusOK)
+		var body httpapi.SourceListJSON
+		res.decode(t, &body)
+		if key != e.admin {
+			for _, secret := range []string{"10.0.0.53", "SPREADSHEET-ID", "secret-path", "lookup", "/d/"} {
+				if strings.Contains(string(res.body), secret) {
+					t.Errorf("key %q: the body shows %q: %s", key, secret, res.body)
+				}
+			}
+		}
+		return body
+	}
+	for _, key := range []string{"", e.a} {
+		body := read(key)
+		sheet, old := body.Sources[0], body.Sources[1]
+		if sheet.LastRun.Error != "the feed could not be reached" || sheet.LastRun.ErrorDetail != "" || sheet.Location != "https://sheets.internal" {
+			t.Errorf("key %q: sheet %+v, run %+v", key, sheet, sheet.LastRun)
+		}
+		if old.LastRun.Error != "the import failed" || old.LastRun.ErrorDetail != "" {
+			t.Errorf("key %q: a run without a public reason shows %+v", key, old.LastRun)
+		}
+	}
+	body := read(e.admin)
+	sheet := body.Sources[0]
+	if sheet.LastRun.Error != "the feed could not be reached" || sheet.LastRun.ErrorDetail != detail ||
+		sheet.Location != "https://sheets.internal/d/SPREADSHEET-ID/export" {
+		t.Errorf("admin: sheet %+v, run %+v", sheet, sheet.LastRun)
+	}
+	want(t, e.do(t, http.MethodGet, "/v1/sources", "mf_not-a-key", nil), http.StatusUnauthorized)
 }

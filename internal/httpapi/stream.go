@@ -263,11 +263,20 @@ func (s *Server) fail(w *feedWriter, op string, err error) error {
 
 // writeFeed runs encode, which writes a whole body to the io.Writer it is
 // given, as the answer of a feed with key (nil: no version ETag; see
-// startFeed). encode is not run when a 304 answers.
+// startFeed). encode is not run when a 304 answers. On the whole-feed
+// routes it first takes one of the feed slots (Config.MaxFeeds), and
+// answers 503 when none comes free soon.
 func (s *Server) writeFeed(c *gin.Context, op, contentType string, key feedKey, encode func(io.Writer) error) error {
 	w, done := s.startFeed(c, contentType, key)
 	if done {
 		return nil
+	}
+	if wholeFeeds[c.FullPath()] {
+		release, err := s.feedSlots.take(c.Request.Context())
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	if err := encode(w); err != nil {
 		return s.fail(w, op, err)

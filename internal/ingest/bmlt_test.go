@@ -58,7 +58,7 @@ func TestRunBMLTServer(t *testing.T) {
 		t.Fatalf("the fixtures do not parse: %d meetings, %v", len(want), err)
 	}
 
-	src := meeting.Source{Name: "na", Location: srv.URL + "/main_server/", Format: meeting.FormatBMLT}
+	src := meeting.Source{Name: "na", Location: srv.URL + "/main_server/", Format: meeting.FormatBMLT, Local: true}
 	rep := e.im.Run(context.Background(), src, ingest.Options{})
 	if rep.Status != meeting.ImportOK || rep.Inserted != len(want) {
 		t.Fatalf("run: %+v (%s); want %d inserted", countsOf(rep), rep.Error, len(want))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
@@ -31,28 +32,37 @@ type Fetched struct {
 	NotModified bool
 }
 
-// NewClient returns the HTTP client imports use by default: the whole
-// request bounded by timeout, connecting within 10 seconds, following at
-// most 5 redirects.
+// NewClient returns the HTTP client imports use by default, for sources on
+// the public internet: the whole request bounded by timeout, connecting
+// within 10 seconds, following at most MaxRedirects redirects and none
+// from https to http, and connecting only to public addresses (checked on
+// the resolved address of every connection, redirects included, so DNS
+// cannot dodge it; see publicDialer).
 func NewClient(timeout time.Duration) *http.Client {
+	d := newPublicDialer()
+	return newClient(timeout, d.DialContext, d.proxy)
+}
+
+// NewLocalClient is NewClient for sources marked local (a feed on this
+// machine or the local network): it connects to any address.
+func NewLocalClient(timeout time.Duration) *http.Client {
+	return newClient(timeout, (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext, http.ProxyFromEnvironment)
+}
+
+func newClient(timeout time.Duration, dial func(ctx context.Context, network, addr string) (net.Conn, error), proxy func(*http.Request) (*url.URL, error)) *http.Client {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		Proxy:                 proxy,
+		DialContext:           dial,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: timeout,
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   2,
 		ForceAttemptHTTP2:     true,
 	}
-	return &http.Client{Timeout: timeout, Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 5 {
-			return errors.New("stopped after 5 redirects")
-		}
-		return nil
-	}}
+	return &http.Client{Timeout: timeout, Transport: tr, CheckRedirect: checkRedirect}
 }
 
 // Fetch reads the document at location: an http(s) URL or a local path.
@@ -62,9 +72,14 @@ func NewClient(timeout time.Duration) *http.Client {
 // decompressed whatever its name. At most maxSize bytes are read, before
 // and after decompression (0 means DefaultMaxSize).
 //
+// A nil client means NewClient(0): public addresses only.
+//
 // Errors are *meeting.Error: KindTooLarge over the limit, KindNotFound for
-// a missing file or a 404/410, KindUnavailable for network failures,
-// timeouts and other HTTP statuses, KindInvalid for broken gzip.
+// a missing file or a 404/410, KindForbidden for an address that is not
+// public (ErrNotPublic) or a redirect from https to http
+// (ErrInsecureRedirect), KindUnavailable for network failures, timeouts,
+// redirect loops (ErrTooManyRedirects) and other HTTP statuses,
+// KindInvalid for broken gzip.
 func Fetch(ctx context.Context, client *http.Client, location string, prev meeting.CacheValidators, maxSize int64) (Fetched, error) {
 	const op = "ingest.Fetch"
 	if maxSize <= 0 {
@@ -74,9 +89,9 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev meeti
 		f, err := os.Open(location)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
-				return Fetched{}, meeting.Errorf(meeting.KindNotFound, op, "no file %s", location)
+				return Fetched{}, public(meeting.Errorf(meeting.KindNotFound, op, "no file %s", location), "the file could not be found")
 			}
-			return Fetched{}, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "cannot read " + location, Err: err}
+			return Fetched{}, public(&meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "cannot read " + location, Err: err}, "the file could not be read")
 		}
 		defer f.Close()
 		body, err := readLimited(op, f, maxSize)
@@ -90,7 +105,7 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev meeti
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
 	if err != nil {
-		return Fetched{}, &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "not a usable URL", Err: err}
+		return Fetched{}, public(&meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "not a usable URL", Err: err}, "the source's location is not a usable URL")
 	}
 	req.Header.Set("Accept-Encoding", "gzip")
 	req.Header.Set("User-Agent", "meetingfinder-import/1 (+https://github.com/meetingfinder/meetingfinder)")
@@ -102,12 +117,24 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev meeti
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		msg := "the request failed"
+		kind, msg, pub := meeting.KindUnavailable, "the request failed", "the feed could not be reached"
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
-			msg = "the server did not answer in time"
+		switch {
+		case errors.Is(err, ErrNotPublic):
+			kind, msg = meeting.KindForbidden, "refused to connect: the feed's address is not on the public internet (a source on this machine or network must be marked local)"
+			pub = "the feed's address is not on the public internet, and the source is not marked local"
+		case errors.Is(err, ErrTooManyRedirects):
+			msg = fmt.Sprintf("the feed redirected more than %d times (a redirect loop?)", MaxRedirects)
+			pub = msg
+		case errors.Is(err, ErrInsecureRedirect):
+			kind, msg = meeting.KindForbidden, "refused a redirect from https to http"
+			pub = "the feed redirected from https to http, which is refused"
+		case errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded):
+			msg, pub = "the server did not answer in time", "the feed did not answer in time"
+		case errors.Is(err, context.Canceled):
+			pub = "the import was interrupted"
 		}
-		return Fetched{}, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: msg, Err: redact(err)}
+		return Fetched{}, public(&meeting.Error{Kind: kind, Op: op, Message: msg, Err: redact(err)}, pub)
 	}
 	defer resp.Body.Close()
 	v := meeting.CacheValidators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
@@ -115,9 +142,9 @@ func Fetch(ctx context.Context, client *http.Client, location string, prev meeti
 	case resp.StatusCode == http.StatusNotModified:
 		return Fetched{Validators: prev, NotModified: true}, nil
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		return Fetched{}, meeting.Errorf(meeting.KindNotFound, op, "the server answered %s", resp.Status)
+		return Fetched{}, public(meeting.Errorf(meeting.KindNotFound, op, "the server answered %s", resp.Status), answered(resp.StatusCode))
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return Fetched{}, meeting.Errorf(meeting.KindUnavailable, op, "the server answered %s", resp.Status)
+		return Fetched{}, public(meeting.Errorf(meeting.KindUnavailable, op, "the server answered %s", resp.Status), answered(resp.StatusCode))
 	}
 	if resp.ContentLength > maxSize {
 		return Fetched{}, tooLarge(op, maxSize)
@@ -136,9 +163,10 @@ func readLimited(op string, r io.Reader, max int64) ([]byte, error) {
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
-			return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the server did not send the whole document in time", Err: redact(err)}
+			return nil, public(&meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the server did not send the whole document in time", Err: redact(err)},
+				"the feed did not send the whole document in time")
 		}
-		return nil, &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "reading the input failed", Err: redact(err)}
+		return nil, public(&meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "reading the input failed", Err: redact(err)}, "the feed broke off while sending")
 	}
 	if int64(len(body)) > max {
 		return nil, tooLarge(op, max)
@@ -146,11 +174,11 @@ func readLimited(op string, r io.Reader, max int64) ([]byte, error) {
 	if len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b {
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
-			return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the input looks gzip-compressed but is not valid gzip", Err: err}
+			return nil, public(&meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the input looks gzip-compressed but is not valid gzip", Err: err}, "the file's compressed data is broken")
 		}
 		out, err := io.ReadAll(io.LimitReader(zr, max+1))
 		if err != nil {
-			return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the gzip-compressed input is broken", Err: err}
+			return nil, public(&meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the gzip-compressed input is broken", Err: err}, "the file's compressed data is broken")
 		}
 		if int64(len(out)) > max {
 			return nil, tooLarge(op, max)
@@ -161,7 +189,16 @@ func readLimited(op string, r io.Reader, max int64) ([]byte, error) {
 }
 
 func tooLarge(op string, max int64) error {
-	return meeting.Errorf(meeting.KindTooLarge, op, "the input is larger than the limit of %s (raise it with --max-size)", humanBytes(max))
+	return public(meeting.Errorf(meeting.KindTooLarge, op, "the input is larger than the limit of %s (raise it with --max-size)", humanBytes(max)),
+		"the feed is larger than the import's size limit")
+}
+
+// answered is the public reason of an HTTP status that is not a success.
+func answered(code int) string {
+	if text := http.StatusText(code); text != "" {
+		return fmt.Sprintf("the feed answered %d (%s)", code, strings.ToLower(text))
+	}
+	return fmt.Sprintf("the feed answered %d", code)
 }
 
 // humanBytes formats n as MB or KB.

@@ -57,7 +57,8 @@ func TestFetchHTTP(t *testing.T) {
 	body := []byte(`[{"slug":"a","name":"A","day":1,"time":"10:00"}]`)
 	srv, full := feedServer(t, body)
 	ctx := context.Background()
-	f, err := ingest.Fetch(ctx, nil, srv.URL, meeting.CacheValidators{}, 0)
+	client := ingest.NewLocalClient(0) // the test server is on loopback
+	f, err := ingest.Fetch(ctx, client, srv.URL, meeting.CacheValidators{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestFetchHTTP(t *testing.T) {
 	if f.Validators.ETag != `"v1"` || f.Validators.LastModified == "" {
 		t.Errorf("validators = %+v", f.Validators)
 	}
-	again, err := ingest.Fetch(ctx, nil, srv.URL, f.Validators, 0)
+	again, err := ingest.Fetch(ctx, client, srv.URL, f.Validators, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestFetchErrors(t *testing.T) {
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "broken.gz")
 	os.WriteFile(broken, []byte{0x1f, 0x8b, 1, 2, 3}, 0o644)
-	client := ingest.NewClient(200 * time.Millisecond)
+	client := ingest.NewLocalClient(200 * time.Millisecond) // the test server is on loopback
 	for _, tc := range []struct {
 		name     string
 		location string
@@ -137,7 +138,7 @@ func TestRunOverHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv, full := feedServer(t, b)
-	src := meeting.Source{Name: "web", Location: srv.URL + "/meetings.json", Format: meeting.FormatMeetingGuide}
+	src := meeting.Source{Name: "web", Location: srv.URL + "/meetings.json", Format: meeting.FormatMeetingGuide, Local: true}
 	rep := e.im.Run(context.Background(), src, ingest.Options{})
 	if rep.Status != meeting.ImportOK || rep.Inserted != 7 {
 		t.Fatalf("first run: %+v", countsOf(rep))
@@ -163,7 +164,8 @@ func TestParseConfig(t *testing.T) {
 	good := `{"sources": [
 		{"name": "sepia", "location": "https://example.org/wp-json/tsml/meetings", "format": "meetingguide", "program": "aa", "timezone": "America/New_York"},
 		{"name": "baltimore", "location": "data/baltimore.csv", "format": "csv", "mapping": "baltimore.mapping.json", "refresh": "off"},
-		{"name": "na-region", "location": "https://bmlt.example.org/main_server", "format": "bmlt", "refresh": "90m"}]}`
+		{"name": "na-region", "location": "https://bmlt.example.org/main_server", "format": "bmlt", "refresh": "90m"},
+		{"name": "here", "location": "http://127.0.0.1:8081/meetings.json", "format": "meetingguide", "local": true}]}`
 	srcs, err := ingest.ParseConfig(strings.NewReader(good), "/etc/mf")
 	if err != nil {
 		t.Fatal(err)
@@ -172,6 +174,7 @@ func TestParseConfig(t *testing.T) {
 		{Name: "sepia", Location: "https://example.org/wp-json/tsml/meetings", Format: "meetingguide", Program: "aa", TimeZone: "America/New_York", Refresh: meeting.DefaultRefresh},
 		{Name: "baltimore", Location: "/etc/mf/data/baltimore.csv", Format: "csv", Mapping: "/etc/mf/baltimore.mapping.json"},
 		{Name: "na-region", Location: "https://bmlt.example.org/main_server", Format: "bmlt", Refresh: 90 * time.Minute},
+		{Name: "here", Location: "http://127.0.0.1:8081/meetings.json", Format: "meetingguide", Refresh: meeting.DefaultRefresh, Local: true},
 	}
 	if len(srcs) != len(want) {
 		t.Fatalf("got %d sources, want %d", len(srcs), len(want))

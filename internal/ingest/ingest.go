@@ -49,8 +49,12 @@ type Options struct {
 // Store is required; the other fields have defaults.
 type Importer struct {
 	Store meeting.ImportStore
-	// Client fetches http(s) sources; nil means NewClient(DefaultTimeout).
+	// Client fetches http(s) sources; nil means NewClient(DefaultTimeout),
+	// which connects to public addresses only.
 	Client *http.Client
+	// LocalClient fetches the sources marked local; nil means
+	// NewLocalClient(DefaultTimeout).
+	LocalClient *http.Client
 	// MaxSize limits the bytes read from a source; 0 means DefaultMaxSize.
 	MaxSize int64
 	// Zones infers a zone from a point; nil means the offline tzf finder.
@@ -119,6 +123,7 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	fail := func(err error) *meeting.CacheValidators {
 		rep.Status = meeting.ImportFailed
 		rep.Error = err.Error()
+		rep.PublicError = PublicReason(src.Format, err)
 		return nil
 	}
 	if err := src.Check(); err != nil {
@@ -171,6 +176,28 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	return &fetched.Validators
 }
 
+// client returns the HTTP client for src: LocalClient for a source marked
+// local, else Client.
+func (im *Importer) client(src meeting.Source) *http.Client {
+	if !src.Local {
+		if im.Client == nil {
+			return defaultClient
+		}
+		return im.Client
+	}
+	if im.LocalClient == nil {
+		return defaultLocalClient
+	}
+	return im.LocalClient
+}
+
+// The clients of an Importer that names none; one each, so that their
+// connections are reused across runs.
+var (
+	defaultClient      = NewClient(DefaultTimeout)
+	defaultLocalClient = NewLocalClient(DefaultTimeout)
+)
+
 func (im *Importer) zones() ZoneFinder {
 	if im.Zones != nil {
 		return im.Zones
@@ -184,7 +211,7 @@ func (im *Importer) read(ctx context.Context, src meeting.Source, prev meeting.C
 	if src.Format == meeting.FormatBMLT && meeting.IsURL(src.Location) && !strings.Contains(strings.ToLower(src.Location), "switcher=") {
 		return im.readBMLTServer(ctx, src, prev)
 	}
-	f, err := Fetch(ctx, im.Client, src.Location, prev, im.MaxSize)
+	f, err := Fetch(ctx, im.client(src), src.Location, prev, im.MaxSize)
 	if err != nil || f.NotModified {
 		return nil, nil, f, err
 	}
@@ -207,7 +234,7 @@ func (im *Importer) read(ctx context.Context, src meeting.Source, prev meeting.C
 func readMapping(path string) (*csv.Mapping, error) {
 	mf, err := os.Open(path)
 	if err != nil {
-		return nil, &meeting.Error{Kind: meeting.KindInvalid, Op: "ingest.Run", Message: "cannot read the mapping file", Err: err}
+		return nil, public(&meeting.Error{Kind: meeting.KindInvalid, Op: "ingest.Run", Message: "cannot read the mapping file", Err: err}, "the mapping file could not be read")
 	}
 	defer mf.Close()
 	return csv.ParseMapping(mf)
@@ -223,12 +250,12 @@ func (im *Importer) readBMLTServer(ctx context.Context, src meeting.Source, prev
 	if err != nil {
 		return nil, nil, Fetched{}, err
 	}
-	search, err := Fetch(ctx, im.Client, urls.SearchResults, prev, im.MaxSize)
+	search, err := Fetch(ctx, im.client(src), urls.SearchResults, prev, im.MaxSize)
 	if err != nil || search.NotModified {
 		return nil, nil, search, wrapStep(op, "GetSearchResults", err)
 	}
 	var cat bmlt.Catalog
-	info, err := Fetch(ctx, im.Client, urls.ServerInfo, meeting.CacheValidators{}, im.MaxSize)
+	info, err := Fetch(ctx, im.client(src), urls.ServerInfo, meeting.CacheValidators{}, im.MaxSize)
 	if err != nil {
 		return nil, nil, search, wrapStep(op, "GetServerInfo", err)
 	}
@@ -237,14 +264,14 @@ func (im *Importer) readBMLTServer(ctx context.Context, src meeting.Source, prev
 		return nil, nil, search, wrapStep(op, "GetServerInfo", err)
 	}
 	cat.DefaultPoint = si.DefaultPoint
-	bodies, err := Fetch(ctx, im.Client, urls.ServiceBodies, meeting.CacheValidators{}, im.MaxSize)
+	bodies, err := Fetch(ctx, im.client(src), urls.ServiceBodies, meeting.CacheValidators{}, im.MaxSize)
 	if err != nil {
 		return nil, nil, search, wrapStep(op, "GetServiceBodies", err)
 	}
 	if cat.ServiceBodies, err = bmlt.ParseServiceBodies(bytes.NewReader(bodies.Body)); err != nil {
 		return nil, nil, search, wrapStep(op, "GetServiceBodies", err)
 	}
-	formats, err := Fetch(ctx, im.Client, urls.Formats, meeting.CacheValidators{}, im.MaxSize)
+	formats, err := Fetch(ctx, im.client(src), urls.Formats, meeting.CacheValidators{}, im.MaxSize)
 	if err != nil {
 		return nil, nil, search, wrapStep(op, "GetFormats", err)
 	}

@@ -22,6 +22,7 @@ type configFile struct {
 		TimeZone string `json:"timezone"`
 		Mapping  string `json:"mapping"`
 		Refresh  string `json:"refresh"`
+		Local    bool   `json:"local"`
 	} `json:"sources"`
 }
 
@@ -29,10 +30,11 @@ type configFile struct {
 //
 //	{"sources": [{"name": "sepia", "location": "https://…/meetings.json",
 //	  "format": "meetingguide", "program": "aa", "timezone": "America/New_York",
-//	  "mapping": "", "refresh": "6h"}]}
+//	  "mapping": "", "refresh": "6h", "local": false}]}
 //
 // refresh is a Go duration ("90m", "6h"), "0" or "off" for on demand only,
-// meeting.DefaultRefresh when absent. Relative local locations and mapping paths
+// meeting.DefaultRefresh when absent. local: true allows a URL on this
+// machine or the local network (see meeting.Source.Local). Relative local locations and mapping paths
 // are read relative to dir (the file's folder). It returns a KindInvalid
 // *meeting.Error for malformed JSON, unknown keys, invalid or repeated
 // sources.
@@ -58,7 +60,7 @@ func ParseConfig(r io.Reader, dir string) ([]meeting.Source, error) {
 	var out []meeting.Source
 	for i, c := range cf.Sources {
 		s := meeting.Source{Name: c.Name, Location: strings.TrimSpace(c.Location), Format: meeting.Format(c.Format),
-			Program: meeting.Program(c.Program), TimeZone: c.TimeZone, Mapping: c.Mapping, Refresh: meeting.DefaultRefresh}
+			Program: meeting.Program(c.Program), TimeZone: c.TimeZone, Mapping: c.Mapping, Refresh: meeting.DefaultRefresh, Local: c.Local}
 		switch strings.TrimSpace(c.Refresh) {
 		case "":
 		case "0", "off", "never":

@@ -106,7 +106,11 @@ type ImportReport struct {
 	DurationMS int64 `json:"duration_ms"`
 	ImportCounts
 	HeldBack string `json:"held_back,omitempty"`
-	Error    string `json:"error,omitempty"`
+	// Error says why a failed run failed, in full: hosts, addresses and
+	// paths included, for the operator (the command's report, the logs,
+	// admins). PublicError says it for anyone, naming none of those.
+	Error       string `json:"error,omitempty"`
+	PublicError string `json:"public_error,omitempty"`
 	// Problems lists every rejected and flagged record (a stored report
 	// may keep only the first ones); ProblemsTotal counts them all.
 	Problems      []Problem `json:"problems"`

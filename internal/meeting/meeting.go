@@ -313,21 +313,146 @@ func sameWall(t, wall time.Time) bool {
 	return y == wy && mo == wmo && d == wd && t.Hour() == wall.Hour() && t.Minute() == wall.Minute()
 }
 
-// Limits on text fields, in characters.
+// Limits on text and list fields, in characters. Each is far above what
+// real listings hold (the longest values in the sample feeds of Meeting
+// Guide, BMLT and spreadsheet exports: a name of 67 characters, a slug of
+// 151, a URL of 193, an address of 96, notes of 1,124, 12 types, 2
+// regions) and low enough that a record that passes can always be stored:
+// ids sit in btree indexes whose entries PostgreSQL refuses beyond 2,704
+// bytes (SQLSTATE 54000), and everything goes into the text-search
+// document. A record over a limit is rejected on its own; the rest of
+// its import goes on.
 const (
-	MaxNameLen  = 255
-	MaxTextLen  = 10000
+	// MaxNameLen bounds Name.
+	MaxNameLen = 255
+	// MaxTextLen bounds the free-text notes (Notes, Location.Notes and the
+	// join notes).
+	MaxTextLen = 10000
+	// MaxShortLen bounds the parts of an address, Group and Online.Phone.
 	MaxShortLen = 500
+	// MaxIDLen bounds Source, ExternalID and GroupKey: (source,
+	// external_id) is one unique index entry, 2 × 255 characters of 4
+	// bytes at most, under the 2,704 bytes of a btree entry.
+	MaxIDLen = 255
+	// MaxURLLen bounds URL and Online.URL (2,048 is what browsers and
+	// sitemaps have long taken as the practical bound).
+	MaxURLLen = 2048
+	// MaxZoneLen bounds TimeZone (IANA names are under 40 characters).
+	MaxZoneLen = 64
+	// MaxTypes bounds the number of Types (the vocabulary has fewer
+	// codes), each of at most MaxTypeLen bytes.
+	MaxTypes   = 64
+	MaxTypeLen = 32
+	// MaxRegions bounds the number of Location.Regions, each of at most
+	// MaxShortLen characters.
+	MaxRegions = 16
 )
+
+// CleanText returns s without NUL characters (which PostgreSQL's text
+// cannot hold: SQLSTATE 22021, or 22P05 as \u0000 in jsonb) and with every
+// byte sequence that is not UTF-8 replaced by U+FFFD. It returns s itself
+// when there is nothing to clean.
+func CleanText(s string) string {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// textFields returns a pointer to every text field of m with its API name,
+// for cleaning and checking them all alike.
+func (m *Meeting) textFields() []struct {
+	name string
+	v    *string
+} {
+	return []struct {
+		name string
+		v    *string
+	}{
+		{"source", &m.Source}, {"external_id", &m.ExternalID}, {"group_key", &m.GroupKey}, {"name", &m.Name},
+		{"timezone", &m.TimeZone}, {"notes", &m.Notes}, {"group", &m.Group}, {"url", &m.URL},
+		{"location.name", &m.Location.Name}, {"location.address", &m.Location.Address}, {"location.city", &m.Location.City},
+		{"location.region", &m.Location.Region}, {"location.postal_code", &m.Location.PostalCode}, {"location.country", &m.Location.Country},
+		{"location.formatted_address", &m.Location.FormattedAddress}, {"location.notes", &m.Location.Notes},
+		{"online.url", &m.Online.URL}, {"online.url_notes", &m.Online.URLNotes}, {"online.phone", &m.Online.Phone},
+		{"online.phone_note", &m.Online.PhoneNote},
+	}
+}
+
+// Clean removes from every text field of m, and from its types and
+// regions, what no store can hold (see CleanText), and returns the API
+// names of the fields it changed, so that an importer can flag them. It
+// changes nothing else: Validate still rejects what is too long.
+func (m *Meeting) Clean() []string {
+	var changed []string
+	for _, f := range m.textFields() {
+		if c := CleanText(*f.v); c != *f.v {
+			*f.v = c
+			changed = append(changed, f.name)
+		}
+	}
+	for _, l := range []struct {
+		name string
+		v    []string
+	}{{"types", m.Types}, {"location.regions", m.Location.Regions}} {
+		dirty := false
+		for i, s := range l.v {
+			if c := CleanText(s); c != s {
+				l.v[i], dirty = c, true
+			}
+		}
+		if dirty {
+			changed = append(changed, l.name)
+		}
+	}
+	return changed
+}
+
+// clip returns at most the first n bytes of s, cut at a character
+// boundary, for quoting a bad value in a reason.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// tooLong reports whether s has more than n characters (counting runes
+// only when its bytes are over n).
+func tooLong(s string, n int) bool {
+	return len(s) > n && utf8.RuneCountInString(s) > n
+}
+
+// textLimit is the length limit of each text field of textFields.
+var textLimit = map[string]int{
+	"source": MaxIDLen, "external_id": MaxIDLen, "group_key": MaxIDLen, "name": MaxNameLen, "timezone": MaxZoneLen,
+	"notes": MaxTextLen, "location.notes": MaxTextLen, "online.url_notes": MaxTextLen, "online.phone_note": MaxTextLen,
+	"url": MaxURLLen, "online.url": MaxURLLen,
+}
 
 // Validate checks m and returns a KindInvalid *Error with a reason for each
 // bad field (named as in the API: "name", "day", "location.lat", …), or nil.
 func (m *Meeting) Validate() error {
 	var f FieldErrors
+	// Every text field: characters no store can hold, and a length limit.
+	for _, fv := range m.textFields() {
+		v := *fv.v
+		switch limit, ok := textLimit[fv.name]; {
+		case strings.IndexByte(v, 0) >= 0:
+			f.Add(fv.name, "holds a NUL character (\\u0000)")
+		case !utf8.ValidString(v):
+			f.Add(fv.name, "holds bytes that are not UTF-8")
+		case !ok && tooLong(v, MaxShortLen):
+			f.Add(fv.name, fmt.Sprintf("is longer than %d characters", MaxShortLen))
+		case ok && tooLong(v, limit):
+			f.Add(fv.name, fmt.Sprintf("is longer than %d characters", limit))
+		}
+	}
 	if strings.TrimSpace(m.Name) == "" {
 		f.Add("name", "is required")
-	} else if len(m.Name) > MaxNameLen && utf8.RuneCountInString(m.Name) > MaxNameLen {
-		f.Add("name", fmt.Sprintf("is longer than %d characters", MaxNameLen))
 	}
 	if !m.Program.Valid() {
 		f.Add("program", fmt.Sprintf("%q is not a program (want one of %s)", m.Program, joinPrograms()))
@@ -343,7 +468,7 @@ func (m *Meeting) Validate() error {
 	if m.End != NoClock && !m.End.Valid() {
 		f.Add("end_time", "is not a time of day")
 	}
-	if m.TimeZone != "" {
+	if m.TimeZone != "" && f["timezone"] == "" {
 		if _, err := LoadZone(m.TimeZone); err != nil {
 			f.Add("timezone", fmt.Sprintf("%q is not an IANA time zone", m.TimeZone))
 		}
@@ -351,9 +476,27 @@ func (m *Meeting) Validate() error {
 	if !m.Attendance.Valid() {
 		f.Add("attendance", "must be one of in_person, hybrid, online, inactive")
 	}
-	for _, t := range m.Types {
-		if strings.TrimSpace(t) == "" || len(t) > 32 {
-			f.Add("types", fmt.Sprintf("%q is not a type code", t))
+	if len(m.Types) > MaxTypes {
+		f.Add("types", fmt.Sprintf("has %d codes, more than %d", len(m.Types), MaxTypes))
+	} else {
+		for _, t := range m.Types {
+			if strings.TrimSpace(t) == "" || len(t) > MaxTypeLen || strings.IndexByte(t, 0) >= 0 || !utf8.ValidString(t) {
+				f.Add("types", fmt.Sprintf("%q is not a type code", clip(t, MaxTypeLen)))
+			}
+		}
+	}
+	if len(m.Location.Regions) > MaxRegions {
+		f.Add("location.regions", fmt.Sprintf("has %d regions, more than %d", len(m.Location.Regions), MaxRegions))
+	} else {
+		for _, r := range m.Location.Regions {
+			switch {
+			case strings.IndexByte(r, 0) >= 0:
+				f.Add("location.regions", "a region holds a NUL character (\\u0000)")
+			case !utf8.ValidString(r):
+				f.Add("location.regions", "a region holds bytes that are not UTF-8")
+			case tooLong(r, MaxShortLen):
+				f.Add("location.regions", fmt.Sprintf("a region is longer than %d characters", MaxShortLen))
+			}
 		}
 	}
 	if m.Location.HasPoint {
@@ -374,26 +517,14 @@ func (m *Meeting) Validate() error {
 	if (m.Attendance == AttendanceOnline || m.Attendance == AttendanceHybrid) && m.Online.URL == "" && m.Online.Phone == "" {
 		f.Add("online", "an online or hybrid meeting needs a join link or a phone number")
 	}
-	if m.Online.URL != "" {
+	if m.Online.URL != "" && f["online.url"] == "" {
 		if reason := checkWebURL(m.Online.URL); reason != "" {
 			f.Add("online.url", reason)
 		}
 	}
-	if m.URL != "" {
+	if m.URL != "" && f["url"] == "" {
 		if reason := checkWebURL(m.URL); reason != "" {
 			f.Add("url", reason)
-		}
-	}
-	if len(m.Notes) > MaxTextLen && utf8.RuneCountInString(m.Notes) > MaxTextLen {
-		f.Add("notes", fmt.Sprintf("is longer than %d characters", MaxTextLen))
-	}
-	for _, fv := range [...]struct{ name, v string }{
-		{"location.name", m.Location.Name}, {"location.address", m.Location.Address}, {"location.city", m.Location.City},
-		{"location.region", m.Location.Region}, {"location.postal_code", m.Location.PostalCode}, {"location.country", m.Location.Country},
-		{"location.formatted_address", m.Location.FormattedAddress}, {"group", m.Group}, {"online.phone", m.Online.Phone},
-	} {
-		if len(fv.v) > MaxShortLen && utf8.RuneCountInString(fv.v) > MaxShortLen {
-			f.Add(fv.name, fmt.Sprintf("is longer than %d characters", MaxShortLen))
 		}
 	}
 	if m.Source == "" {

@@ -1,6 +1,8 @@
 package meeting_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +46,32 @@ func TestValidateNamesEachField(t *testing.T) {
 		}, []string{"online.url"}},
 		{"bad attendance", func(m *meeting.Meeting) { m.Attendance = "maybe" }, []string{"attendance"}},
 		{"no source or id", func(m *meeting.Meeting) { m.Source, m.ExternalID = "", "" }, []string{"external_id", "source"}},
+
+		// What a store cannot hold: NUL, bytes that are not UTF-8, and
+		// values over the limits (an external id of 3,000 bytes overflows
+		// the unique index; SQLSTATE 54000).
+		{"NUL in the name", func(m *meeting.Meeting) { m.Name = "Serenity\x00Group" }, []string{"name"}},
+		{"NUL in the external id", func(m *meeting.Meeting) { m.ExternalID = "x\x00" }, []string{"external_id"}},
+		{"NUL in the join notes", func(m *meeting.Meeting) { m.Online.URLNotes = "\x00" }, []string{"online.url_notes"}},
+		{"not UTF-8 in the notes", func(m *meeting.Meeting) { m.Notes = "caf\xe9" }, []string{"notes"}},
+		{"not UTF-8 in the city", func(m *meeting.Meeting) { m.Location.City = "\xff" }, []string{"location.city"}},
+		{"external id too long", func(m *meeting.Meeting) { m.ExternalID = strings.Repeat("x", 3000) }, []string{"external_id"}},
+		{"external id at the limit", func(m *meeting.Meeting) { m.ExternalID = strings.Repeat("é", meeting.MaxIDLen) }, nil},
+		{"group key too long", func(m *meeting.Meeting) { m.GroupKey = strings.Repeat("g", meeting.MaxIDLen+1) }, []string{"group_key"}},
+		{"source too long", func(m *meeting.Meeting) { m.Source = strings.Repeat("s", meeting.MaxIDLen+1) }, []string{"source"}},
+		{"name too long", func(m *meeting.Meeting) { m.Name = strings.Repeat("n", meeting.MaxNameLen+1) }, []string{"name"}},
+		{"url too long", func(m *meeting.Meeting) { m.URL = "https://example.org/" + strings.Repeat("u", meeting.MaxURLLen) }, []string{"url"}},
+		{"join link too long", func(m *meeting.Meeting) {
+			m.Attendance, m.Online.URL = meeting.AttendanceHybrid, "https://example.org/"+strings.Repeat("u", meeting.MaxURLLen)
+		}, []string{"online.url"}},
+		{"location notes too long", func(m *meeting.Meeting) { m.Location.Notes = strings.Repeat("l", meeting.MaxTextLen+1) }, []string{"location.notes"}},
+		{"phone note too long", func(m *meeting.Meeting) { m.Online.PhoneNote = strings.Repeat("p", meeting.MaxTextLen+1) }, []string{"online.phone_note"}},
+		{"zone too long", func(m *meeting.Meeting) { m.TimeZone = strings.Repeat("z", meeting.MaxZoneLen+1) }, []string{"timezone"}},
+		{"too many types", func(m *meeting.Meeting) { m.Types = slices.Repeat([]string{"O"}, meeting.MaxTypes+1) }, []string{"types"}},
+		{"NUL in a type", func(m *meeting.Meeting) { m.Types = []string{"O\x00"} }, []string{"types"}},
+		{"too many regions", func(m *meeting.Meeting) { m.Location.Regions = slices.Repeat([]string{"r"}, meeting.MaxRegions+1) }, []string{"location.regions"}},
+		{"a region too long", func(m *meeting.Meeting) { m.Location.Regions = []string{strings.Repeat("r", meeting.MaxShortLen+1)} }, []string{"location.regions"}},
+		{"NUL in a region", func(m *meeting.Meeting) { m.Location.Regions = []string{"North\x00"} }, []string{"location.regions"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,5 +167,27 @@ func TestNormalizeType(t *testing.T) {
 	}
 	if meeting.TypeName("W", "es") != "Mujeres" || meeting.TypeName("W", "en") != "Women" {
 		t.Errorf("type names: %q %q", meeting.TypeName("W", "es"), meeting.TypeName("W", "en"))
+	}
+}
+
+func TestClean(t *testing.T) {
+	m := valid()
+	m.Name = "Serenity\x00 Group"
+	m.ExternalID = "x\x00"
+	m.Notes = "caf\xe9"
+	m.Types = []string{"O", "W\x00"}
+	m.Location.Regions = []string{"North\x00"}
+	changed := m.Clean()
+	if d := cmp.Diff([]string{"external_id", "location.regions", "name", "notes", "types"}, changed, cmpSorted); d != "" {
+		t.Errorf("changed fields (-want +got):\n%s", d)
+	}
+	if m.Name != "Serenity Group" || m.ExternalID != "x" || m.Notes != "caf\uFFFD" || m.Types[1] != "W" || m.Location.Regions[0] != "North" {
+		t.Errorf("cleaned: %q %q %q %q %q", m.Name, m.ExternalID, m.Notes, m.Types, m.Location.Regions)
+	}
+	if err := m.Validate(); err != nil {
+		t.Errorf("after Clean: %v", err)
+	}
+	if changed := m.Clean(); changed != nil {
+		t.Errorf("a clean meeting: Clean changed %q", changed)
 	}
 }

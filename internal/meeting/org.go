@@ -213,7 +213,7 @@ type OrgStore interface {
 // named.
 type ListingStore interface {
 	// Listings returns p's listings (an admin: every organization's),
-	// newest first; status "" means any state. Deleted listings are left out.
+	// oldest first (by id); status "" means any state. Deleted listings are left out.
 	Listings(ctx context.Context, p Principal, status Status) ([]Listing, error)
 	// Listing returns one listing p may manage.
 	Listing(ctx context.Context, p Principal, id int64) (*Listing, error)

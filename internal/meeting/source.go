@@ -49,7 +49,9 @@ const MinRefresh = time.Minute
 // defaults for records that do not give their own (empty Program = the
 // importer's default; empty TimeZone = inferred from the meeting's point);
 // Mapping is the path of a CSV mapping file; Refresh is how often serve
-// re-imports it (0 = only on demand).
+// re-imports it (0 = only on demand). Local allows a URL on this machine
+// or the local network (loopback, private and link-local addresses),
+// which imports otherwise refuse to connect to.
 type Source struct {
 	Name     string
 	Location string
@@ -58,6 +60,7 @@ type Source struct {
 	TimeZone string
 	Mapping  string
 	Refresh  time.Duration
+	Local    bool
 }
 
 // sourceName is what a source name may look like: it is stored in every

@@ -74,6 +74,15 @@ func (db *DB) ChangesSince(ctx context.Context, c meeting.ChangeCursor) (meeting
 		return meeting.ChangeBatch{}, meeting.Errorf(meeting.KindConflict, op,
 			"the change log has been pruned past the cursor (xmin %d < %d): load everything again", c.Xmin, horizon)
 	}
+	if xmin < c.Xmin {
+		// The server that answered is behind the cursor: another server
+		// of the cluster (reads that moved between a standby and the
+		// primary), or a standby still replaying what the cursor's
+		// server had. Take nothing from it and keep the cursor, so that
+		// the reader never moves back; it reads on once that server has
+		// caught up (one server's snapshots never go back).
+		return meeting.ChangeBatch{Next: c}, nil
+	}
 	slices.Sort(ids)
 	next := meeting.ChangeCursor{Xmin: xmin, Seen: seenFrom(xmin, c.Seen, txids)}
 	return meeting.ChangeBatch{IDs: slices.Compact(ids), Next: next}, nil

@@ -2,14 +2,18 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/postgres"
+	"github.com/meetingfinder/meetingfinder/internal/postgres/pgtest"
 )
 
 // TestChangeRequestUnstorableText files change requests whose text
@@ -63,7 +67,8 @@ func TestChangeRequestUnstorableText(t *testing.T) {
 }
 
 // TestListingUnstorableText checks that a listing whose text holds a NUL
-// byte, which PostgreSQL's text refuses with 22021, is invalid input, not
+// byte, which PostgreSQL's text refuses with 22021, is invalid input that
+// names the field (Validate refuses it before the database sees it), not
 // an internal error.
 func TestListingUnstorableText(t *testing.T) {
 	ctx := context.Background()
@@ -71,8 +76,27 @@ func TestListingUnstorableText(t *testing.T) {
 	in := mk(nyc, 1, "18:30", "America/New_York")
 	in.Name = "Hill\x00Meeting"
 	_, err := e.listings.CreateListing(ctx, e.b, &in)
+	var me *meeting.Error
+	if !meeting.IsKind(err, meeting.KindInvalid) || !errors.As(err, &me) || me.Fields["name"] == "" {
+		t.Errorf("CreateListing with a NUL in the name: err %v (kind %q), want kind invalid naming the name", err, meeting.ErrorKind(err))
+	}
+}
+
+// TestValueTooLongToIndex checks that a value PostgreSQL cannot index (an
+// external id of 3,000 characters that do not compress: the unique
+// index's entries must stay under 2,704 bytes, SQLSTATE 54000) is invalid
+// input, not an internal error, for the callers that skip Validate.
+func TestValueTooLongToIndex(t *testing.T) {
+	db := pgtest.New(t)
+	m := mk(nyc, 1, "18:30", "America/New_York")
+	var b strings.Builder
+	for i := 0; b.Len() < 3000; i++ {
+		fmt.Fprintf(&b, "%x", sha256.Sum256([]byte{byte(i), byte(i >> 8)}))
+	}
+	m.ExternalID = b.String()[:3000]
+	err := postgres.NewMeetingStore(db).InsertMeetings(context.Background(), []meeting.Meeting{m})
 	var pgErr *pgconn.PgError
-	if !meeting.IsKind(err, meeting.KindInvalid) || !errors.As(err, &pgErr) || pgErr.Code != "22021" {
-		t.Errorf("CreateListing with a NUL in the name: err %v (kind %q), want kind invalid over SQLSTATE 22021", err, meeting.ErrorKind(err))
+	if !meeting.IsKind(err, meeting.KindInvalid) || !errors.As(err, &pgErr) || pgErr.Code != "54000" {
+		t.Errorf("InsertMeetings with an external id of 3,000 characters: err %v (kind %q), want kind invalid over SQLSTATE 54000", err, meeting.ErrorKind(err))
 	}
 }

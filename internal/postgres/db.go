@@ -88,6 +88,8 @@ func translate(op string, err error) error {
 			return &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the text holds a character PostgreSQL cannot store (NUL, \\u0000)", Err: err}
 		case pgErr.Code == "22021": // character_not_in_repertoire: a NUL byte, or bytes that are not UTF-8
 			return &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "the text holds a character PostgreSQL cannot store (NUL, or bytes that are not UTF-8)", Err: err}
+		case pgErr.Code == "54000": // program_limit_exceeded: an index entry over 2,704 bytes, a tsvector over 1 MB
+			return &meeting.Error{Kind: meeting.KindInvalid, Op: op, Message: "a value is too long for the database to store", Err: err}
 		case pgErr.Code == "57014": // query_canceled (statement timeout)
 			return &meeting.Error{Kind: meeting.KindUnavailable, Op: op, Message: "the database took too long", Err: err}
 		case len(pgErr.Code) == 2+3 && (pgErr.Code[:2] == "08" || pgErr.Code[:2] == "57" || pgErr.Code[:2] == "53"):

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -204,27 +205,83 @@ func (o *Outbox) deliverLocked(ctx context.Context, idx search.Index, batch int)
 	return n, false, err
 }
 
-// ReindexStats says what Reindex did.
+// ReindexStats tells what Reindex did.
 type ReindexStats struct {
-	Meetings int           // public meetings sent to the index
+	Meetings int           // public meetings sent to the index and confirmed, in this run
+	Total    int           // public meetings the rebuild reads, in all its runs
 	Cleared  int           // queued changes made obsolete by the rebuild
+	Resumed  bool          // the run continued an unfinished rebuild
+	From     int64         // ... after this meeting id
 	Took     time.Duration // wall time
 }
 
+// ReindexOptions adjust Reindex.
+type ReindexOptions struct {
+	// Batch is the number of meetings per request to the index; 0 means
+	// 1000.
+	Batch int
+	// InFlight is how many batches a search.BulkIndex may hold before
+	// they are confirmed; 0 means 4. A plain Index takes one at a time.
+	InFlight int
+	// Clear, when not nil, empties the index before a fresh rebuild (not
+	// before a resumed one).
+	Clear func(context.Context) error
+	// Resume continues the last rebuild when it did not finish, from the
+	// last meeting the index confirmed, instead of starting again.
+	Resume bool
+	// Progress, when not nil, is called after each confirmed batch with
+	// the meetings confirmed so far (in all runs) and the total.
+	Progress func(done, total int)
+}
+
+// inflight is a batch handed to the index and not yet confirmed: its
+// ticket (search.BulkIndex) and the last id it holds.
+type inflight struct {
+	ticket int64
+	lastID int64
+	n      int
+}
+
 // Reindex rebuilds idx from the meetings: it enables queueing (so changes
-// made meanwhile are not lost), sends every public meeting in batches from
-// one snapshot, and then drops the queued changes that snapshot already
-// covered. Changes committed after the snapshot stay queued for Deliver.
-// clear, when not nil, empties the index first.
-func (o *Outbox) Reindex(ctx context.Context, idx search.Index, clear func(context.Context) error, batch int) (ReindexStats, error) {
+// made meanwhile are not lost), sends every public meeting in id order, in
+// batches, from one snapshot, and then drops the queued changes that
+// snapshot already covered. Changes committed after the snapshot stay
+// queued for Deliver. With a search.BulkIndex a few batches are in flight
+// at once (opts.InFlight). Progress is recorded in search_reindex as the
+// index confirms each batch, so a run cut off halfway can be resumed
+// (opts.Resume): the resumed run reads from a new snapshot the meetings
+// after the last confirmed one; changes to those before it were queued
+// since the first run began, and Deliver sends them. A resumed run keeps
+// every queued change (sending one twice is harmless).
+func (o *Outbox) Reindex(ctx context.Context, idx search.Index, opts ReindexOptions) (ReindexStats, error) {
 	const op = "postgres.Outbox.Reindex"
 	start := time.Now()
+	batch, depth := cmp.Or(opts.Batch, 1000), cmp.Or(opts.InFlight, 4)
+	bulk, isBulk := idx.(search.BulkIndex)
+	if !isBulk {
+		depth = 1
+	}
 	var st ReindexStats
 	if err := o.Enable(ctx, true); err != nil {
 		return st, err
 	}
-	if clear != nil {
-		if err := clear(ctx); err != nil {
+	var done int
+	if opts.Resume {
+		var finished *time.Time
+		err := o.db.Pool.QueryRow(ctx, `SELECT last_id, sent, total, finished_at FROM search_reindex`).Scan(&st.From, &done, &st.Total, &finished)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return st, translate(op, err)
+		case finished == nil:
+			st.Resumed = true
+		}
+		if !st.Resumed {
+			st.From, done = 0, 0
+		}
+	}
+	if !st.Resumed && opts.Clear != nil {
+		if err := opts.Clear(ctx); err != nil {
 			return st, err
 		}
 	}
@@ -234,37 +291,79 @@ func (o *Outbox) Reindex(ctx context.Context, idx search.Index, clear func(conte
 		if err != nil {
 			return err
 		}
-		covered, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
+		if covered, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 			return err
 		}
-		var after int64
+		var rest int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM meetings m WHERE `+publicRows+` AND m.id > $1`, st.From).Scan(&rest); err != nil {
+			return err
+		}
+		if !st.Resumed {
+			st.Total = rest
+			if _, err := o.db.Pool.Exec(ctx, `INSERT INTO search_reindex (started_at, total, last_id, sent) VALUES (now(), $1, 0, 0)
+				ON CONFLICT (singleton) DO UPDATE SET started_at = now(), total = $1, last_id = 0, sent = 0, finished_at = NULL`, st.Total); err != nil {
+				return err
+			}
+		}
+		var queue []inflight
+		// confirm waits for the oldest batch in flight and records it.
+		confirm := func() error {
+			b := queue[0]
+			queue = queue[1:]
+			if isBulk {
+				if err := bulk.Wait(ctx, b.ticket); err != nil {
+					return err
+				}
+			}
+			st.Meetings += b.n
+			done += b.n
+			if _, err := o.db.Pool.Exec(ctx, `UPDATE search_reindex SET last_id = $1, sent = $2`, b.lastID, done); err != nil {
+				return err
+			}
+			if opts.Progress != nil {
+				opts.Progress(done, st.Total)
+			}
+			return nil
+		}
+		after := st.From
 		for {
 			rows, err := tx.Query(ctx, `SELECT `+meetingColumns+` FROM meetings m WHERE `+publicRows+` AND m.id > $1 ORDER BY m.id LIMIT $2`, after, batch)
 			if err != nil {
 				return err
 			}
-			var ms []meeting.Meeting
-			for rows.Next() {
+			ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (meeting.Meeting, error) {
 				var m meeting.Meeting
-				if err := scanMeeting(rows, &m); err != nil {
-					rows.Close()
-					return err
-				}
-				ms = append(ms, m)
-			}
-			if err := rows.Err(); err != nil {
+				err := scanMeeting(row, &m)
+				return m, err
+			})
+			if err != nil {
 				return err
 			}
 			if len(ms) == 0 {
-				return nil
+				break
 			}
-			if err := idx.Upsert(ctx, ms); err != nil {
+			after = ms[len(ms)-1].ID
+			b := inflight{lastID: after, n: len(ms)}
+			if isBulk {
+				if b.ticket, err = bulk.Enqueue(ctx, ms); err != nil {
+					return err
+				}
+			} else if err := idx.Upsert(ctx, ms); err != nil {
 				return err
 			}
-			st.Meetings += len(ms)
-			after = ms[len(ms)-1].ID
+			queue = append(queue, b)
+			if len(queue) >= depth {
+				if err := confirm(); err != nil {
+					return err
+				}
+			}
 		}
+		for len(queue) > 0 {
+			if err := confirm(); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		var me *meeting.Error
@@ -273,7 +372,10 @@ func (o *Outbox) Reindex(ctx context.Context, idx search.Index, clear func(conte
 		}
 		return st, translate(op, err)
 	}
-	for len(covered) > 0 {
+	if _, err := o.db.Pool.Exec(ctx, `UPDATE search_reindex SET finished_at = now()`); err != nil {
+		return st, translate(op, err)
+	}
+	for !st.Resumed && len(covered) > 0 {
 		n := min(len(covered), 10000)
 		tag, err := o.db.Pool.Exec(ctx, `DELETE FROM search_outbox WHERE id = ANY($1)`, covered[:n])
 		if err != nil {

@@ -91,7 +91,7 @@ func TestOutboxLosesNothingWhileTheIndexIsDown(t *testing.T) {
 		t.Fatalf("%d changes queued while sync is off, want 0", n)
 	}
 	idx := &recordingIndex{docs: map[int64]string{}}
-	st, err := ob.Reindex(ctx, idx, nil, 2)
+	st, err := ob.Reindex(ctx, idx, postgres.ReindexOptions{Batch: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

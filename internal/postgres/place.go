@@ -39,13 +39,16 @@ func (s *PlaceStore) Places(ctx context.Context, q string, limit int) ([]meeting
 	for _, w := range strings.FieldsFunc(strings.ToUpper(rest), func(r rune) bool { return r == ',' || r == ' ' }) {
 		within = append(within, w)
 	}
+	// q.prefix is the query as a LIKE prefix: its \, % and _ escaped, so
+	// that "n_" matches names that start with "n_", not every "n" name.
 	rows, err := s.db.Pool.Query(ctx, `
-		WITH q AS (SELECT search_normalize($1) AS k)
+		WITH q AS (SELECT k, replace(replace(replace(k, '\', '\\'), '%', '\%'), '_', '\_') || '%' AS prefix
+		           FROM search_normalize($1) AS k)
 		SELECT p.kind, p.name, p.lat, p.lng, p.meetings
 		FROM places p, q
-		WHERE (p.key LIKE replace(replace(q.k, '\', '\\'), '%', '\%') || '%' OR p.key % q.k)
+		WHERE (p.key LIKE q.prefix OR p.key % q.k)
 		  AND (cardinality($2::text[]) = 0 OR p.region = ANY($2) OR p.country = ANY($2))
-		ORDER BY p.key = q.k DESC, p.key LIKE replace(replace(q.k, '\', '\\'), '%', '\%') || '%' DESC,
+		ORDER BY p.key = q.k DESC, p.key LIKE q.prefix DESC,
 		         similarity(p.key, q.k) DESC, p.meetings DESC, p.name
 		LIMIT $3`, head, within, limit)
 	if err != nil {

@@ -49,6 +49,14 @@ func TestPlacesFromListings(t *testing.T) {
 	if got, err := ps.Places(ctx, "scranton, CA", 5); err != nil || len(got) != 0 {
 		t.Errorf("Scranton in region CA: %+v, %v; want none", got, err)
 	}
+	// LIKE's wildcards in a query are plain characters: "w_st" and "s__"
+	// start no place's name (before, "_" matched any one letter, and "w_st"
+	// found West Pittston), and they look like none.
+	for _, q := range []string{"w_st", "s__", "sc%"} {
+		if got, err := ps.Places(ctx, q, 5); err != nil || len(got) != 0 {
+			t.Errorf("Places(%q) = %+v, %v; want none", q, got, err)
+		}
+	}
 	if _, err := ps.Places(ctx, " ", 5); !meeting.IsKind(err, meeting.KindInvalid) {
 		t.Errorf("empty query: %v, want KindInvalid", err)
 	}

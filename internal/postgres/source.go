@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,6 +63,30 @@ func (s *ImportStore) RegisterSources(ctx context.Context, srcs []meeting.Source
 	}))
 }
 
+// cleanProblems returns probs (never nil) with every text made storable by
+// meeting.CleanText, copying only when something changes.
+func cleanProblems(probs []meeting.Problem) []meeting.Problem {
+	if probs == nil {
+		return []meeting.Problem{}
+	}
+	var out []meeting.Problem
+	for i, p := range probs {
+		c := p
+		c.ExternalID, c.Name, c.Field, c.Reason, c.Raw = meeting.CleanText(p.ExternalID), meeting.CleanText(p.Name),
+			meeting.CleanText(p.Field), meeting.CleanText(p.Reason), meeting.CleanText(p.Raw)
+		if c != p && out == nil {
+			out = slices.Clone(probs)
+		}
+		if out != nil {
+			out[i] = c
+		}
+	}
+	if out == nil {
+		return probs
+	}
+	return out
+}
+
 // RecordRun implements meeting.ImportStore: it saves src's settings, adds the run
 // to import_runs (keeping the first MaxStoredProblems problems) and makes it
 // the source's last run; v, when not nil, becomes the source's validators.
@@ -71,9 +96,9 @@ func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *me
 	if len(probs) > MaxStoredProblems {
 		probs = probs[:MaxStoredProblems]
 	}
-	if probs == nil {
-		probs = []meeting.Problem{}
-	}
+	// A problem quotes the record it is about, which may hold what jsonb
+	// refuses (a NUL, as \u0000: SQLSTATE 22P05); the report must be kept.
+	probs = cleanProblems(probs)
 	pj, err := json.Marshal(probs)
 	if err != nil {
 		return &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
@@ -88,10 +113,10 @@ func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *me
 		}
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO import_runs (source, started_at, finished_at, status, parsed, inserted, updated,
-				restored, unchanged, removed, rejected, flagged, held_back, error, problems, problems_total)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+				restored, unchanged, removed, rejected, flagged, held_back, error, problems, problems_total, error_public)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 			src.Name, rep.StartedAt, rep.StartedAt.Add(rep.Duration), string(rep.Status), rep.Parsed, rep.Inserted, rep.Updated,
-			rep.Restored, rep.Unchanged, rep.Removed, rep.Rejected, rep.Flagged, rep.HeldBack, rep.Error, pj, total).Scan(&id)
+			rep.Restored, rep.Unchanged, rep.Removed, rep.Rejected, rep.Flagged, rep.HeldBack, meeting.CleanText(rep.Error), pj, total, meeting.CleanText(rep.PublicError)).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -111,7 +136,7 @@ func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, erro
 	rows, err := s.db.Pool.Query(ctx, `SELECT s.name, s.location, s.format, s.program, s.timezone, s.mapping,
 			coalesce(extract(epoch FROM s.refresh_interval)::bigint, 0),
 			r.id, r.started_at, r.finished_at, r.status, r.parsed, r.inserted, r.updated, r.restored, r.unchanged,
-			r.removed, r.rejected, r.flagged, r.held_back, r.error, r.problems, r.problems_total
+			r.removed, r.rejected, r.flagged, r.held_back, r.error, r.problems, r.problems_total, r.error_public
 		FROM sources s LEFT JOIN import_runs r ON r.id = s.last_run_id
 		ORDER BY s.name`)
 	if err != nil {
@@ -129,12 +154,13 @@ func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, erro
 			status            *string
 			counts            [8]*int32
 			heldBack, errText *string
+			errPublic         *string
 			problems          []byte
 			total             *int32
 		)
 		err := rows.Scan(&st.Source.Name, &st.Source.Location, &format, &program, &st.Source.TimeZone, &st.Source.Mapping, &refresh,
 			&runID, &started, &finished, &status, &counts[0], &counts[1], &counts[2], &counts[3], &counts[4],
-			&counts[5], &counts[6], &counts[7], &heldBack, &errText, &problems, &total)
+			&counts[5], &counts[6], &counts[7], &heldBack, &errText, &problems, &total, &errPublic)
 		if err != nil {
 			return nil, translate(op, err)
 		}
@@ -144,7 +170,7 @@ func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, erro
 		if runID != nil {
 			r := &meeting.ImportReport{Source: st.Source.Name, Format: st.Source.Format, Status: meeting.ImportStatus(*status),
 				StartedAt: started.UTC(), Duration: finished.Sub(*started), HeldBack: *heldBack, Error: *errText,
-				ProblemsTotal: int(*total)}
+				PublicError: *errPublic, ProblemsTotal: int(*total)}
 			r.DurationMS = r.Duration.Milliseconds()
 			for i, p := range []*int{&r.Parsed, &r.Inserted, &r.Updated, &r.Restored, &r.Unchanged, &r.Removed, &r.Rejected, &r.Flagged} {
 				*p = int(*counts[i])

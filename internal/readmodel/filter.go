@@ -226,10 +226,96 @@ type zoneClock struct {
 	now     time.Time
 	nowNS   int64
 	weekday int
+	offset  int // seconds east of UTC at now
 	fixed   bool
 	// weekStartNS is the instant of local midnight starting this local
 	// week's Sunday, for a fixed offset.
 	weekStartNS int64
+	// For a zone that is not fixed: todayWall is the local midnight that
+	// starts today, in minutes since the Unix epoch read as UTC, and
+	// days[k+6] how the wall clock of the day k days from today (k from -6
+	// to 7) maps to instants, read on first use.
+	todayWall int64
+	days      *[14]localDay
+}
+
+// localDay is how one day of a zone's wall clock maps to instants: with
+// no change of offset near it (changes 0), with one change at the instant
+// at from offset off to offset next (changes 1), or otherwise (changes 2:
+// read by meeting.LocalInstant itself).
+type localDay struct {
+	changes   uint8
+	off, next int32 // seconds east of UTC
+	at        int64 // unix seconds
+}
+
+// minutesPerDay is the number of minutes in a day.
+const minutesPerDay = 24 * 60
+
+// dayReach is how far, in seconds, around a day's wall clock (its
+// midnights read as UTC) a change of offset counts as near the day: the
+// largest offset of a zone (15 hours: the wall clock read as UTC, time.Date's
+// first guess, is that far from the instant), plus the three hours
+// meeting.LocalInstant looks back, with room to spare.
+const dayReach = 30 * 3600
+
+// maxOffset bounds the offsets the plain arithmetic trusts, and maxChange
+// the size of a change of offset (LocalInstant's look-back of three hours
+// must reach across it).
+const (
+	maxOffset = 15 * 3600
+	maxChange = 3 * 3600
+)
+
+// newLocalDay reads the day of loc whose midnight, on the wall clock read
+// as UTC, is the unix second day.
+func newLocalDay(loc *time.Location, day int64) localDay {
+	t := time.Unix(day-dayReach, 0).In(loc)
+	_, off := t.Zone()
+	d := localDay{off: int32(off)}
+	for {
+		_, end := t.ZoneBounds()
+		if end.IsZero() || end.Unix() > day+86400+dayReach {
+			break
+		}
+		t = end
+		_, next := t.Zone()
+		if d.changes++; d.changes > 1 {
+			return localDay{changes: 2}
+		}
+		d.at, d.next = end.Unix(), int32(next)
+	}
+	if abs(d.off) > maxOffset || abs(d.next) > maxOffset || d.changes == 1 && abs(d.next-d.off) > maxChange {
+		return localDay{changes: 2}
+	}
+	return d
+}
+
+func abs(x int32) int32 { return max(x, -x) }
+
+// instant returns, in unix seconds, when the zone's wall clock reads wall
+// (seconds since the Unix epoch read as UTC) on day d, as
+// meeting.LocalInstant resolves it: the one instant whose offset reads
+// wall, else (the hour repeated as the offset falls) the first of the two,
+// else (the hour skipped as it rises) wall read with the offset before the
+// change. ok is false for a day of more changes, left to LocalInstant.
+func (d *localDay) instant(wall int64) (_ int64, ok bool) {
+	switch d.changes {
+	case 0:
+		return wall - int64(d.off), true
+	case 1:
+		before, after := wall-int64(d.off), wall-int64(d.next)
+		okBefore, okAfter := before < d.at, after >= d.at
+		switch {
+		case okBefore && okAfter:
+			return min(before, after), true
+		case okAfter:
+			return after, true
+		default: // okBefore, or in the gap
+			return before, true
+		}
+	}
+	return 0, false
 }
 
 // fixedWindow is how far from now a zone's offset must not change for the
@@ -239,39 +325,58 @@ const fixedWindow = 8 * 24 * time.Hour
 
 func newZoneClock(now time.Time, loc *time.Location) *zoneClock {
 	local := now.In(loc)
-	c := &zoneClock{loc: loc, now: now, nowNS: now.UnixNano(), weekday: int(local.Weekday())}
 	_, off := local.Zone()
-	c.fixed = true
-	for t := now.Add(-fixedWindow); !t.After(now.Add(fixedWindow)); t = t.Add(6 * time.Hour) {
-		if _, o := t.In(loc).Zone(); o != off {
-			c.fixed = false
-			break
-		}
-	}
+	c := &zoneClock{loc: loc, now: now, nowNS: now.UnixNano(), weekday: int(local.Weekday()), offset: off}
+	// The zone in force at now (an offset and a name) lasts from start to
+	// end; a zero bound is the beginning or the end of time.
+	start, end := local.ZoneBounds()
+	c.fixed = (start.IsZero() || !start.After(now.Add(-fixedWindow))) && (end.IsZero() || end.After(now.Add(fixedWindow)))
+	y, m, d := local.Date()
+	todayWall := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 60
 	if c.fixed {
-		y, m, d := local.Date()
-		midnight := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() - int64(off)
+		midnight := todayWall*60 - int64(off)
 		c.weekStartNS = (midnight - int64(c.weekday)*86400) * int64(time.Second)
+		return c
 	}
+	c.todayWall = todayWall
 	return c
 }
 
 // occurrence returns, in unix nanoseconds, the start of the occurrence of
 // a meeting on day at start (minutes), lasting dur minutes, that is in
-// progress at now, or else the next one: meeting.Meeting.Occurrence.
+// progress at now, or else the next one: meeting.Meeting.OccurrenceIn, step
+// by step.
 func (c *zoneClock) occurrence(day, start, dur int) int64 {
-	if !c.fixed {
-		m := meeting.Meeting{Day: meeting.Weekday(day), Start: meeting.Clock(start), TimeZone: c.loc.String()}
-		m.End = meeting.Clock((start + dur) % (24 * 60))
-		return m.OccurrenceIn(c.now, c.loc).UnixNano()
-	}
 	back := (c.weekday - day + 7) % 7
-	startNS := c.weekStartNS + (int64(c.weekday-back)*86400+int64(start)*60)*int64(time.Second)
+	startNS := c.localStart(-back, start)
 	if startNS <= c.nowNS && c.nowNS < startNS+int64(dur)*int64(time.Minute) {
 		return startNS
 	}
 	if startNS > c.nowNS {
 		return startNS
 	}
-	return startNS + 7*86400*int64(time.Second)
+	return c.localStart(7-back, start)
+}
+
+// localStart returns, in unix nanoseconds, the instant at which the zone's
+// wall clock reads start (minutes) on the day k days from today (k from -6
+// to 7), as meeting.LocalInstant resolves it: plain arithmetic for a
+// fixed zone, by localDay.instant on a day with at most one change of
+// offset, else LocalInstant itself.
+func (c *zoneClock) localStart(k, start int) int64 {
+	if c.fixed {
+		return c.weekStartNS + (int64(c.weekday+k)*86400+int64(start)*60)*int64(time.Second)
+	}
+	if c.days == nil {
+		c.days = new([14]localDay)
+		for j := -6; j <= 7; j++ {
+			c.days[j+6] = newLocalDay(c.loc, (c.todayWall+int64(j)*minutesPerDay)*60)
+		}
+	}
+	wall := (c.todayWall + int64(k)*minutesPerDay + int64(start)) * 60
+	if u, ok := c.days[k+6].instant(wall); ok {
+		return u * int64(time.Second)
+	}
+	y, mo, d := time.Unix((c.todayWall+int64(k)*minutesPerDay)*60, 0).UTC().Date()
+	return meeting.LocalInstant(y, mo, d, start/60, start%60, c.loc).UnixNano()
 }

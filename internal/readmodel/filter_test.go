@@ -15,7 +15,8 @@ import (
 // and far from daylight-saving changes.
 func TestZoneClockOccurrence(t *testing.T) {
 	zones := []string{"America/New_York", "America/Los_Angeles", "Europe/London", "Pacific/Auckland",
-		"Australia/Lord_Howe", "Asia/Kolkata", "Asia/Tokyo", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Sao_Paulo", "UTC"}
+		"Australia/Lord_Howe", "Asia/Kolkata", "Asia/Tokyo", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Sao_Paulo", "UTC",
+		"Antarctica/Troll", "Africa/Casablanca", "Pacific/Chatham", "America/Santiago", "Europe/Dublin", "Asia/Kathmandu", "America/St_Johns"}
 	instants := []time.Time{
 		time.Date(2026, 3, 8, 6, 59, 0, 0, time.UTC), // just before New York springs forward
 		time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC),
@@ -29,6 +30,20 @@ func TestZoneClockOccurrence(t *testing.T) {
 	for range 40 {
 		instants = append(instants, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.Int64N(int64(365*24*time.Hour)))).Truncate(time.Microsecond))
 	}
+	// Around every change of offset of every zone: the days either side
+	// are read by localDay, a change away or on the day itself.
+	for _, name := range zones {
+		loc, err := meeting.LoadZone(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range transitions(loc, 2026) {
+			for _, d := range []time.Duration{-8 * 24 * time.Hour, -7 * 24 * time.Hour, -156 * time.Hour, -25 * time.Hour, -3 * time.Hour, -time.Hour,
+				-30 * time.Minute, -time.Minute, 0, time.Minute, 30 * time.Minute, time.Hour, 3 * time.Hour, 25 * time.Hour, 6 * 24 * time.Hour, 7 * 24 * time.Hour} {
+				instants = append(instants, tr.Add(d))
+			}
+		}
+	}
 	checked := 0
 	for _, name := range zones {
 		loc, err := meeting.LoadZone(name)
@@ -37,8 +52,11 @@ func TestZoneClockOccurrence(t *testing.T) {
 		}
 		for _, now := range instants {
 			c := newZoneClock(now, loc)
-			for range 60 {
+			for k := range 60 {
 				m := meeting.Meeting{Day: meeting.Weekday(rng.IntN(7)), Start: meeting.Clock(rng.IntN(24 * 60)), End: meeting.NoClock, TimeZone: name}
+				if k%2 == 0 { // the small hours of the local day the clock changes
+					m.Day, m.Start = meeting.Weekday(now.In(loc).Weekday()+time.Weekday(rng.IntN(3))-1+7)%7, meeting.Clock(rng.IntN(5*60))
+				}
 				if rng.IntN(2) == 0 {
 					m.End = meeting.Clock(rng.IntN(24 * 60))
 				}
@@ -89,4 +107,22 @@ func TestBuilderSortsByID(t *testing.T) {
 			}
 		}
 	}
+}
+
+// transitions returns the instants in year at which loc's offset changes.
+func transitions(loc *time.Location, year int) []time.Time {
+	var out []time.Time
+	t := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).In(loc)
+	for range 100 {
+		_, end := t.ZoneBounds()
+		if end.IsZero() || end.Year() > year {
+			break
+		}
+		_, o1 := t.Zone()
+		if _, o2 := end.Zone(); o2 != o1 {
+			out = append(out, end)
+		}
+		t = end
+	}
+	return out
 }

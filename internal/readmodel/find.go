@@ -332,12 +332,28 @@ func byTime(parts []part, cur *meeting.Cursor, need int) []hit {
 // eachByTime calls emit with each matching live meeting in the order
 // without a point, after the cursor when given, until emit returns false.
 func eachByTime(parts []part, cur *meeting.Cursor, emit func(hit) bool) {
-	type stream struct {
-		p   *part
-		pos int
-		end int
+	mergeStreams(timeStreams(parts, cur, zoneShare), emit)
+}
+
+// zoneShare is how few meetings a part's zone windows must span, as a
+// share of those its time order would read, for a query to read the
+// windows instead: a merge of many windows costs more per meeting than one
+// walk of the time order.
+const zoneShare = 0.5
+
+// timeStreams returns, for each part, the streams that together hold, in
+// the order without a point, every matching live meeting after cur: the
+// part's windows of its zone order when its filter has today or upcoming
+// and they span fewer than share of the meetings its time order would
+// read, else its whole time order. share 0 always reads the time order.
+func timeStreams(parts []part, cur *meeting.Cursor, share float64) []stream {
+	size := len(parts)
+	for k := range parts {
+		if c := parts[k].c; share > 0 && (c.today || c.upcoming) {
+			size += 2 * len(parts[k].s.zoneRuns)
+		}
 	}
-	streams := make([]stream, 0, len(parts))
+	streams := make([]stream, 0, size)
 	for k := range parts {
 		p := &parts[k]
 		pos := 0
@@ -349,49 +365,112 @@ func eachByTime(parts []part, cur *meeting.Cursor, emit func(hit) bool) {
 				return 1
 			})
 		}
-		streams = append(streams, stream{p: p, pos: pos, end: len(p.s.byTime)})
-	}
-	// advance moves a stream to its next matching live meeting.
-	advance := func(st *stream) {
-		for ; st.pos < st.end; st.pos++ {
-			i := int(st.p.s.byTime[st.pos])
-			if st.p.alive(i) && st.p.c.match(st.p.s, i) {
-				return
-			}
-			st.pos = skipDays(st.p, st.pos)
-		}
-	}
-	for k := range streams {
-		advance(&streams[k])
-	}
-	for {
-		best := -1
-		for k := range streams {
-			st := &streams[k]
-			if st.pos >= st.end {
+		if share > 0 {
+			zs, n, ok := zoneStreams(p, cur, streams)
+			if ok && float64(n) < share*float64(p.timeSpan(pos)) {
+				streams = zs
 				continue
 			}
-			if best < 0 {
-				best = k
-				continue
-			}
-			b := &streams[best]
-			bi := int(b.p.s.byTime[b.pos])
-			i := int(st.p.s.byTime[st.pos])
-			if st.p.s.compareTime(i, int(b.p.s.day[bi]), b.p.s.sortStart(bi), b.p.s.id[bi]) < 0 {
-				best = k
-			}
 		}
-		if best < 0 {
-			return
+		streams = append(streams, stream{p: p, order: p.s.byTime, pos: pos, end: len(p.s.byTime), full: true})
+	}
+	return streams
+}
+
+// timeSpan returns how many meetings of p's time order from pos on are on
+// a day p's filter allows.
+func (p *part) timeSpan(pos int) int {
+	s := p.s
+	if p.c.days == 0 {
+		return len(s.byTime) - pos
+	}
+	n := 0
+	for d := range 7 {
+		if p.c.days&(1<<d) != 0 {
+			n += max(0, s.dayFrom[d+1]-max(pos, s.dayFrom[d]))
 		}
-		st := &streams[best]
-		h := hit{s: st.p.s, i: int(st.p.s.byTime[st.pos])}
+	}
+	return n
+}
+
+// stream is a run of one part's meetings in the order without a point,
+// order[pos:end], positioned (by next) on its next matching live meeting,
+// whose sort key is (key, id).
+type stream struct {
+	p        *part
+	order    []uint32
+	pos, end int
+	full     bool // order is the part's whole time order: skip the days the filter excludes
+	key      int  // day*1440 + sortStart of the meeting at pos
+	id       int64
+}
+
+// next moves st onto its next matching live meeting from pos on and
+// reports whether there is one.
+func (st *stream) next() bool {
+	p := st.p
+	s := p.s
+	for ; st.pos < st.end; st.pos++ {
+		i := int(st.order[st.pos])
+		if p.alive(i) && p.c.match(s, i) {
+			st.key, st.id = int(s.day[i])*minutesPerDay+s.sortStart(i), s.id[i]
+			return true
+		}
+		if st.full {
+			st.pos = skipDays(p, st.pos)
+		}
+	}
+	return false
+}
+
+// before reports whether st's meeting comes before o's.
+func (st *stream) before(o *stream) bool {
+	return st.key < o.key || st.key == o.key && st.id < o.id
+}
+
+// mergeStreams calls emit with the meetings of streams in the order
+// without a point, until emit returns false: a merge on a binary heap of
+// the streams by their next meeting. No meeting is in two streams.
+func mergeStreams(streams []stream, emit func(hit) bool) {
+	h := streams[:0]
+	for _, st := range streams {
+		if st.next() {
+			h = append(h, st)
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+	for len(h) > 0 {
+		st := &h[0]
+		hit := hit{s: st.p.s, i: int(st.order[st.pos])}
 		st.pos++
-		advance(st)
-		if !emit(h) {
+		if !st.next() {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		siftDown(h, 0)
+		if !emit(hit) {
 			return
 		}
+	}
+}
+
+// siftDown restores the heap order of h below i.
+func siftDown(h []stream, i int) {
+	for {
+		m, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h[l].before(&h[m]) {
+			m = l
+		}
+		if r < len(h) && h[r].before(&h[m]) {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
 	}
 }
 

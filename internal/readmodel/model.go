@@ -27,6 +27,7 @@
 package readmodel
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -459,14 +460,25 @@ func (m *Model) Each(ctx context.Context, f meeting.Filter, fn func(*meeting.Res
 			}
 		}
 	} else {
-		eachByID(q.parts, emit)
+		eachByID(q.parts, zoneShare, emit)
 	}
 	return ferr
 }
 
 // eachByID calls emit with each matching live meeting by id, until emit
-// returns false: a merge of the parts, each ordered by id.
-func eachByID(parts []part, emit func(hit) bool) {
+// returns false: a merge of the parts, each ordered by id. A filter with
+// today or upcoming reads only the parts' zone windows (zoneHits) when
+// they span fewer than share of the meetings; share 0 reads every meeting.
+func eachByID(parts []part, share float64, emit func(hit) bool) {
+	if hits, ok := zoneHits(parts, share); ok {
+		slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.s.id[a.i], b.s.id[b.i]) })
+		for _, h := range hits {
+			if !emit(h) {
+				return
+			}
+		}
+		return
+	}
 	pos := make([]int, len(parts))
 	for {
 		best := -1
@@ -488,6 +500,28 @@ func eachByID(parts []part, emit func(hit) bool) {
 			return
 		}
 	}
+}
+
+// zoneHits returns every matching live meeting of parts, in no order,
+// read from the windows of their zone orders. ok is false when a part's
+// filter has neither today nor upcoming, or when its windows span share
+// or more of its meetings.
+func zoneHits(parts []part, share float64) (_ []hit, ok bool) {
+	var streams []stream
+	for k := range parts {
+		p := &parts[k]
+		var n int
+		if streams, n, ok = zoneStreams(p, nil, streams); !ok || float64(n) >= share*float64(p.s.len()) {
+			return nil, false
+		}
+	}
+	var hits []hit
+	for _, st := range streams {
+		for ; st.next(); st.pos++ {
+			hits = append(hits, hit{s: st.p.s, i: int(st.order[st.pos])})
+		}
+	}
+	return hits, true
 }
 
 // prepared is a query read against the current view.

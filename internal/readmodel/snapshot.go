@@ -63,6 +63,12 @@ type snapshot struct {
 	// it (dayFrom[8] = len).
 	byTime  []uint32
 	dayFrom [9]int
+	// byZone lists the meetings that today and upcoming can keep (a day,
+	// a start and a zone) grouped by zone and duration class, each group
+	// a run in the order (day, start, id) of the zone's own wall clock;
+	// zoneRuns are the groups (zoneorder.go).
+	byZone   []uint32
+	zoneRuns []zoneRun
 }
 
 // zoneInfo is one time zone of a snapshot.
@@ -265,6 +271,7 @@ func (b *builder) finish() *snapshot {
 	}
 	s.grid = buildGrid(s)
 	s.byTime, s.dayFrom = buildTimeOrder(s)
+	s.byZone, s.zoneRuns = buildZoneOrder(s)
 	return s
 }
 

@@ -67,6 +67,18 @@ type Index interface {
 	Search(ctx context.Context, f meeting.Filter) (Hits, error)
 }
 
+// BulkIndex is an Index that takes batches without waiting for each to be
+// applied, as Meilisearch does (it queues writes as tasks and applies them
+// in order): Enqueue hands a batch of public meetings over and returns a
+// ticket, Wait blocks until the batch of that ticket, and every batch
+// before it, is applied. A rebuild keeps a few batches in flight, so the
+// index is never idle waiting for the next one.
+type BulkIndex interface {
+	Index
+	Enqueue(ctx context.Context, ms []meeting.Meeting) (ticket int64, err error)
+	Wait(ctx context.Context, ticket int64) error
+}
+
 // Terms splits a query into the words an index matches: lowercased,
 // split at anything that is not a letter or digit, duplicates and
 // one-character words dropped (unless the query has nothing else), at most

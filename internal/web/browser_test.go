@@ -117,6 +117,9 @@ func newServerWith(t *testing.T, wrap func(http.Handler) http.Handler) (*httptes
 		Orgs:           postgres.NewOrgStore(db),
 		Listings:       listings,
 		ChangeRequests: listings,
+		// The tests type and search far faster than a person does, all
+		// from one address.
+		PublicRate: httpapi.NoLimit,
 	})
 	tile := tilePNG(t)
 	api.Engine().GET("/test-tiles/:z/:x/:y", func(c *gin.Context) { c.Data(http.StatusOK, "image/png", tile) })

@@ -164,8 +164,9 @@ func Mount(e *gin.Engine, cfg Config) {
 	if err != nil {
 		panic("web: index.html missing from the embedded files: " + err.Error())
 	}
+	csp := pageCSP(cfg.TileURL)
 	page := func(c *gin.Context) {
-		setPageHeaders(c)
+		setPageHeaders(c, csp)
 		c.Header("Cache-Control", "no-cache")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
 	}
@@ -225,12 +226,50 @@ func (cc *configCache) body(ctx context.Context) ([]byte, error) {
 	return b, nil
 }
 
-// setPageHeaders sets the page's security headers. The content security
-// policy allows scripts and styles from this server only; images (map
-// tiles) may come from anywhere over https, since the tile server is
-// configurable.
-func setPageHeaders(c *gin.Context) {
-	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+// setPageHeaders sets the page's security headers: the content security
+// policy csp (pageCSP), no MIME sniffing, no referrer (a meeting's page
+// says what a person looks for), and no framing (X-Frame-Options for
+// browsers older than frame-ancestors).
+func setPageHeaders(c *gin.Context, csp string) {
+	c.Header("Content-Security-Policy", csp)
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Referrer-Policy", "no-referrer")
+	c.Header("X-Frame-Options", "DENY")
+}
+
+// pageCSP is the page's content security policy: everything from this
+// server only (its own script, styles, Leaflet and the API), images also
+// from the tile server of tileURL ("" means DefaultTileURL) and data:
+// URLs (Leaflet's), and no framing, no <base>, forms posting here only.
+func pageCSP(tileURL string) string {
+	if tileURL == "" {
+		tileURL = DefaultTileURL
+	}
+	img := "'self' data:"
+	if o := tileOrigin(tileURL); o != "" {
+		img += " " + o
+	}
+	return "default-src 'self'; img-src " + img + "; script-src 'self'; style-src 'self'; connect-src 'self'; " +
+		"object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+}
+
+// tileOrigin returns the CSP source of a tile URL template's server:
+// "https://tile.example.org", with Leaflet's subdomain placeholder as a
+// wildcard ("https://{s}.tile.example.org/…" gives
+// "https://*.tile.example.org"), or "" for a path on this server and for
+// anything that is not an absolute http(s) URL.
+func tileOrigin(tileURL string) string {
+	scheme, rest, ok := strings.Cut(tileURL, "://")
+	if !ok || (scheme != "https" && scheme != "http") {
+		return ""
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	host = strings.ReplaceAll(host, "{s}", "*")
+	if host == "" || strings.ContainsAny(host, "{}; ',\"") {
+		return ""
+	}
+	if strings.Contains(host, "*") && (!strings.HasPrefix(host, "*.") || strings.Count(host, "*") > 1 || !strings.Contains(host[2:], ".")) {
+		return "" // a wildcard only as a whole first label of a domain with a dot
+	}
+	return scheme + "://" + host
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -66,4 +68,70 @@ func TestConfigPlaces(t *testing.T) {
 			t.Errorf("the places were asked for %d times, want once (the body is kept)", asked)
 		}
 	})
+}
+
+// TestPageHeaders checks the finder page's security headers: a content
+// security policy that allows images from the configured tile server only
+// (besides this server and data: URLs), no framing, no sniffing, no
+// referrer.
+func TestPageHeaders(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	for _, c := range []struct {
+		name, tileURL, imgSrc string
+	}{
+		{"default tiles", "", "img-src 'self' data: https://tile.openstreetmap.org;"},
+		{"tiles with subdomains", "https://{s}.tiles.example.org/{z}/{x}/{y}.png", "img-src 'self' data: https://*.tiles.example.org;"},
+		{"tiles with a port", "http://127.0.0.1:8081/tiles/{z}/{x}/{y}.png", "img-src 'self' data: http://127.0.0.1:8081;"},
+		{"tiles on this server", "/tiles/{z}/{x}/{y}.png", "img-src 'self' data:;"},
+		{"a template that is no URL", "tiles.example.org/{z}/{x}/{y}.png", "img-src 'self' data:;"},
+		{"a wildcard that is not a label", "https://{s}/{z}/{x}/{y}.png", "img-src 'self' data:;"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := gin.New()
+			web.Mount(e, web.Config{TileURL: c.tileURL})
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+			h := rec.Header()
+			csp := h.Get("Content-Security-Policy")
+			for _, part := range []string{c.imgSrc, "default-src 'self';", "script-src 'self';", "frame-ancestors 'none';", "object-src 'none';", "base-uri 'none';"} {
+				if !strings.Contains(csp, part) {
+					t.Errorf("CSP %q lacks %q", csp, part)
+				}
+			}
+			if strings.Contains(csp, "https:;") || strings.Contains(csp, "https: ") {
+				t.Errorf("CSP %q allows any https source", csp)
+			}
+			for k, v := range map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"} {
+				if h.Get(k) != v {
+					t.Errorf("%s = %q, want %q", k, h.Get(k), v)
+				}
+			}
+		})
+	}
+}
+
+// TestConfigConcurrent asks for /config.json from many goroutines at once
+// while it is first built, as a page load on a fresh server does: with
+// -race it guards the lazily built body.
+func TestConfigConcurrent(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	web.Mount(e, web.Config{Places: func(ctx context.Context, limit int) ([]meeting.Place, error) {
+		return []meeting.Place{{Name: "Scranton, PA, US", Kind: meeting.PlaceCity, Lat: 41.4, Lng: -75.66, Meetings: 12}}, nil
+	}})
+	var wg sync.WaitGroup
+	bodies := make([]string, 16)
+	for i := range bodies {
+		wg.Go(func() {
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/config.json", nil))
+			bodies[i] = rec.Body.String()
+		})
+	}
+	wg.Wait()
+	for i, b := range bodies {
+		if b != bodies[0] || !strings.Contains(b, "Scranton") {
+			t.Fatalf("answer %d differs or lacks the place: %s", i, b)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
@@ -18,8 +19,8 @@ type Format struct {
 	Lang        string `json:"lang"`
 	ID          string `json:"id"`
 	WorldID     string `json:"world_id"`
-	RootServer  string `json:"root_server_uri"`
 	TypeEnum    string `json:"format_type_enum"`
+	RootServer  string `json:"root_server_uri"`
 }
 
 // The venue formats BMLT reserves on every server (key_strings VM, HY, TC;
@@ -53,13 +54,16 @@ var commonNeeds = map[string]bool{
 }
 
 // FormatID returns the shared id of a type code or venue key, as a string.
-func FormatID(code string) string {
+func FormatID(code string) string { return strconv.Itoa(formatNumber(code)) }
+
+// formatNumber returns the shared id of a type code or venue key.
+func formatNumber(code string) int {
 	if id, ok := formatIDs[code]; ok {
-		return strconv.Itoa(id)
+		return id
 	}
 	h := fnv.New32a()
 	h.Write([]byte(code))
-	return strconv.Itoa(1000 + int(h.Sum32()%1_000_000))
+	return 1000 + int(h.Sum32()%1_000_000)
 }
 
 // NewFormat describes code as a BMLT format in lang ("en" or "es"):
@@ -120,24 +124,56 @@ func Catalog(lang string) []Format {
 	return out
 }
 
-// FormatsFor answers GetFormats: the catalogue in lang_enum ("en" or "es"),
-// limited by key_strings and format_ids when given.
-func FormatsFor(q url.Values) []Format {
-	lang := "en"
-	if l := List(q, "lang_enum"); len(l) > 0 && l[0] == "es" {
-		lang = "es"
-	}
-	return SelectFormats(Catalog(lang), q)
+// FormatQuery is a parsed GetFormats request.
+type FormatQuery struct {
+	// Langs are the languages asked for (lang_enum, one or several;
+	// "en" by default) that the catalogue has, in the order given. A
+	// request for none it has lists nothing.
+	Langs []string
+	// Keys are the key_strings asked for; nil means any.
+	Keys map[string]bool
+	// IDs and NotIDs are the shared ids format_ids asks for and excludes
+	// (negative values); nil means no such constraint.
+	IDs, NotIDs map[string]bool
+	// ShowAll (show_all=1) lists the formats no meeting uses too.
+	ShowAll bool
 }
 
-// SelectFormats returns the formats of catalog (Catalog's, in the language
-// asked for) that key_strings and format_ids name, all when neither is
-// given, in a new slice.
-func SelectFormats(catalog []Format, q url.Values) []Format {
-	keys, ids := List(q, "key_strings"), List(q, "format_ids")
+// ParseFormats reads the parameters of GetFormats: lang_enum, key_strings,
+// format_ids (a negative id excludes; values that are no integer are
+// ignored, as BMLT ignores them) and show_all. Arrays are given as
+// name[]= or as a comma list.
+func ParseFormats(q url.Values) FormatQuery {
+	var fq FormatQuery
+	langs := List(q, "lang_enum")
+	if len(langs) == 0 {
+		langs = Languages[:1]
+	}
+	for _, l := range langs {
+		if slices.Contains(Languages, l) && !slices.Contains(fq.Langs, l) {
+			fq.Langs = append(fq.Langs, l)
+		}
+	}
+	if keys := List(q, "key_strings"); len(keys) > 0 {
+		fq.Keys = map[string]bool{}
+		for _, k := range keys {
+			fq.Keys[k] = true
+		}
+	}
+	fq.IDs, fq.NotIDs = stringSets(List(q, "format_ids"))
+	fq.ShowAll = strings.TrimSpace(q.Get("show_all")) == "1"
+	return fq
+}
+
+// Select returns the formats of catalog (Catalog's, in one language) that
+// fq asks for, in a new slice, with root as their root_server_uri: those
+// used (by key_string) unless fq.ShowAll.
+func (fq FormatQuery) Select(catalog []Format, used map[string]bool, root string) []Format {
 	out := []Format{}
 	for _, f := range catalog {
-		if (len(keys) == 0 || slices.Contains(keys, f.KeyString)) && (len(ids) == 0 || slices.Contains(ids, f.ID)) {
+		if (fq.ShowAll || used[f.KeyString]) && (fq.Keys == nil || fq.Keys[f.KeyString]) &&
+			(fq.IDs == nil || fq.IDs[f.ID]) && !fq.NotIDs[f.ID] {
+			f.RootServer = root
 			out = append(out, f)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // A meeting's BMLT object is written field by field, straight into the
-// answer: one writer per key of FieldKeys appends the key's value as text
+// answer: one writer per key of ObjectKeys appends the key's value as text
 // (every BMLT value is a string), and Objects writes each meeting with the
 // keys asked for in sorted order, as encoding/json writes a map. The same
 // writers answer Fields and the sort keys, so the three never disagree.
@@ -21,6 +21,14 @@ import (
 // fieldWriter appends the value of one key of m's BMLT object to b,
 // unescaped. mb is what the object says of its service body and server.
 type fieldWriter func(b []byte, m *meeting.Meeting, mb *meetingBody) []byte
+
+// emptyFields are the keys meetingfinder has no data for, always "".
+var emptyFields = map[string]bool{
+	"worldid_mixed": true, "shared_group_id_bigint": true, "location_city_subsection": true, "location_neighborhood": true,
+	"location_sub_province": true, "train_lines": true, "bus_lines": true,
+	"contact_name_1": true, "contact_phone_1": true, "contact_email_1": true,
+	"contact_name_2": true, "contact_phone_2": true, "contact_email_2": true,
+}
 
 // emptyField is the writer of the keys meetingfinder has no data for.
 func emptyField(b []byte, _ *meeting.Meeting, _ *meetingBody) []byte { return b }
@@ -30,8 +38,8 @@ func textOf(text func(m *meeting.Meeting) string) fieldWriter {
 	return func(b []byte, m *meeting.Meeting, _ *meetingBody) []byte { return append(b, text(m)...) }
 }
 
-// fieldWriters are the writers of every key of FieldKeys but the
-// distances, which only a geographic search adds.
+// fieldWriters are the writers of every key of ObjectKeys but the
+// distances, which only a geographic search fills.
 var fieldWriters = map[string]fieldWriter{
 	"id_bigint":              func(b []byte, m *meeting.Meeting, _ *meetingBody) []byte { return strconv.AppendInt(b, m.ID, 10) },
 	"worldid_mixed":          emptyField,
@@ -64,11 +72,20 @@ var fieldWriters = map[string]fieldWriter{
 		return b
 	},
 	"format_shared_id_list": func(b []byte, m *meeting.Meeting, mb *meetingBody) []byte {
-		for i, k := range mb.formatKeys(m) {
+		// The ids in order, as BMLT lists them (formats puts Open and
+		// Closed first).
+		keys := mb.formatKeys(m)
+		var buf [8]int
+		ids := buf[:0]
+		for _, k := range keys {
+			ids = append(ids, formatNumber(k))
+		}
+		slices.Sort(ids)
+		for i, id := range ids {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, FormatID(k)...)
+			b = strconv.AppendInt(b, int64(id), 10)
 		}
 		return b
 	},
@@ -113,6 +130,7 @@ var fieldWriters = map[string]fieldWriter{
 	},
 	"contact_name_1": emptyField, "contact_phone_1": emptyField, "contact_email_1": emptyField,
 	"contact_name_2": emptyField, "contact_phone_2": emptyField, "contact_email_2": emptyField,
+	"email_contact": emptyField, "admin_notes": emptyField,
 }
 
 // formatKeys returns FormatKeys(m), which mb may already hold.
@@ -140,13 +158,26 @@ func appendPad2(b []byte, n int) []byte {
 	return strconv.AppendInt(b, int64(n), 10)
 }
 
+// plainFields are the keys whose values never need escaping in JSON
+// (numbers, fixed words, the format codes' ids): they are written
+// straight into the answer.
+var plainFields = map[string]bool{
+	"id_bigint": true, "service_body_bigint": true, "weekday_tinyint": true, "venue_type": true,
+	"start_time": true, "duration_time": true, "format_shared_id_list": true, "lang_enum": true,
+	"published": true, "longitude": true, "latitude": true,
+}
+
 // objectKey is one key of the objects of an answer: its name, the name
-// already written as JSON with its colon, and its writer (nil for a
-// distance).
+// already written as JSON with its colon (with the empty value too, for
+// the keys meetingfinder has no data for), its writer (nil for a
+// distance, "" unless the search is geographic), and whether its values
+// are written without escaping.
 type objectKey struct {
 	name   string
 	quoted string
 	write  fieldWriter
+	plain  bool
+	empty  bool
 }
 
 // Objects are the meetings of an answer, in order, as BMLT objects with
@@ -157,28 +188,31 @@ type Objects struct {
 	rows []row
 	keys []objectKey // sorted by name
 	root string
+	geo  bool // the distances are filled
 }
 
 // newObjects returns the objects of rows with the keys asked for
-// (dataFields; every key when empty), and the distances on a geographic
-// search.
+// (dataFields; every key of ObjectKeys when empty), the distances filled
+// on a geographic search.
 func newObjects(rows []row, dataFields []string, geo bool, root string) Objects {
 	names := dataFields
 	if len(names) == 0 {
-		for _, k := range FieldKeys {
-			names = append(names, k.Key)
-		}
+		names = ObjectKeys
 	}
-	o := Objects{rows: rows, root: root}
+	o := Objects{rows: rows, root: root, geo: geo}
 	for _, name := range names {
 		w, ok := fieldWriters[name]
-		if !ok && !(geo && (name == "distance_in_km" || name == "distance_in_miles")) {
+		if !ok && name != "distance_in_km" && name != "distance_in_miles" {
 			continue
 		}
 		if slices.ContainsFunc(o.keys, func(k objectKey) bool { return k.name == name }) {
 			continue
 		}
-		o.keys = append(o.keys, objectKey{name: name, quoted: string(jsonw.AppendText(nil, name, false)) + ":", write: w})
+		k := objectKey{name: name, quoted: string(jsonw.AppendText(nil, name, false)) + ":", write: w, plain: w == nil || plainFields[name]}
+		if emptyFields[name] {
+			k.quoted, k.empty = k.quoted+`""`, true
+		}
+		o.keys = append(o.keys, k)
 	}
 	slices.SortFunc(o.keys, func(a, b objectKey) int { return cmp.Compare(a.name, b.name) })
 	return o
@@ -200,13 +234,20 @@ func (o Objects) AppendObject(b, scratch []byte, i int) (out, scratchOut []byte)
 			b = append(b, ',')
 		}
 		b = append(b, k.quoted...)
-		scratch = scratch[:0]
-		if k.write != nil {
-			scratch = k.write(scratch, rw.m, &mb)
-		} else {
-			scratch = appendDistance(scratch, k.name, rw.dist)
+		switch {
+		case k.empty:
+		case k.plain:
+			b = append(b, '"')
+			if k.write != nil {
+				b = k.write(b, rw.m, &mb)
+			} else if o.geo {
+				b = appendDistance(b, k.name, rw.dist)
+			}
+			b = append(b, '"')
+		default:
+			scratch = k.write(scratch[:0], rw.m, &mb)
+			b = jsonw.AppendText(b, unsafe.String(unsafe.SliceData(scratch), len(scratch)), false)
 		}
-		b = jsonw.AppendText(b, unsafe.String(unsafe.SliceData(scratch), len(scratch)), false)
 	}
 	return append(b, '}'), scratch
 }
@@ -238,10 +279,11 @@ func (o Objects) Maps() []map[string]string {
 		mb := meetingBody{id: rw.body, name: rw.bodyName, root: o.root, formats: rw.formats}
 		out[i] = make(map[string]string, len(o.keys))
 		for _, k := range o.keys {
+			scratch = scratch[:0]
 			if k.write != nil {
-				scratch = k.write(scratch[:0], rw.m, &mb)
-			} else {
-				scratch = appendDistance(scratch[:0], k.name, rw.dist)
+				scratch = k.write(scratch, rw.m, &mb)
+			} else if o.geo {
+				scratch = appendDistance(scratch, k.name, rw.dist)
 			}
 			out[i][k.name] = string(scratch)
 		}

@@ -13,7 +13,8 @@ import (
 
 // WholeEarthKM is a radius that takes in every point on Earth (half the
 // circumference of PostGIS's sphere is 20,015 km): the radius of a
-// geographic search that has no width, such as the N nearest meetings.
+// geographic search that has no width (distances asked for in
+// data_field_key).
 const WholeEarthKM = 20_100.0
 
 // findChunk is the Limit a Runner first asks Find for when it needs every
@@ -26,11 +27,11 @@ const (
 )
 
 // startRadiusKM is the radius a Runner first reads within when it needs
-// only the nearest meetings (the N nearest, one page by distance); it
-// grows fourfold until enough are found or it reaches the search's
-// radius. PostgreSQL finds the meetings within a radius with the GiST
-// index and sorts them, so reading the whole Earth for the 10 nearest
-// costs as much as reading every meeting.
+// only the nearest meetings (geo_width=-N, one page by distance); it grows
+// fourfold until enough are found or it reaches the search's radius.
+// PostgreSQL finds the meetings within a radius with the GiST index and
+// sorts them, so reading the whole Earth for the 10 nearest costs as much
+// as reading every meeting.
 const startRadiusKM = 1.0
 
 // metresPerDegree is the length of a degree of arc on the sphere PostGIS
@@ -53,8 +54,8 @@ type Result struct {
 
 // Runner runs a search on a meeting.Store: it asks for pages of Find
 // (Next), takes what they hold (Add), and stops as soon as the answer is
-// known, so that a search for the 10 nearest meetings, or for one page in
-// the store's order, reads that many meetings and not every one. The
+// known, so that a search with geo_width=-10, or for one page in the
+// store's order, reads about that many meetings and not every one. The
 // store's order is distance (then id) when the filter has a point, else
 // weekday, start and id. Use:
 //
@@ -65,13 +66,15 @@ type Result struct {
 //	}
 //	res := r.Result()
 type Runner struct {
-	s        *Search
-	base     meeting.Filter
-	services map[string]bool // the bodies asked for (nil: any)
-	root     string
-	geo      bool
+	s           *Search
+	base        meeting.Filter
+	services    map[string]bool // the bodies asked for (nil: any)
+	notServices map[string]bool // the bodies left out
+	root        string
+	geo         bool
 	// need is how many meetings, in the store's order, decide the answer
-	// (the N nearest, or those up to the end of the page asked for);
+	// (the N nearest of geo_width=-N, whose distance sets the ladder
+	// radius, or those up to the end of the page asked for);
 	// math.MaxInt means every meeting the store finds.
 	need    int
 	rows    []row
@@ -115,13 +118,19 @@ type sortValue struct {
 // NewRunner returns a Runner for s over base, the store filter (Narrow's,
 // with the point and radius of a geographic search and the sources of the
 // services asked for). bodies are the service bodies the meetings belong
-// to (ServiceBodies), needed only for services[] with recursive=1; root is
-// this server's BMLT root URL.
+// to (ServiceBodies), needed only for services[] with recursive=1 (which
+// takes in, or with negative ids leaves out, the bodies below those
+// named); root is this server's BMLT root URL.
 func (s *Search) NewRunner(base meeting.Filter, bodies []ServiceBody, root string) *Runner {
 	r := &Runner{s: s, base: base, root: root, geo: s.Geo()}
-	r.services = s.Services
-	if r.services != nil && s.Recursive {
-		r.services = Descendants(bodies, r.services)
+	r.services, r.notServices = s.Services, s.NotServices
+	if s.Recursive {
+		if r.services != nil {
+			r.services = Descendants(bodies, r.services)
+		}
+		if r.notServices != nil {
+			r.notServices = Descendants(bodies, r.notServices)
+		}
 	}
 	r.need = r.planNeed()
 	r.radiusKM = r.baseRadiusKM()
@@ -141,13 +150,15 @@ func (r *Runner) baseRadiusKM() float64 {
 }
 
 // planNeed returns how many meetings in the store's order decide the
-// answer: the N nearest; the meetings up to the end of the page when the
-// page is in an order the store reads (distance, or weekday and start);
-// else every one (math.MaxInt), which is then sorted in Go.
+// answer: the N nearest for geo_width=-N (every meeting within the ladder
+// radius their distance calls for is then read too, see boundM); the
+// meetings up to the end of the page when the page is in an order the
+// store reads (distance, or weekday and start); else every one
+// (math.MaxInt), which is then sorted in Go.
 func (r *Runner) planNeed() int {
 	s := r.s
 	switch {
-	case r.geo && r.base.HasPoint && s.Nearest > 0:
+	case r.geo && r.base.HasPoint && s.Auto:
 		return s.Nearest
 	case r.geo && r.base.HasPoint && s.SortByDistance && s.PageSize > 0:
 		return s.pageEnd()
@@ -251,15 +262,35 @@ func (r *Runner) complete() bool {
 }
 
 // boundM returns the store distance in metres beyond which no meeting can
-// be among the first need by BMLT's distance: the need-th smallest
-// distance of those received, plus the tolerance.
+// be in the answer by BMLT's distance, plus the tolerance: the need-th
+// smallest distance of those received, or for geo_width=-N the radius of
+// the ladder that this distance calls for.
 func (r *Runner) boundM() float64 {
 	d := make([]float64, len(r.rows))
 	for i := range r.rows {
 		d[i] = r.rows[i].dist
 	}
 	slices.Sort(d)
-	return d[r.need-1]*metresPerDegree*(1+1e-9) + toleranceM
+	bound := d[r.need-1]
+	if r.s.Auto {
+		bound = r.s.ladderDegrees(bound)
+	}
+	return bound*metresPerDegree*(1+1e-9) + toleranceM
+}
+
+// unitsPerDegree returns the miles or kilometres (as the width was given)
+// BMLT counts in a degree of arc.
+func (s *Search) unitsPerDegree() float64 {
+	if s.Miles {
+		return milesPerDegree
+	}
+	return kmPerDegree
+}
+
+// ladderDegrees returns, in degrees, the radius of BMLT's ladder for a
+// search whose N-th nearest meeting is d degrees away.
+func (s *Search) ladderDegrees(d float64) float64 {
+	return ladderRadius(d*s.unitsPerDegree()) / s.unitsPerDegree()
 }
 
 // Add takes the page the last Find returned.
@@ -294,7 +325,7 @@ func (r *Runner) Add(p meeting.Page) {
 func (r *Runner) add(m *meeting.Meeting) {
 	s := r.s
 	body := MeetingServiceBody(m.Source, m.Location.Regions)
-	if !s.matches(m, body, r.services) {
+	if !s.matches(m, body, r.services, r.notServices) {
 		return
 	}
 	rw := row{m: m, body: body}
@@ -331,12 +362,13 @@ func (s *Search) Run(ms []meeting.Meeting, bodies []ServiceBody, root string) Re
 }
 
 // matches applies every constraint but the geographic ones to m, whose
-// service body is body; services are the bodies asked for (nil: any).
-func (s *Search) matches(m *meeting.Meeting, body string, services map[string]bool) bool {
+// service body is body; services are the bodies asked for (nil: any),
+// notServices those left out.
+func (s *Search) matches(m *meeting.Meeting, body string, services, notServices map[string]bool) bool {
 	if m.ByAppointment || !m.Start.Valid() {
 		return false
 	}
-	if s.IDs != nil && !s.IDs[m.ID] {
+	if (s.IDs != nil && !s.IDs[m.ID]) || s.NotIDs[m.ID] {
 		return false
 	}
 	day := int(m.Day) + 1
@@ -347,35 +379,52 @@ func (s *Search) matches(m *meeting.Meeting, body string, services map[string]bo
 	if (s.Venues != nil && !s.Venues[venue]) || s.NotVenues[venue] {
 		return false
 	}
-	if (services != nil && !services[body]) || s.NotServices[body] {
+	if (services != nil && !services[body]) || notServices[body] {
+		return false
+	}
+	if s.MeetingKey != "" && !s.keyMatches(m, meetingBody{id: body}) {
 		return false
 	}
 	if !s.formatsMatch(m) {
 		return false
 	}
-	start := int(m.Start)
+	start, duration := int(m.Start), int(m.Duration().Minutes())
 	switch {
 	case s.StartsAfter >= 0 && start <= s.StartsAfter,
 		s.StartsBefore >= 0 && start >= s.StartsBefore,
-		s.EndsBefore >= 0 && start+int(m.Duration().Minutes()) > s.EndsBefore:
+		s.EndsBefore >= 0 && start+duration > s.EndsBefore,
+		s.MinDuration >= 0 && duration < s.MinDuration,
+		s.MaxDuration >= 0 && duration > s.MaxDuration:
 		return false
 	}
 	return s.Text == "" || textMatch(m, s.Text)
 }
 
-// order keeps the N nearest rows when asked, then sorts by distance or by
-// the sort keys (weekday, start time and duration by default), id last.
-// Sort keys are computed once per row, for those keys only.
+// order keeps, for geo_width=-N, the rows within BMLT's ladder radius,
+// then sorts by distance or by the sort keys (weekday, start time and
+// duration by default; empty values last), id last. Sort keys are
+// computed once per row, for those keys only.
 func (r *Runner) order(rows []row) []row {
 	s := r.s
 	// Every comparison ends with the id, which rows never share, so an
 	// unstable sort gives the one order there is.
 	byDistance := func(a, b row) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.m.ID, b.m.ID)) }
-	if r.geo && s.Nearest > 0 {
+	if r.geo && s.Auto {
+		// BMLT's radius ladder: the smallest radius that holds at least N
+		// meetings (the last when none does), and every meeting within.
 		slices.SortFunc(rows, byDistance)
-		if len(rows) > s.Nearest {
-			rows = rows[:s.Nearest]
+		units := s.unitsPerDegree()
+		radius := radiusLadder[len(radiusLadder)-1]
+		if s.Nearest <= len(rows) {
+			radius = ladderRadius(rows[s.Nearest-1].dist * units)
 		}
+		n, _ := slices.BinarySearchFunc(rows, radius, func(rw row, radius float64) int {
+			if rw.dist*units <= radius {
+				return -1
+			}
+			return 1
+		})
+		rows = rows[:n]
 	}
 	if r.geo && s.SortByDistance {
 		slices.SortFunc(rows, byDistance)
@@ -407,9 +456,16 @@ func (r *Runner) order(rows []row) []row {
 	slices.SortFunc(rows, func(a, b row) int {
 		for i := range a.keys {
 			x, y := a.keys[i], b.keys[i]
-			c := strings.Compare(x.s, y.s)
-			if x.num && y.num {
+			var c int
+			switch {
+			case x.s == "" && y.s != "":
+				c = 1 // empty values last, as BMLT sorts
+			case x.s != "" && y.s == "":
+				c = -1
+			case x.num && y.num:
 				c = cmp.Compare(x.f, y.f)
+			default:
+				c = strings.Compare(x.s, y.s)
 			}
 			if c != 0 {
 				return c
@@ -463,7 +519,9 @@ func (r *Runner) result(rows []row) Result {
 	}
 	res.Formats = make([]Format, 0, len(used))
 	for k := range used {
-		res.Formats = append(res.Formats, NewFormat(k, s.Lang))
+		f := NewFormat(k, s.Lang)
+		f.RootServer = r.root
+		res.Formats = append(res.Formats, f)
 	}
 	slices.SortFunc(res.Formats, func(a, b Format) int { return compareValues(a.ID, b.ID) })
 	return res
@@ -501,16 +559,30 @@ func (s *Search) formatsMatch(m *meeting.Meeting) bool {
 	return found == len(s.Formats)
 }
 
-// textMatch reports whether the lower-cased text occurs in the meeting's
-// name, place or comments.
+// textMatch reports whether every word of the lower-cased text occurs in
+// one of the meeting's texts (BMLT searches every data field: name,
+// place, address, comments, the ways to join).
 func textMatch(m *meeting.Meeting, text string) bool {
-	for _, v := range []string{m.Name, m.Location.Name, m.Location.Address, m.Location.City, m.Location.Region,
-		m.Location.PostalCode, m.Location.FormattedAddress, m.Location.Notes, m.Notes, m.Group} {
-		if strings.Contains(strings.ToLower(v), text) {
-			return true
+	fields := [...]string{m.Name, m.Location.Name, m.Location.Address, m.Location.City, m.Location.Region,
+		m.Location.PostalCode, m.Location.Country, m.Location.FormattedAddress, m.Location.Notes, m.Notes, m.Group,
+		m.Online.URL, m.Online.URLNotes, m.Online.Phone, m.Online.PhoneNote}
+	var lower [len(fields)]string
+	for i, v := range fields {
+		lower[i] = strings.ToLower(v)
+	}
+	for _, w := range strings.Fields(text) {
+		found := false
+		for _, v := range lower {
+			if strings.Contains(v, w) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // compareValues orders two field values numerically when both are numbers,

@@ -2,6 +2,7 @@ package bmlt
 
 import (
 	"hash/fnv"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -148,32 +149,35 @@ func Ancestors(bodies []ServiceBody, ids map[string]bool) map[string]bool {
 	return out
 }
 
-// SelectServiceBodies answers GetServiceBodies over bodies: every body, or
-// those named by services[] (with recursive=1 their descendants, with
-// parents=1 their ancestors).
+// SelectServiceBodies answers GetServiceBodies over bodies, as BMLT
+// does: every body, or those services[] names (a value that is no number
+// names body 0, which does not exist), without those it names with a
+// negative id; recursive=1 adds the descendants of both sets, parents=1
+// their ancestors.
 func SelectServiceBodies(bodies []ServiceBody, q url.Values) []ServiceBody {
-	ids := List(q, "services")
-	if len(ids) == 0 {
-		return bodies
-	}
-	want := map[string]bool{}
-	for _, id := range ids {
-		if n, err := strconv.Atoi(id); err == nil && n > 0 {
-			want[id] = true
+	include, exclude := map[string]bool{}, map[string]bool{}
+	for _, v := range List(q, "services") {
+		if n := intval(v); n >= 0 {
+			include[strconv.FormatInt(n, 10)] = true
+		} else if n != math.MinInt64 {
+			exclude[strconv.FormatInt(-n, 10)] = true
 		}
 	}
-	sel := want
-	if v := q.Get("recursive"); v == "1" || v == "true" {
-		sel = Descendants(bodies, sel)
+	anyBody := len(include) == 0
+	if get(q, "recursive") == "1" {
+		include, exclude = Descendants(bodies, include), Descendants(bodies, exclude)
 	}
-	if v := q.Get("parents"); v == "1" || v == "true" {
-		for id := range Ancestors(bodies, want) {
-			sel[id] = true
+	if get(q, "parents") == "1" {
+		for id := range Ancestors(bodies, include) {
+			include[id] = true
+		}
+		for id := range Ancestors(bodies, exclude) {
+			exclude[id] = true
 		}
 	}
 	out := []ServiceBody{}
 	for _, b := range bodies {
-		if sel[b.ID] {
+		if (anyBody || include[b.ID]) && !exclude[b.ID] {
 			out = append(out, b)
 		}
 	}

@@ -438,3 +438,38 @@ func TestContractErrorsMapToKinds(t *testing.T) {
 		}
 	})
 }
+
+// TestContractEnqueueWait checks the requests of a rebuild's batches:
+// Enqueue adds the public meetings and does not wait, Wait asks for the
+// task it was given.
+func TestContractEnqueueWait(t *testing.T) {
+	f, x := newFake(t)
+	ctx := context.Background()
+	if err := x.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.take()
+	hidden := fixture(3, "Pending", nil)
+	hidden.Status = meeting.StatusPending
+	first, err := x.Enqueue(ctx, []meeting.Meeting{fixture(1, "Serenity Group", nil), hidden})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := x.Enqueue(ctx, []meeting.Meeting{fixture(2, "Big Book", nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"POST /indexes/meetings/documents?primaryKey=id", "POST /indexes/meetings/documents?primaryKey=id"}
+	if d := cmp.Diff(want, f.take()); d != "" || second <= first {
+		t.Errorf("Enqueue requests (-want +got):\n%s\ntickets %d then %d", d, first, second)
+	}
+	if _, ok := f.docs[3]; ok {
+		t.Errorf("Enqueue sent a meeting that is not public: %v", f.docs[3])
+	}
+	if err := x.Wait(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{fmt.Sprintf("GET /tasks/%d", second)}, f.take()); d != "" {
+		t.Errorf("Wait requests (-want +got):\n%s", d)
+	}
+}

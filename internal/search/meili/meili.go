@@ -178,6 +178,35 @@ func (x *Index) Upsert(ctx context.Context, ms []meeting.Meeting) error {
 	return x.Delete(ctx, gone)
 }
 
+// Enqueue adds or replaces the public meetings of ms without waiting for
+// Meilisearch to apply them (search.BulkIndex): the ticket is the task's
+// uid. Meetings that are not public are left out (a rebuild sends public
+// meetings only; Upsert deletes them).
+func (x *Index) Enqueue(ctx context.Context, ms []meeting.Meeting) (int64, error) {
+	const op = "meili.Enqueue"
+	docs := make([]document, 0, len(ms))
+	for i := range ms {
+		if search.Public(&ms[i]) {
+			docs = append(docs, newDocument(&ms[i]))
+		}
+	}
+	pk := "id"
+	task, err := x.client.Index(x.uid).AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+	if err != nil {
+		return 0, translate(op, err)
+	}
+	return task.TaskUID, nil
+}
+
+// Wait blocks until the task ticket has finished and returns its error
+// (search.BulkIndex). Meilisearch applies an index's tasks in order, so
+// every earlier batch is applied too.
+func (x *Index) Wait(ctx context.Context, ticket int64) error {
+	return x.wait(ctx, "meili.Wait", ticket)
+}
+
+var _ search.BulkIndex = (*Index)(nil)
+
 // Delete removes the meetings with the given ids, waiting until
 // Meilisearch has applied the change.
 func (x *Index) Delete(ctx context.Context, ids []int64) error {
