@@ -273,8 +273,8 @@ func publicReads(db *postgres.DB, on bool, text *memindex.Index, log *slog.Logge
 	}
 	opts := readmodel.Options{Logger: log}
 	if text != nil {
-		opts.OnLoad = func(all iter.Seq[*meeting.Meeting], n int) {
-			done := text.Load(all, n)
+		opts.OnLoad = func(n int, parts ...iter.Seq[*meeting.Meeting]) {
+			done := text.Load(n, parts...)
 			go func() {
 				<-done
 				debug.FreeOSMemory() // the build's garbage is about the size of the index

@@ -31,7 +31,18 @@ func TestFeed(t *testing.T) {
 	var public []string
 	var removed []int64
 	m := readmodel.New(mem, mem, readmodel.Options{
-		OnLoad: func(seq iter.Seq[*meeting.Meeting], n int) { loads, all, count = loads+1, seq, n },
+		OnLoad: func(n int, parts ...iter.Seq[*meeting.Meeting]) {
+			loads, count = loads+1, n
+			all = func(yield func(*meeting.Meeting) bool) {
+				for _, p := range parts {
+					for m := range p {
+						if !yield(m) {
+							return
+						}
+					}
+				}
+			}
+		},
 		OnChange: func(ms []meeting.Meeting, gone []int64) {
 			for _, mt := range ms {
 				public = append(public, mt.Name)

@@ -37,6 +37,7 @@ import (
 	"log/slog"
 	"math"
 	"math/bits"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -61,12 +62,13 @@ type Options struct {
 	CompactAt int
 	// OnLoad, when set, is called after each load with every public
 	// meeting the model now holds (n of them), so that an index built
-	// from them (memindex, serve's text index) starts from the same data.
-	// all reads an immutable snapshot: it may be read later and from
-	// another goroutine, any number of times; each meeting it yields is
-	// valid only until the next (its strings are the model's memory,
-	// never to be written).
-	OnLoad func(all iter.Seq[*meeting.Meeting], n int)
+	// from them (memindex, serve's text index) starts from the same data:
+	// in parts by id range, GOMAXPROCS of them, to be read at once on as
+	// many cores. The parts read an immutable snapshot: they may be read
+	// later and from other goroutines, any number of times; each meeting
+	// they yield is valid only until the next (its strings are the
+	// model's memory, never to be written).
+	OnLoad func(n int, parts ...iter.Seq[*meeting.Meeting])
 	// OnChange, when set, is called after each applied change with the
 	// meetings now public among those changed (owned by the callee) and
 	// the ids of the others, which are no longer public. Like OnLoad it is
@@ -155,7 +157,12 @@ func (m *Model) Load(ctx context.Context) error {
 	debug.FreeOSMemory()
 	m.logger.Info("read model loaded", slog.Int("meetings", base.len()), slog.Duration("duration", time.Since(start)))
 	if m.opts.OnLoad != nil {
-		m.opts.OnLoad(base.each, base.len())
+		k := max(1, min(runtime.GOMAXPROCS(0), base.len()/10000))
+		parts := make([]iter.Seq[*meeting.Meeting], k)
+		for i := range parts {
+			parts[i] = base.each(i*base.len()/k, (i+1)*base.len()/k)
+		}
+		m.opts.OnLoad(base.len(), parts...)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"cmp"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -102,14 +103,16 @@ func (s *snapshot) meeting(i int, m *meeting.Meeting) {
 	decodeRecord(s.arena[s.rec[i]:s.recEnd[i]], m)
 }
 
-// each yields the snapshot's meetings by id, decoded into one Meeting
-// reused for the next.
-func (s *snapshot) each(yield func(*meeting.Meeting) bool) {
-	var m meeting.Meeting
-	for i := range s.id {
-		s.meeting(i, &m)
-		if !yield(&m) {
-			return
+// each returns the sequence of meetings from to to (exclusive) by id,
+// decoded into one Meeting reused for the next.
+func (s *snapshot) each(from, to int) iter.Seq[*meeting.Meeting] {
+	return func(yield func(*meeting.Meeting) bool) {
+		var m meeting.Meeting
+		for i := from; i < to; i++ {
+			s.meeting(i, &m)
+			if !yield(&m) {
+				return
+			}
 		}
 	}
 }

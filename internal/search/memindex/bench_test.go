@@ -61,7 +61,7 @@ func BenchmarkLoad(b *testing.B) {
 		before := heapMB()
 		start := time.Now()
 		x := memindex.New(quiet)
-		<-x.Load(each(ms), len(ms))
+		<-x.Load(len(ms), each(ms))
 		took := time.Since(start)
 		b.ReportMetric(heapMB()-before, "heapMB")
 		b.ReportMetric(float64(len(ms))/took.Seconds(), "meetings/s")
@@ -86,7 +86,7 @@ var benchShapes = []struct {
 func BenchmarkSearch(b *testing.B) {
 	ms := benchMeetings(b)
 	x := memindex.New(memindex.Options{Logger: slog.New(slog.DiscardHandler)})
-	<-x.Load(each(ms), len(ms))
+	<-x.Load(len(ms), each(ms))
 	for _, sh := range benchShapes {
 		for _, withPoint := range []bool{false, true} {
 			name := sh.name

@@ -127,16 +127,18 @@ func New(opts Options) *Index {
 	return x
 }
 
-// Load replaces the index's contents with the public meetings of all (in
-// any order; of meetings sharing an id, the last), built in the
+// Load replaces the index's contents with the public meetings of parts
+// (in any order; of meetings sharing an id, the last), built in the
 // background: the index answers as before (or KindUnavailable before the
 // first load) until the new one is complete. Changes made by Upsert and
 // Delete after Load is called are applied on top of it. n is about how
-// many meetings all holds (0 when unknown), to size the index. all is
-// read once, from another goroutine, and what it yields is not kept (a
-// yielded meeting may be reused for the next). The returned channel is
-// closed once the load is swapped in (or superseded by a later Load).
-func (x *Index) Load(all iter.Seq[*meeting.Meeting], n int) <-chan struct{} {
+// many meetings there are (0 when unknown), to size the index. Each part
+// is read once, all at the same time from goroutines of their own (so a
+// load in two parts takes two cores); parts should hold different
+// meetings. What they yield is not kept (a yielded meeting may be reused
+// for the next). The returned channel is closed once the load is swapped
+// in (or superseded by a later Load).
+func (x *Index) Load(n int, parts ...iter.Seq[*meeting.Meeting]) <-chan struct{} {
 	done := make(chan struct{})
 	pd := &pending{}
 	x.mu.Lock()
@@ -145,7 +147,7 @@ func (x *Index) Load(all iter.Seq[*meeting.Meeting], n int) <-chan struct{} {
 	go func() {
 		defer close(done)
 		start := time.Now()
-		base := buildPart(all, n)
+		base := buildPart(n, parts...)
 		x.mu.Lock()
 		defer x.mu.Unlock()
 		if x.load != pd {
@@ -199,7 +201,7 @@ func (x *Index) Change(upserted []meeting.Meeting, removed []int64) {
 			}
 		}
 	}
-	x.change(batch{part: buildPart(all, len(upserted)), ids: slices.Compact(ids)})
+	x.change(batch{part: buildPart(len(upserted), all), ids: slices.Compact(ids)})
 }
 
 // change applies b to the current view and records it for a load under

@@ -29,7 +29,7 @@ func loaded(t testing.TB, opts memindex.Options, ms []meeting.Meeting) *memindex
 	t.Helper()
 	opts.Logger = quiet
 	x := memindex.New(opts)
-	<-x.Load(each(ms), len(ms))
+	<-x.Load(len(ms), each(ms))
 	if !x.Ready() {
 		t.Fatal("not ready after Load")
 	}
@@ -124,7 +124,7 @@ func TestUnavailableBeforeLoad(t *testing.T) {
 		t.Errorf("status %+v", st)
 	}
 	ms := numbered(demo.Generate(1, 50))
-	<-x.Load(each(ms), len(ms))
+	<-x.Load(len(ms), each(ms))
 	if st := x.Status(); !st.Ready || st.Meetings != 50 || st.Loading {
 		t.Errorf("status %+v after loading 50", st)
 	}
@@ -330,8 +330,8 @@ func FuzzSearch(f *testing.F) {
 }
 
 // TestLoadAnyOrder: a load of meetings in any order, some twice (the last
-// version counts) and some not public, answers as a load of the public
-// last versions by id.
+// version counts) and some not public, in one part or several, answers
+// as a load of the public last versions by id.
 func TestLoadAnyOrder(t *testing.T) {
 	ms := numbered(demo.Generate(6, 2000))
 	want := slices.Clone(ms)
@@ -349,19 +349,25 @@ func TestLoadAnyOrder(t *testing.T) {
 		want[i] = renamed
 		want[100+i] = hidden
 	}
-	got, ref := loaded(t, memindex.Options{}, in), loaded(t, memindex.Options{}, want)
-	if g, w := got.Status().Meetings, ref.Status().Meetings; g != w || g != 1900 {
-		t.Errorf("%d meetings, want %d (1900)", g, w)
-	}
-	for _, q := range append(queries, "outdated", "renamed hope") {
-		for _, f := range filters(q) {
-			g, err := got.Search(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, _ := ref.Search(ctx, f)
-			if d := cmp.Diff(w, g); d != "" {
-				t.Errorf("%+v (-sorted +any order):\n%s", f, d)
+	ref := loaded(t, memindex.Options{}, want)
+	// In one part, and in three read at once (the later ones newer).
+	parts := memindex.New(memindex.Options{Logger: quiet})
+	third := len(in) / 3
+	<-parts.Load(len(in), each(in[:third]), each(in[third:2*third]), each(in[2*third:]))
+	for name, got := range map[string]*memindex.Index{"one part": loaded(t, memindex.Options{}, in), "three parts": parts} {
+		if g, w := got.Status().Meetings, ref.Status().Meetings; g != w || g != 1900 {
+			t.Errorf("%s: %d meetings, want %d (1900)", name, g, w)
+		}
+		for _, q := range append(queries, "outdated", "renamed hope") {
+			for _, f := range filters(q) {
+				g, err := got.Search(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, _ := ref.Search(ctx, f)
+				if d := cmp.Diff(w, g); d != "" {
+					t.Errorf("%s: %+v (-sorted +any order):\n%s", name, f, d)
+				}
 			}
 		}
 	}
@@ -382,7 +388,7 @@ func TestChangesDuringLoad(t *testing.T) {
 			}
 		}
 	}
-	done := x.Load(slow, len(ms))
+	done := x.Load(len(ms), slow)
 	fresh := ms[0]
 	fresh.Name = "Zebra Crossing Group"
 	if err := x.Upsert(ctx, []meeting.Meeting{fresh}); err != nil {

@@ -228,16 +228,19 @@ func Fold(s string) string {
 	return s
 }
 
-// appendFold appends Fold(s) to b.
-func appendFold(b []byte, s string) []byte {
-	ascii := true
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
+			return false
 		}
 	}
-	if ascii {
+	return true
+}
+
+// appendFold appends Fold(s) to b.
+func appendFold(b []byte, s string) []byte {
+	if isASCII(s) {
 		for i := 0; i < len(s); i++ {
 			c := s[i]
 			if 'A' <= c && c <= 'Z' {
@@ -247,7 +250,11 @@ func appendFold(b []byte, s string) []byte {
 		}
 		return b
 	}
-	d := norm.NFD.String(meeting.Fold(s))
+	s = meeting.Fold(s)
+	if isASCII(s) { // the accents of Latin letters, folded already
+		return append(b, s...)
+	}
+	d := norm.NFD.String(s)
 	var stripped strings.Builder
 	stripped.Grow(len(d))
 	for _, r := range d {
