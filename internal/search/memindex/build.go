@@ -312,10 +312,8 @@ func assemble(bs []*builder) *part {
 	p.words, p.all, p.name = newStrtab(tabs[0]), all[0], named[0]
 	p.prefixes, p.pre, p.preName = newStrtab(tabs[1]), all[1], named[1]
 	p.types, p.typ = newStrtab(tabs[2]), all[2]
-	p.wordRunes = make([]uint8, p.words.len())
-	for i := range p.wordRunes {
-		p.wordRunes[i] = uint8(min(utf8.RuneCountInString(p.words.at(i)), math.MaxUint8))
-	}
+	p.byShape = buildShapes(&p.words)
+	p.fine = buildFineGrid(p)
 	return p
 }
 

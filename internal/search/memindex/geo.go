@@ -2,6 +2,7 @@ package memindex
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 
@@ -148,4 +149,112 @@ func (c *circle) within(x, y, z float64) (float64, bool) {
 		return d2, false
 	}
 	return d2, meeting.DistanceM(c.pt, lonLat(x, y, z)) <= c.radiusM
+}
+
+// A part also holds its documents with a point by fine cell (fineDeg
+// degrees, about a kilometre), for the search nearest first (search.go):
+// the documents of a cell are one run of docs, cells in key order
+// (row-major, so a row of cells along a parallel is one range of keys).
+
+// fineDeg is the side of a fine cell, in degrees.
+const fineDeg = 0.01
+
+// fineCols is the number of fine cells around a parallel.
+const fineCols = 36000
+
+// fineRows is the number of fine cells from pole to pole.
+const fineRows = 18000
+
+// fineGrid is the documents with a point sorted by fine cell: keys the
+// distinct cells, from[k]:from[k+1] the run of docs in keys[k].
+type fineGrid struct {
+	keys []uint32
+	from []uint32
+	docs []uint32
+}
+
+// fineCell returns the fine row and column of (lon, lat).
+func fineCell(lon, lat float64) (row, col int) {
+	row = min(max(int(math.Floor((lat+90)/fineDeg)), 0), fineRows-1)
+	col = min(max(int(math.Floor((lon+180)/fineDeg)), 0), fineCols-1)
+	return row, col
+}
+
+// buildFineGrid returns the fine grid of p's documents with a point.
+func buildFineGrid(p *part) fineGrid {
+	var es []uint64 // key << 32 | doc
+	for d, c := range p.cell {
+		if c == noCell {
+			continue
+		}
+		pt := lonLat(p.xyz[3*d], p.xyz[3*d+1], p.xyz[3*d+2])
+		row, col := fineCell(pt.Lon(), pt.Lat())
+		es = append(es, uint64(row*fineCols+col)<<32|uint64(d))
+	}
+	slices.Sort(es)
+	g := fineGrid{docs: make([]uint32, len(es))}
+	for j, e := range es {
+		g.docs[j] = uint32(e)
+		if key := uint32(e >> 32); j == 0 || key != uint32(es[j-1]>>32) {
+			g.keys = append(g.keys, key)
+			g.from = append(g.from, uint32(j))
+		}
+	}
+	g.from = append(g.from, uint32(len(es)))
+	return g
+}
+
+// count returns the number of documents in the fine cell of (lon, lat).
+func (g *fineGrid) count(lon, lat float64) int {
+	row, col := fineCell(lon, lat)
+	if k, ok := slices.BinarySearch(g.keys, uint32(row*fineCols+col)); ok {
+		return int(g.from[k+1] - g.from[k])
+	}
+	return 0
+}
+
+// each calls fn with every document in the fine cells that cover the
+// circle of r metres around (lon, lat) (every document with a point when
+// they cover a pole or every longitude), until fn returns false.
+func (g *fineGrid) each(lon, lat, r float64, fn func(d uint32) bool) {
+	const deg = 180 / math.Pi
+	ang := r / meeting.EarthRadiusM
+	dLat := ang*deg + fineDeg
+	lat0, lat1 := lat-dLat, lat+dLat
+	s := math.Sin(ang) / math.Cos(math.Max(math.Abs(lat0), math.Abs(lat1))*math.Pi/180)
+	if ang >= math.Pi/2 || lat0 <= -90 || lat1 >= 90 || s >= 1 || math.Asin(s)*deg+fineDeg >= 180 {
+		for _, d := range g.docs {
+			if !fn(d) {
+				return
+			}
+		}
+		return
+	}
+	dLng := math.Asin(s)*deg + fineDeg
+	r0, _ := fineCell(0, lat0)
+	r1, _ := fineCell(0, lat1)
+	var spans [][2]int
+	lng0, lng1 := lon-dLng, lon+dLng
+	col := func(lng float64) int { _, c := fineCell(lng, 0); return c }
+	switch {
+	case lng0 < -180:
+		spans = [][2]int{{0, col(lng1)}, {col(lng0 + 360), fineCols - 1}}
+	case lng1 > 180:
+		spans = [][2]int{{0, col(lng1 - 360)}, {col(lng0), fineCols - 1}}
+	default:
+		spans = [][2]int{{col(lng0), col(lng1)}}
+	}
+	for row := r0; row <= r1; row++ {
+		for _, sp := range spans {
+			lo, hi := uint32(row*fineCols+sp[0]), uint32(row*fineCols+sp[1])
+			k, _ := slices.BinarySearch(g.keys, lo)
+			for ; k < len(g.keys) && g.keys[k] <= hi; k++ {
+				for _, d := range g.docs[g.from[k]:g.from[k+1]] {
+					if !fn(d) {
+						return
+					}
+				}
+			}
+		}
+	}
 }

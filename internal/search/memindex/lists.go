@@ -2,6 +2,7 @@ package memindex
 
 import (
 	"math/bits"
+	"slices"
 	"sync"
 )
 
@@ -42,69 +43,101 @@ func (s *scratch) bitset(n int) []uint64 {
 	return b[:words]
 }
 
-// source is some documents: a sorted list, or a run of several sorted
-// lists back to back (not sorted as a whole), and the largest of them.
+// source is some documents: one sorted list, or lists lo..hi-1 of ls
+// (the words of a prefix, whose lists are one run of the arena).
 type source struct {
-	ids    []uint32
-	sorted bool
-	last   uint32
+	one    []uint32
+	ls     *lists
+	lo, hi int
 }
 
 // listSource returns the source of a sorted list.
-func listSource(l []uint32) source {
-	if len(l) == 0 {
-		return source{}
-	}
-	return source{ids: l, sorted: true, last: l[len(l)-1]}
-}
+func listSource(l []uint32) source { return source{one: l} }
 
 // runSource returns the source of lists lo..hi-1 of ls.
-func runSource(ls *lists, lo, hi int) source {
-	if hi-lo == 1 {
-		return listSource(ls.at(lo))
+func runSource(ls *lists, lo, hi int) source { return source{ls: ls, lo: lo, hi: hi} }
+
+// size returns how many documents the source's lists hold.
+func (src source) size() int {
+	if src.ls == nil {
+		return len(src.one)
 	}
-	src := source{ids: ls.run(lo, hi)}
-	for k := lo; k < hi; k++ {
-		if l := ls.at(k); len(l) > 0 {
-			src.last = max(src.last, l[len(l)-1])
-		}
-	}
-	return src
+	return int(src.ls.off[src.hi] - src.ls.off[src.lo])
 }
 
-// set is what a query word matches in a part (the union of its sources):
-// a sorted list when it is one, else a bit set of the part's documents.
-// It answers whether it holds documents asked about in increasing order.
+// each calls fn with each of the source's lists that is not empty.
+func (src source) each(fn func([]uint32)) {
+	if src.ls == nil {
+		if len(src.one) > 0 {
+			fn(src.one)
+		}
+		return
+	}
+	for k := src.lo; k < src.hi; k++ {
+		if l := src.ls.at(k); len(l) > 0 {
+			fn(l)
+		}
+	}
+}
+
+// spec is the sources of a set before it is built, and how many
+// documents they hold.
+type spec struct {
+	srcs []source
+	size int
+}
+
+// add adds src to the spec.
+func (sp *spec) add(src source) {
+	if n := src.size(); n > 0 {
+		sp.srcs = append(sp.srcs, src)
+		sp.size += n
+	}
+}
+
+// cursorsAt bounds the lists a set tests with cursors (one galloping
+// search each per document tested) rather than a bit set (a pass over
+// all their documents).
+const cursorsAt = 8
+
+// set is what a query word matches in a part (the union of its sources),
+// built for the documents it will be asked about: one sorted list; a few
+// lists, each with a cursor; or a bit set of the part's documents. It
+// answers whether it holds documents asked about in increasing order
+// (has) or in any (contains).
 type set struct {
-	l    []uint32
-	i    int
-	b    []uint64 // non-nil: a bit set
-	last int64    // the largest document held, -1 for none
-	size int      // how many documents the sources hold (at least the set's size)
+	l    []uint32   // one list
+	ls   [][]uint32 // several lists
+	pos  []int      // the cursors of ls
+	i    int        // the cursor of l
+	b    []uint64   // non-nil: a bit set
+	last int64      // the largest document held, -1 for none
+	size int        // how many documents the sources hold (at least the set's size)
 }
 
-// newSet returns the union of srcs, of a part of n documents.
-func (s *scratch) newSet(n int, srcs []source) set {
-	k, size := 0, 0
-	var only source
-	for _, src := range srcs {
-		if len(src.ids) > 0 {
-			k, size, only = k+1, size+len(src.ids), src
-		}
+// newSet builds the set of sp, of a part of n documents, to be asked
+// about asked documents (walk: sp drives, and is read whole).
+func (s *scratch) newSet(n int, sp spec, asked int, walk bool) set {
+	st := set{last: -1, size: sp.size}
+	var lists [][]uint32
+	for _, src := range sp.srcs {
+		src.each(func(l []uint32) {
+			lists = append(lists, l)
+			st.last = max(st.last, int64(l[len(l)-1]))
+		})
 	}
 	switch {
-	case k == 0:
-		return set{last: -1}
-	case k == 1 && only.sorted:
-		return set{l: only.ids, last: int64(only.ids[len(only.ids)-1]), size: size}
-	}
-	st := set{b: s.bitset(n), last: -1, size: size}
-	for _, src := range srcs {
-		for _, d := range src.ids {
-			st.b[d/64] |= 1 << (d % 64)
-		}
-		if len(src.ids) > 0 {
-			st.last = max(st.last, int64(src.last))
+	case len(lists) == 0:
+	case len(lists) == 1:
+		st.l = lists[0]
+	case !walk && len(lists) <= cursorsAt && asked*len(lists)*8 < sp.size:
+		st.ls, st.pos = lists, make([]int, len(lists))
+	default:
+		st.b = s.bitset(n)
+		for _, l := range lists {
+			for _, d := range l {
+				st.b[d/64] |= 1 << (d % 64)
+			}
 		}
 	}
 	return st
@@ -113,14 +146,42 @@ func (s *scratch) newSet(n int, srcs []source) set {
 // has reports whether the set holds d; d must not be below the document
 // asked about before.
 func (st *set) has(d uint32) bool {
-	if st.b != nil {
+	switch {
+	case st.b != nil:
 		return st.b[d/64]&(1<<(d%64)) != 0
+	case st.ls != nil:
+		for k, l := range st.ls {
+			st.pos[k] = gallop(l, st.pos[k], d)
+			if st.pos[k] < len(l) && l[st.pos[k]] == d {
+				return true
+			}
+		}
+		return false
 	}
 	st.i = gallop(st.l, st.i, d)
 	return st.i < len(st.l) && st.l[st.i] == d
 }
 
-// each calls fn with the set's documents in order until fn returns false.
+// contains reports whether the set holds d, asked in any order (binary
+// searches in lists).
+func (st *set) contains(d uint32) bool {
+	switch {
+	case st.b != nil:
+		return st.b[d/64]&(1<<(d%64)) != 0
+	case st.ls != nil:
+		for _, l := range st.ls {
+			if _, ok := slices.BinarySearch(l, d); ok {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := slices.BinarySearch(st.l, d)
+	return ok
+}
+
+// each calls fn with the set's documents in order until fn returns false
+// (a set built to walk: a list or a bit set).
 func (st *set) each(fn func(uint32) bool) {
 	if st.b == nil {
 		for _, d := range st.l {

@@ -57,7 +57,6 @@ import (
 	"context"
 	"iter"
 	"log/slog"
-	"math"
 	"math/bits"
 	"slices"
 	"sync"
@@ -330,22 +329,17 @@ func (v *view) correct(tq *textdoc.Query) {
 			tq.Correct(w, true, nil)
 			continue
 		}
-		runes := len([]rune(w))
+		runes := utf8.RuneCountInString(w)
 		limit := textdoc.MaxEdits(runes)
-		_, size := utf8.DecodeRuneInString(w)
-		first := w[:size]
+		first, _ := utf8.DecodeRuneInString(w)
 		var near []textdoc.Candidate
 		for _, p := range [...]*part{v.base, v.over} {
-			lo, hi := p.words.prefixRange(first)
-			for k := lo; k < hi; k++ {
-				if r := int(p.wordRunes[k]); r < math.MaxUint8 && (r < runes-limit || r > runes+limit) {
-					continue
-				}
-				word := p.words.at(k)
+			for _, k := range p.shapeRange(first, runes-limit, runes+limit) {
+				word := p.words.at(int(k))
 				if textdoc.EditDistance(w, word, limit) > limit {
 					continue
 				}
-				docs := len(p.all.at(k))
+				docs := len(p.all.at(int(k)))
 				if i := slices.IndexFunc(near, func(c textdoc.Candidate) bool { return c.Word == word }); i >= 0 {
 					near[i].Docs += docs
 				} else {

@@ -77,10 +77,8 @@ func merge(a *part, aDead []uint64, b *part, bDead []uint64) *part {
 	out.pre, out.preName = fam[0], fam[1]
 	out.types, fam = mergeTerms(&a.types, []*lists{&a.typ}, aMap, &b.types, []*lists{&b.typ}, bMap)
 	out.typ = fam[0]
-	out.wordRunes = make([]uint8, out.words.len())
-	for k := range out.wordRunes {
-		out.wordRunes[k] = uint8(min(len([]rune(out.words.at(k))), math.MaxUint8))
-	}
+	out.byShape = buildShapes(&out.words)
+	out.fine = buildFineGrid(out)
 	return out
 }
 

@@ -1,9 +1,11 @@
 package memindex
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -33,7 +35,11 @@ type part struct {
 	// lists one run of all.ids). all lists, for each word, the documents
 	// holding it in any field, name those holding it in the name.
 	words     strtab
-	wordRunes []uint8 // letters of each word, at most 255
+	// byShape is the words ordered by first letter, then length in
+	// letters (at most 255), then word: the candidates for a typo's
+	// correction (textdoc: the first letter, within MaxEdits) are one
+	// range of it.
+	byShape []uint32
 	all, name lists
 	// prefixes are the distinct one- and two-letter prefixes of name and
 	// group words (textdoc.Doc.Prefixes), sorted; pre lists the documents
@@ -44,6 +50,36 @@ type part struct {
 	// types are the distinct type codes; typ lists their documents.
 	types strtab
 	typ   lists
+	// fine is the documents with a point by fine cell (geo.go).
+	fine fineGrid
+}
+
+// shape is a word's key in byShape: its first letter and its length in
+// letters, at most 255.
+func shape(w string) uint64 {
+	r, _ := utf8.DecodeRuneInString(w)
+	return uint64(r)<<8 | uint64(min(utf8.RuneCountInString(w), math.MaxUint8))
+}
+
+// buildShapes returns the words of t ordered for byShape.
+func buildShapes(t *strtab) []uint32 {
+	keys := make([]uint64, t.len())
+	out := make([]uint32, t.len())
+	for i := range out {
+		keys[i], out[i] = shape(t.at(i)), uint32(i)
+	}
+	slices.SortStableFunc(out, func(a, b uint32) int { return cmp.Compare(keys[a], keys[b]) })
+	return out
+}
+
+// shapeRange returns the range of byShape of the words with first letter
+// first (a rune) and a length from lo to hi letters.
+func (p *part) shapeRange(first rune, lo, hi int) []uint32 {
+	lo, hi = max(lo, 0), min(hi, math.MaxUint8)
+	from, to := uint64(first)<<8|uint64(lo), uint64(first)<<8|uint64(hi)
+	a, _ := slices.BinarySearchFunc(p.byShape, from, func(i uint32, k uint64) int { return cmp.Compare(shape(p.words.at(int(i))), k) })
+	b, _ := slices.BinarySearchFunc(p.byShape, to+1, func(i uint32, k uint64) int { return cmp.Compare(shape(p.words.at(int(i))), k) })
+	return p.byShape[a:b]
 }
 
 // noIndex marks an attendance or program that is none of the known ones:
