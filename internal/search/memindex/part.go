@@ -34,12 +34,12 @@ type part struct {
 	// sorted, so that the words with a prefix are one range (and their
 	// lists one run of all.ids). all lists, for each word, the documents
 	// holding it in any field, name those holding it in the name.
-	words     strtab
+	words strtab
 	// byShape is the words ordered by first letter, then length in
 	// letters (at most 255), then word: the candidates for a typo's
 	// correction (textdoc: the first letter, within MaxEdits) are one
 	// range of it.
-	byShape []uint32
+	byShape   []uint32
 	all, name lists
 	// prefixes are the distinct one- and two-letter prefixes of name and
 	// group words (textdoc.Doc.Prefixes), sorted; pre lists the documents
