@@ -159,12 +159,18 @@ func (r *runner) startServer(ctx context.Context, dbURL string) (*server, error)
 // view as it starts, alongside the model's load), so that the timed
 // phases do not measure start-up work.
 func (r *runner) settle(ctx context.Context) error {
+	return settleDB(ctx, r.admin, r.name, r.label, r.stdout)
+}
+
+// settleDB waits, up to settleTimeout, until no session on database name
+// has been busy for settleQuiet, and says how long that took.
+func settleDB(ctx context.Context, admin *pgx.Conn, name, label string, stdout io.Writer) error {
 	start := time.Now()
 	quietSince := time.Time{}
 	for time.Since(start) < settleTimeout {
 		var busy int
-		err := r.admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = $1 AND state = 'active' AND now() - query_start > interval '100 milliseconds'`, r.name).Scan(&busy)
+		err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = $1 AND state = 'active' AND now() - query_start > interval '100 milliseconds'`, name).Scan(&busy)
 		if err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}
@@ -174,8 +180,8 @@ func (r *runner) settle(ctx context.Context) error {
 		case quietSince.IsZero():
 			quietSince = time.Now()
 		case time.Since(quietSince) >= settleQuiet:
-			fmt.Fprintf(r.stdout, "bench: %s meetings: the database was quiet %s after the server was ready\n",
-				r.label, time.Since(start).Round(100*time.Millisecond))
+			fmt.Fprintf(stdout, "bench: %s meetings: the database was quiet %s after the server was ready\n",
+				label, time.Since(start).Round(100*time.Millisecond))
 			return nil
 		}
 		select {
@@ -184,7 +190,7 @@ func (r *runner) settle(ctx context.Context) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	fmt.Fprintf(r.stdout, "bench: %s meetings: the database was still busy %s after the server was ready; going on\n", r.label, settleTimeout)
+	fmt.Fprintf(stdout, "bench: %s meetings: the database was still busy %s after the server was ready; going on\n", label, settleTimeout)
 	return nil
 }
 

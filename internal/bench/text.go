@@ -167,6 +167,10 @@ func runTextOn(ctx context.Context, cfg TextConfig, admin *pgx.Conn, baseURL, na
 		return nil, err
 	}
 	defer srv.stop()
+	// The server refreshes its places view as it starts: let that pass.
+	if err := settleDB(ctx, admin, name, label, stdout); err != nil {
+		return nil, err
+	}
 	base := srv.base
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 2 * cfg.Concurrency}}
 	points := queryPoints(cfg.Seed, max(cfg.Points, 1))

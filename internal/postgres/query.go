@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
+	"github.com/meetingfinder/meetingfinder/internal/search"
 	"github.com/meetingfinder/meetingfinder/internal/search/textdoc"
 )
 
@@ -244,12 +245,15 @@ func weekdaysBetween(a, b time.Time) []int16 {
 // search.MaxResults.
 const searchCap = meeting.MaxLimit + 1
 
-// searchCapNear is searchCap for a query with a point, whose sources walk
-// the meetings nearest first: each candidate costs a visit of the
-// meetings between it and the point that do not match. A page larger
-// than this may come back short (with no next page) when the matches
-// near the point are many.
-const searchCapNear = 64
+// With a point, a query's sources are its relevance tiers, disjoint and
+// in order (searchQuery), each read nearest first: the candidates are
+// then always the first of the final order, so a query reads as many as
+// its page ends at, plus one (a next page), up to search.MaxResults.
+// Meetings at the same distance (at one address) are ordered by id, which
+// the nearest-first walk cannot do (ordering by id too would sort every
+// match): each tier takes those tied with its last, so that a page never
+// ends inside such a group, and a tier is read only when those before it
+// hold fewer than the page needs.
 
 // cellArea returns the tsquery of the geo cells (searchdoc.go) that cover
 // the box around p of radius m metres, at the finest level that needs at
@@ -292,19 +296,20 @@ func cellArea(p orb.Point, m float64) string {
 // distance (NULL without a point), the occurrence and the score, with the
 // page's LIMIT (limit+1 rows) and OFFSET.
 //
-// The candidates are the first searchCap (searchCapNear with a point)
-// meetings that pass every filter from a few sources read in turn, best
-// tier first, each an index lookup: without a point the meetings named
-// exactly as the query and those whose name starts with it, then those
-// whose name holds every word, then any match; with a point the nearest
-// meetings whose name holds every word, then the nearest matches, each
-// tsquery ANDed with the cells covering the radius. The candidates are
-// then ordered by textdoc's score of discrete tiers (without a point:
-// exact name, name prefix; always: every word in the name, found without
-// corrections), then by distance with a point, then by id. When the
-// matches are fewer than the candidates this is the exact order of all of
-// them; when they are more it is the order of the best and nearest
-// candidates, which is what the first pages show.
+// The candidates are the first meetings that pass every filter from a
+// few sources read in turn, best tier first, each an index lookup:
+// without a point, searchCap of them, the meetings named exactly as the
+// query and those whose name starts with it, then those whose name holds
+// every word, then any match; with a point, as many as the page ends at
+// and one more, from the tiers of textdoc's score (in the name and as
+// typed, in the name, as typed, the rest), disjoint, each the nearest
+// first, each tsquery ANDed with the cells covering the radius. The
+// candidates are then ordered by that score (without a point also exact
+// name, name prefix), then by distance with a point, then by id. With a
+// point, and without one when the matches are fewer than the candidates,
+// this is the exact order; without a point and more matches, it is the
+// order of the best candidates, which is what the first pages show, and
+// paging ends after them.
 func searchQuery(f meeting.Filter, tq *textdoc.Query, cols string) (sql string, args []any, limit, offset int) {
 	limit = pageLimit(f)
 	if f.Cursor != nil {
@@ -328,10 +333,10 @@ func searchQuery(f meeting.Filter, tq *textdoc.Query, cols string) (sql string, 
 	where := strings.Join(q.where, " AND ")
 	n := searchCap
 	if f.HasPoint {
-		n = searchCapNear
+		n = min(offset+limit, search.MaxResults) + 1
 	}
-	// The same for every page and page size of a query, or paging would
-	// skip and repeat meetings.
+	// Without a point, the same for every page and page size of a query,
+	// or paging would skip and repeat meetings.
 	capSQL := " LIMIT " + strconv.Itoa(n) + ")"
 	// meeting_search holds public meetings only (the indexer removes the
 	// others), so without a point or filters a source reads the index
@@ -339,13 +344,17 @@ func searchQuery(f meeting.Filter, tq *textdoc.Query, cols string) (sql string, 
 	// With a point a source is the nearest matches: PostgreSQL walks the
 	// meetings nearest first (GiST) and checks each document when the
 	// words are common, and reads the few matches from the GIN index, cut
-	// to the cells of the radius, and sorts them when they are rare.
-	source := func(tsq string) string {
+	// to the cells of the radius, and sorts them when they are rare; it
+	// takes the meetings tied with its last (at the same distance: one
+	// address), since the final order breaks such ties by id. gate, when
+	// not empty, is a condition without columns: PostgreSQL checks it once
+	// and reads nothing when it fails.
+	source := func(tsq, gate string) string {
 		switch {
 		case f.HasPoint:
-			return "(SELECT s.meeting_id FROM meetings m JOIN meeting_search s ON s.meeting_id = m.id WHERE s.doc @@ " +
+			return "(SELECT s.meeting_id FROM meetings m JOIN meeting_search s ON s.meeting_id = m.id WHERE " + gate + "s.doc @@ " +
 				q.arg(tsq) + "::tsquery AND " + where + " AND ST_DWithin(m.geog, " + pt + ", " + radiusArg +
-				", false) ORDER BY m.geog <-> " + pt + capSQL
+				", false) ORDER BY m.geog <-> " + pt + " FETCH FIRST " + strconv.Itoa(n) + " ROWS WITH TIES)"
 		case len(q.where) > plain:
 			return "(SELECT s.meeting_id FROM meeting_search s JOIN meetings m ON m.id = s.meeting_id WHERE s.doc @@ " +
 				q.arg(tsq) + "::tsquery AND " + where + capSQL
@@ -359,11 +368,33 @@ func searchQuery(f meeting.Filter, tq *textdoc.Query, cols string) (sql string, 
 	byName := tq.Phrase != "" && !f.HasPoint
 	// Best tier first: the sources are read in this order and reading
 	// stops once n candidates are in, so a common query costs one source.
-	var sources []string
-	if byName {
-		sources = append(sources, source(tsName(tq, false, area)), source(tsName(tq, true, area)))
+	var sources, ctes []string
+	switch {
+	case f.HasPoint:
+		// The tiers, best first: in the name and as typed, in the name,
+		// as typed, the rest (a query without corrections has only the
+		// first and the third), each read only when those before it hold
+		// fewer than n.
+		var before []string
+		for _, t := range [][2]bool{{true, true}, {true, false}, {false, true}, {false, false}} {
+			if !t[1] && tq.AsTyped() {
+				continue
+			}
+			gate := ""
+			if len(before) > 0 {
+				gate = "(SELECT count(*) FROM (" + strings.Join(before, " UNION ALL ") + ") b) < " + strconv.Itoa(n) + " AND "
+			}
+			name := "t" + strconv.Itoa(len(ctes))
+			ctes = append(ctes, name+" AS MATERIALIZED "+source(tsTier(tq, t[0], t[1], area), gate))
+			before = append(before, "SELECT 1 FROM "+name)
+			sources = append(sources, "SELECT meeting_id FROM "+name)
+		}
+	case byName:
+		sources = append(sources, source(tsName(tq, false, area), ""), source(tsName(tq, true, area), ""))
+		fallthrough
+	default:
+		sources = append(sources, source(tsInName(tq, area), ""), source(tsMatch(tq, area), ""))
 	}
-	sources = append(sources, source(tsInName(tq, area)), source(tsMatch(tq, area)))
 	tier := func(points, tsq string) string {
 		return "CASE WHEN s.doc @@ " + q.arg(tsq) + "::tsquery THEN " + points + " ELSE 0 END"
 	}
@@ -372,8 +403,12 @@ func searchQuery(f meeting.Filter, tq *textdoc.Query, cols string) (sql string, 
 		score += " + " + tier(strconv.Itoa(textdoc.ScoreExactName), tsName(tq, false, "")) + " + " + tier(strconv.Itoa(textdoc.ScoreNamePrefix), tsName(tq, true, ""))
 	}
 	score += ")"
-	sql = `WITH cand AS MATERIALIZED (SELECT DISTINCT c.meeting_id FROM (` + strings.Join(sources, " UNION ALL ") +
-		` LIMIT ` + strconv.Itoa(n) + `) c) SELECT ` + cols + `, ` + distExpr + `, ` +
+	cand := `cand AS MATERIALIZED (SELECT DISTINCT c.meeting_id FROM (` + strings.Join(sources, " UNION ALL ") + ` LIMIT ` + strconv.Itoa(n) + `) c)`
+	if f.HasPoint {
+		// Every tier read, with its ties: the tiers are disjoint.
+		cand = strings.Join(ctes, ", ") + `, cand AS (` + strings.Join(sources, " UNION ALL ") + `)`
+	}
+	sql = `WITH ` + cand + ` SELECT ` + cols + `, ` + distExpr + `, ` +
 		occurrenceExpr(nowArg) + `, ` + score + `::float8 AS score FROM cand JOIN meeting_search s ON s.meeting_id = cand.meeting_id` +
 		` JOIN meetings m ON m.id = s.meeting_id WHERE ` + where + ` ORDER BY score DESC, ` + distExpr + ` NULLS LAST, m.id LIMIT ` + q.arg(limit+1) +
 		` OFFSET ` + q.arg(offset)

@@ -81,6 +81,33 @@ func tsAnd(tq *textdoc.Query, weight string, corrections, types bool, area strin
 	return string(b)
 }
 
+// tsTier returns the tsquery of the meetings of one tier of textdoc's
+// score, and area: those whose name holds every word (inName) or not, and
+// that match as typed (asTyped) or not. The four tiers are disjoint and
+// together are tsMatch.
+func tsTier(tq *textdoc.Query, inName, asTyped bool, area string) string {
+	in, exact := "("+tsInName(tq, "")+")", "("+tsExact(tq)+")"
+	var b string
+	switch {
+	case tq.AsTyped() && inName && asTyped: // every match is as typed
+		b = tsInName(tq, "")
+	case tq.AsTyped() && asTyped:
+		b = "(" + tsMatch(tq, "") + ") & !" + in
+	case inName && asTyped:
+		b = in + " & " + exact
+	case inName:
+		b = in + " & !" + exact
+	case asTyped:
+		b = exact + " & !" + in
+	default:
+		b = "(" + tsMatch(tq, "") + ") & !" + in + " & !" + exact
+	}
+	if area != "" {
+		b += " & " + area
+	}
+	return b
+}
+
 // tsName returns the tsquery of meetings named exactly the phrase
 // (prefix false) or whose name starts with it (prefix true), and area.
 func tsName(tq *textdoc.Query, prefix bool, area string) string {

@@ -11,7 +11,7 @@ import (
 
 // validTSQuery reports whether s is in the tsquery syntax the builders
 // write: quoted lexemes (quotes and backslashes doubled) with optional
-// :*ABCD flags, joined by & and |, grouped by parentheses.
+// :*ABCD flags, joined by & and |, negated by !, grouped by parentheses.
 func validTSQuery(s string) bool {
 	depth, expectOperand := 0, true
 	for i := 0; i < len(s); {
@@ -23,6 +23,8 @@ func validTSQuery(s string) bool {
 			i++
 		case c == ')' && !expectOperand && depth > 0:
 			depth--
+			i++
+		case c == '!' && expectOperand:
 			i++
 		case (c == '&' || c == '|') && !expectOperand:
 			expectOperand = true
@@ -81,7 +83,8 @@ func FuzzTextQuery(f *testing.F) {
 		}
 		tq.Finish(q)
 		area := cellArea(orb.Point{-74, 40.7}, 25000)
-		for _, s := range []string{tsMatch(&tq, ""), tsMatch(&tq, area), tsExact(&tq), tsInName(&tq, area), tsName(&tq, false, ""), tsName(&tq, true, area)} {
+		for _, s := range []string{tsMatch(&tq, ""), tsMatch(&tq, area), tsExact(&tq), tsInName(&tq, area), tsName(&tq, false, ""), tsName(&tq, true, area),
+			tsTier(&tq, true, true, area), tsTier(&tq, true, false, ""), tsTier(&tq, false, true, area), tsTier(&tq, false, false, area)} {
 			if !validTSQuery(s) {
 				t.Fatalf("%q: bad tsquery %s", q, s)
 			}

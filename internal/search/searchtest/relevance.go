@@ -2,6 +2,7 @@ package searchtest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,6 +36,60 @@ func Relevance(t *testing.T, load Corpus) {
 	t.Run("real feeds", func(t *testing.T) { realFeeds(t, load) })
 	t.Run("pages by offset", func(t *testing.T) { pagesByOffset(t, load) })
 	t.Run("typos and accents", func(t *testing.T) { typosAndAccents(t, load) })
+	t.Run("pages through one address", func(t *testing.T) { oneAddress(t, load) })
+}
+
+// oneAddress pages a text query with a point through meetings that share
+// one address (the same distance: ordered by id) and others around it:
+// every meeting once, in the order of one page.
+func oneAddress(t *testing.T, load Corpus) {
+	var ms []meeting.Meeting
+	for i := range 45 {
+		m := accented(fmt.Sprintf("Serenity Hall %d", i), "Scranton", "US")
+		if i%3 == 0 { // a third around the hall, the others in it
+			m.Location.Point = orb.Point{scrantonPA.Lon() + float64(i)/2000, scrantonPA.Lat()}
+		}
+		ms = append(ms, m)
+	}
+	find := load(t, ms)
+	ctx := context.Background()
+	f := meeting.Filter{Q: "serenity", Point: scrantonPA, HasPoint: true, Limit: meeting.MaxLimit}
+	all, err := find(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Results) != len(ms) {
+		t.Fatalf("%d results, want %d", len(all.Results), len(ms))
+	}
+	for _, limit := range []int{1, 4, 7, 30} {
+		f.Limit, f.Cursor = limit, nil
+		var got []int64
+		for range 100 {
+			p, err := find(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range p.Results {
+				got = append(got, r.ID)
+			}
+			if p.NextCursor == nil {
+				break
+			}
+			f.Cursor = p.NextCursor
+		}
+		if d := cmp.Diff(pageIDs(all), got); d != "" {
+			t.Errorf("pages of %d differ from one page (-one +paged):\n%s", limit, d)
+		}
+	}
+}
+
+// pageIDs returns the ids of a page's meetings.
+func pageIDs(p meeting.Page) []int64 {
+	out := []int64{}
+	for _, r := range p.Results {
+		out = append(out, r.ID)
+	}
+	return out
 }
 
 // Feeds parses the real Meeting Guide feeds named (files of
@@ -206,6 +261,10 @@ func pagesByOffset(t *testing.T, load Corpus) {
 			}
 			if len(all.Results) < 30 {
 				t.Fatalf("only %d results for %q", len(all.Results), f.Q)
+			}
+			// With a point too, a page holds as many as asked for.
+			if f.HasPoint && len(all.Results) < 100 {
+				t.Errorf("%d results for %q near a point in a page of %d", len(all.Results), f.Q, f.Limit)
 			}
 			var got []int64
 			f.Limit = 7
