@@ -14,30 +14,34 @@
 // documents holding it, and one of those holding it in the name; the
 // same for the one- and two-letter prefixes of name and group words (a
 // one-letter query is one list, not the merge of every word starting so)
-// and for type codes; per document its point (a unit vector and a grid
-// cell, geo.go), schedule, attendance, program, source and name key. The
-// garbage collector has next to nothing to scan; a million demo meetings
-// take about 180 MB.
+// and for type codes; per document its point (a unit vector, a coarse
+// grid cell, and a place in a fine grid: geo.go), schedule, attendance,
+// program, source and name key. The garbage collector has next to
+// nothing to scan; a million demo meetings take about 185 MB. A load is
+// built on every core at once (build.go).
 //
 // # Queries
 //
 // The query word with the fewest postings drives: its documents are
 // walked in order, each tested against the other words (a galloping
-// cursor in a list, or a bit set for a union of lists) and the filters.
-// Without a point documents come in id order, which is the order within a
-// relevance tier, so the walk stops once a page's worth of results have a
-// score no later match can beat: a one-letter query costs a few hundred
-// steps, not a walk of its 500,000 matches. With a point every match is
-// walked, but most are dropped on their grid cell, a four-byte column
-// that stays in the processor's cache, before their unit vector is read;
-// distances are compared as chords (no trigonometry) and a bounded heap
-// keeps the best. This was chosen over a spatial index of documents
-// (cells of documents, or an R-tree): the text lists are sorted by
-// document, so intersecting them with the documents near the point would
-// mean sorting those (tens of thousands in a city) per query, while the
-// cell test reads the matches in the order they come at about a
-// nanosecond each (a couple of milliseconds for a one-letter query at a
-// million meetings).
+// cursor in a list, a few cursors for a union of a few lists, a bit set
+// for a union of many) and the filters. Without a point documents come in
+// id order, which is the order within a relevance tier, so the walk stops
+// once a page's worth of results have a score no later match can beat: a
+// one-letter query costs a few hundred steps, not a walk of its 500,000
+// matches. With a point, distances are compared as chords of unit
+// vectors (no trigonometry, the exact order) and a bounded heap keeps the
+// best, reading the matches one of two ways, whichever is expected to
+// cost less: walking them all, dropping most on their coarse cell (a
+// four-byte column that stays in the processor's cache) before their
+// vector is read; or, when they are many (a one-letter query in a city),
+// reading the documents of the fine grid nearest the point first, in
+// growing circles, each tested against every set by a binary search,
+// until the page is surely complete. A spatial index alone would not do:
+// the text lists are sorted by document, so intersecting them with the
+// documents near the point means either sorting those (tens of thousands
+// in a city) or a search per document, which only pays when few of them
+// need reading.
 //
 // # Changes
 //
