@@ -357,17 +357,32 @@ func (w *walk) nearest() []cand {
 	p, pl := w.p, w.pl
 	h := candHeap{max: pl.need}
 	c := &pl.circle
-	w.driver.each(func(d uint32) bool {
-		if !c.inCells(p.cell[d]) || !w.matches(d) {
-			return true
+	visit := func(d uint32) {
+		if !w.matches(d) {
+			return
 		}
 		x, y, z := p.xyz[3*d], p.xyz[3*d+1], p.xyz[3*d+2]
-		d2, ok := c.within(x, y, z)
-		if ok {
+		if d2, ok := c.within(x, y, z); ok {
 			h.push(cand{id: p.ids[d], dist: d2, x: x, y: y, z: z, score: int8(w.score(d))})
 		}
-		return true
-	})
+	}
+	if w.driver.b == nil {
+		// The common case, a list, without a call per document: most fail
+		// the cell test.
+		cell := p.cell
+		for _, d := range w.driver.l {
+			if c.inCells(cell[d]) {
+				visit(d)
+			}
+		}
+	} else {
+		w.driver.each(func(d uint32) bool {
+			if c.inCells(p.cell[d]) {
+				visit(d)
+			}
+			return true
+		})
+	}
 	slices.SortFunc(h.c, compareCands)
 	return h.c
 }
@@ -486,7 +501,9 @@ func (w *walk) nearestFirst() (out []cand, ok bool) {
 			h.push(cand{id: p.ids[d], dist: d2, x: x, y: y, z: z, score: int8(score)})
 			return true
 		})
-		if gaveUp {
+		// Give up as soon as the matches met so far say that finding the
+		// page would take more reads than the budget.
+		if gaveUp || read >= 256 && (len(h.c) == 0 || pl.need*read/len(h.c) > budget) && r < c.radiusM {
 			return nil, false
 		}
 		// Every document beyond r is farther than every one within it:
