@@ -19,7 +19,8 @@ import (
 
 const importUsage = `usage:
   meetingfinder import --source NAME --format meetingguide|bmlt|csv|naws [--program P]
-                       [--timezone TZ] [--mapping FILE] [--force] [--json] PATH_OR_URL
+                       [--timezone TZ] [--online-timezone TZ] [--mapping FILE]
+                       [--force] [--json] PATH_OR_URL
   meetingfinder import --config FILE [--source NAME] [--force] [--json]
 
 Fetches a feed or file, parses it, and applies it to the database in one
@@ -39,11 +40,11 @@ flags:
 // importFlags are the import command's flags and the locations given
 // after them.
 type importFlags struct {
-	name, format, program, tz, mapping, config string
-	force, asJSON                              bool
-	maxMB                                      int64
-	timeout                                    time.Duration
-	rest                                       []string // PATH_OR_URL
+	name, format, program, tz, onlineTZ, mapping, config string
+	force, asJSON                                        bool
+	maxMB                                                int64
+	timeout                                              time.Duration
+	rest                                                 []string // PATH_OR_URL
 }
 
 // runImport imports the sources the command line names (one location, or
@@ -106,7 +107,8 @@ func parseImportFlags(args []string, stderr io.Writer) (importFlags, error) {
 	fs.StringVar(&fl.name, "source", "", "source `NAME`: stamped on every meeting, with the feed's own ids it keys them")
 	fs.StringVar(&fl.format, "format", "", "input format: meetingguide, bmlt (a root server URL or saved GetSearchResults JSON), csv or naws")
 	fs.StringVar(&fl.program, "program", "", "program of records that do not name one (aa, na, smart, …); default: the format's")
-	fs.StringVar(&fl.tz, "timezone", "", "IANA time zone of meetings whose record gives none (else inferred from their point)")
+	fs.StringVar(&fl.tz, "timezone", "", "IANA time zone of meetings whose record and text give none (else inferred from an in-person meeting's point)")
+	fs.StringVar(&fl.onlineTZ, "online-timezone", "", "IANA time zone of online meetings whose record and text give none, instead of --timezone (their point is never used)")
 	fs.StringVar(&fl.mapping, "mapping", "", "CSV mapping `FILE` (csv format only)")
 	fs.StringVar(&fl.config, "config", "", "sources `FILE` (JSON): import every source it lists")
 	fs.BoolVar(&fl.force, "force", false, "apply a feed the safety valve holds back, and fetch without the last run's ETag")
@@ -141,7 +143,7 @@ func (fl importFlags) sources() ([]meeting.Source, error) {
 		return nil, usageError{"import: --source and --format are required"}
 	}
 	src := meeting.Source{Name: fl.name, Location: fl.rest[0], Format: meeting.Format(fl.format), Program: meeting.Program(fl.program),
-		TimeZone: fl.tz, Mapping: fl.mapping}
+		TimeZone: fl.tz, OnlineTimeZone: fl.onlineTZ, Mapping: fl.mapping}
 	if err := src.Check(); err != nil {
 		return nil, usageError{"import: " + err.Error()}
 	}
@@ -161,7 +163,7 @@ func (fl importFlags) sources() ([]meeting.Source, error) {
 // configSources reads the --config sources file and returns its sources,
 // or only the one named by --source.
 func (fl importFlags) configSources() ([]meeting.Source, error) {
-	if len(fl.rest) > 0 || fl.format != "" || fl.program != "" || fl.tz != "" || fl.mapping != "" {
+	if len(fl.rest) > 0 || fl.format != "" || fl.program != "" || fl.tz != "" || fl.onlineTZ != "" || fl.mapping != "" {
 		return nil, usageError{"import: with --config, the sources file gives locations, formats and defaults; only --source, --force and --json apply"}
 	}
 	f, err := os.Open(fl.config)

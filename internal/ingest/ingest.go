@@ -1,13 +1,21 @@
 // Package ingest runs imports: one run fetches a source (an http(s) feed
 // with timeouts, a size limit, gzip and ETag / If-Modified-Since, or a local
 // file), parses it with the pure importers through their one dispatch
-// (importers.Parse), fills in missing time zones (the
-// source's default, else the zone at the meeting's point, else flagged),
-// and hands the meetings to a meeting.ImportStore that applies them in one
+// (importers.Parse), decides each meeting's time zone, and hands the meetings to a meeting.ImportStore that applies them in one
 // transaction keyed by (source, external id). The outcome is a
 // meeting.ImportReport: counts of
 // inserted, updated, restored, unchanged, removed, rejected and flagged
 // meetings, and every problem with its record and reason.
+//
+// A meeting's zone comes from the first of these rules that applies: the
+// record's own zone; a zone its text names ("8pm Eastern", "EST/EDT",
+// "UK time", "CET"; see zoneMentions); the source's default
+// (Source.OnlineTimeZone for an online meeting when set, else
+// Source.TimeZone); the zone at its point, only when the point is a place
+// people go to (never an online meeting's, never an approximate one).
+// When the text or the point disagrees with the zone chosen, the meeting
+// is flagged with both; when no rule applies it keeps no zone and is
+// flagged (a wrong clock is worse than none).
 //
 // Bad records never vanish: the importers reject or flag them with a
 // reason, and the report carries each one. An input that is not the named
@@ -142,7 +150,8 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	}
 	ms, dup := dedupe(ms, src.Name)
 	probs = append(probs, dup...)
-	probs = append(probs, fillZones(ms, src.TimeZone, im.zones())...)
+	zprobs, _ := fillZones(ms, src, im.zones(), im.clock())
+	probs = append(probs, zprobs...)
 	rep.Problems = probs
 	for _, p := range probs {
 		if p.Severity == meeting.Rejected {
@@ -169,6 +178,14 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	}
 	rep.Status = meeting.ImportOK
 	return &fetched.Validators
+}
+
+// clock returns the current time by im.Now.
+func (im *Importer) clock() time.Time {
+	if im.Now != nil {
+		return im.Now()
+	}
+	return time.Now()
 }
 
 func (im *Importer) zones() ZoneFinder {

@@ -310,10 +310,18 @@ func TestTimeZones(t *testing.T) {
 			t.Errorf("zones (-want +got):\n%s", diff)
 		}
 	})
-	t.Run("own zone, else the source default", func(t *testing.T) {
+	t.Run("own zone, else the source default (flagged where the point disagrees)", func(t *testing.T) {
 		got := zones(meeting.Source{Name: "tz-default", Location: path, Format: meeting.FormatMeetingGuide, TimeZone: "America/Chicago"})
-		want := with(map[string]string{"denver-noon-1": "America/Chicago", "denver-noon-3": "America/Chicago", "denver-noon-5": "America/Chicago",
-			"online-only": "America/Chicago"})
+		want := with(map[string]string{"denver-noon-1": "America/Chicago (flagged)", "denver-noon-3": "America/Chicago (flagged)",
+			"denver-noon-5": "America/Chicago (flagged)", "online-only": "America/Chicago"})
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("zones (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("online meetings on the source's online default, never on their point", func(t *testing.T) {
+		got := zones(meeting.Source{Name: "tz-online", Location: path, Format: meeting.FormatMeetingGuide, OnlineTimeZone: "America/New_York"})
+		want := with(map[string]string{"denver-noon-1": "America/Denver", "denver-noon-3": "America/Denver", "denver-noon-5": "America/Denver",
+			"online-only": "America/New_York"})
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("zones (-want +got):\n%s", diff)
 		}

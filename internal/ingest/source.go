@@ -15,13 +15,14 @@ import (
 // configFile is the JSON layout of a sources file.
 type configFile struct {
 	Sources []struct {
-		Name     string `json:"name"`
-		Location string `json:"location"`
-		Format   string `json:"format"`
-		Program  string `json:"program"`
-		TimeZone string `json:"timezone"`
-		Mapping  string `json:"mapping"`
-		Refresh  string `json:"refresh"`
+		Name           string `json:"name"`
+		Location       string `json:"location"`
+		Format         string `json:"format"`
+		Program        string `json:"program"`
+		TimeZone       string `json:"timezone"`
+		OnlineTimeZone string `json:"online_timezone"`
+		Mapping        string `json:"mapping"`
+		Refresh        string `json:"refresh"`
 	} `json:"sources"`
 }
 
@@ -29,8 +30,10 @@ type configFile struct {
 //
 //	{"sources": [{"name": "sepia", "location": "https://…/meetings.json",
 //	  "format": "meetingguide", "program": "aa", "timezone": "America/New_York",
-//	  "mapping": "", "refresh": "6h"}]}
+//	  "online_timezone": "America/New_York", "mapping": "", "refresh": "6h"}]}
 //
+// timezone is the zone of meetings whose record and text give none;
+// online_timezone, when set, takes its place for online meetings.
 // refresh is a Go duration ("90m", "6h"), "0" or "off" for on demand only,
 // meeting.DefaultRefresh when absent. Relative local locations and mapping paths
 // are read relative to dir (the file's folder). It returns a KindInvalid
@@ -58,7 +61,7 @@ func ParseConfig(r io.Reader, dir string) ([]meeting.Source, error) {
 	var out []meeting.Source
 	for i, c := range cf.Sources {
 		s := meeting.Source{Name: c.Name, Location: strings.TrimSpace(c.Location), Format: meeting.Format(c.Format),
-			Program: meeting.Program(c.Program), TimeZone: c.TimeZone, Mapping: c.Mapping, Refresh: meeting.DefaultRefresh}
+			Program: meeting.Program(c.Program), TimeZone: c.TimeZone, OnlineTimeZone: c.OnlineTimeZone, Mapping: c.Mapping, Refresh: meeting.DefaultRefresh}
 		switch strings.TrimSpace(c.Refresh) {
 		case "":
 		case "0", "off", "never":
