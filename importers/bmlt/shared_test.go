@@ -300,6 +300,19 @@ func TestSharedServiceBodiesAndServerInfo(t *testing.T) {
 	if info.DefaultPoint == nil || *info.DefaultPoint != (orb.Point{-118.563659, 34.235918}) {
 		t.Errorf("DefaultPoint = %v, want [-118.563659 34.235918]", info.DefaultPoint)
 	}
+	// This real server never moved its centre from BMLT's stock default:
+	// a virtual meeting given it must lose it, with or without the info.
+	if info.DefaultPoint == nil || !near(*info.DefaultPoint, StockDefaultPoint) {
+		t.Errorf("the real server's centre %v is not recognised as BMLT's stock default", info.DefaultPoint)
+	}
+	virtual := `[{"id_bigint":"1","weekday_tinyint":"2","start_time":"19:00:00","venue_type":"2","latitude":"` +
+		strconv.FormatFloat(info.DefaultPoint.Lat(), 'f', -1, 64) + `","longitude":"` + strconv.FormatFloat(info.DefaultPoint.Lon(), 'f', -1, 64) + `","meeting_name":"V","virtual_meeting_link":"https://meet.example.org/j/1"}]`
+	for _, cat := range []Catalog{{}, {DefaultPoint: info.DefaultPoint}} {
+		ms, _, err := Parse(strings.NewReader(virtual), cat, testOpts)
+		if err != nil || len(ms) != 1 || ms[0].Location.HasPoint {
+			t.Errorf("virtual meeting at the real server's centre (catalog %v): %+v, %v; want it kept without a point", cat.DefaultPoint != nil, ms, err)
+		}
+	}
 	if info.DefaultDuration.Minutes() != 60 {
 		t.Errorf("DefaultDuration = %v, want 1h", info.DefaultDuration)
 	}
