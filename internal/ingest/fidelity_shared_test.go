@@ -86,16 +86,22 @@ func oldZone(m meeting.Meeting, zones ZoneFinder) string {
 	return ""
 }
 
-// TestSharedZones decides the zones of every real listing with the real
-// point finder and no source default: no online meeting takes its zone
-// from its point, every meeting has a zone or a flag, and the log says how
-// many meetings each rule gave a zone and how many changed from the rule
-// of before (record, else any point).
-func TestSharedZones(t *testing.T) {
+// TestSharedFidelity checks the points of every real listing against
+// their addresses and decides their zones with the real point finder and
+// no source default: every meeting has a zone or a flag, and the log says
+// how many points were dropped, how many meetings each rule gave a zone,
+// and how many zones changed from the rule of before (record, else any
+// point).
+func TestSharedFidelity(t *testing.T) {
 	for _, f := range sharedFeeds(t) {
 		t.Run(f.rel, func(t *testing.T) {
 			ms := append([]meeting.Meeting(nil), f.meetings...)
-			probs, counts := fillZones(ms, meeting.Source{Name: "shared"}, defaultZones, time.Now())
+			zones := newCachedZones(defaultZones)
+			pprobs, dropped := checkPoints(ms, zones)
+			for _, p := range pprobs {
+				t.Logf("point dropped: %s: %s", p.ExternalID, p.Reason)
+			}
+			probs, counts := fillZones(ms, meeting.Source{Name: "shared"}, zones, time.Now())
 			flagged := map[string]bool{}
 			for _, p := range probs {
 				if strings.HasPrefix(p.Reason, "no time zone") {
@@ -116,8 +122,8 @@ func TestSharedZones(t *testing.T) {
 					changed++
 				}
 			}
-			t.Logf("%d meetings: zone from record %d, text %d, source %d, point %d, none %d; %d changed from before, %d zone conflicts flagged",
-				len(ms), counts[ZoneFromRecord], counts[ZoneFromText], counts[ZoneFromSource], counts[ZoneFromPoint], counts[ZoneNone], changed, conflicts)
+			t.Logf("%d meetings: zone from record %d, text %d, source %d, point %d, none %d; %d changed from before, %d zone conflicts flagged; %d points dropped as contradicting the address",
+				len(ms), counts[ZoneFromRecord], counts[ZoneFromText], counts[ZoneFromSource], counts[ZoneFromPoint], counts[ZoneNone], changed, conflicts, dropped)
 		})
 	}
 }

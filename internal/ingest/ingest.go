@@ -150,7 +150,10 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	}
 	ms, dup := dedupe(ms, src.Name)
 	probs = append(probs, dup...)
-	zprobs, _ := fillZones(ms, src, im.zones(), im.clock())
+	zones := newCachedZones(im.zones())
+	pprobs, _ := checkPoints(ms, zones)
+	probs = append(probs, pprobs...)
+	zprobs, _ := fillZones(ms, src, zones, im.clock())
 	probs = append(probs, zprobs...)
 	rep.Problems = probs
 	for _, p := range probs {
