@@ -165,10 +165,16 @@ func (c *Converter) ConvertInto(r *Record, pos int, raw string, out *[]meeting.M
 	program, tz, types := v.programZoneTypes(r)
 	loc := v.place(r)
 	on, pageURL, online := v.online(r)
+	attendance := v.attendance(r, types, loc, online)
+	if attendance == meeting.AttendanceOnline {
+		// An online meeting's place is only ever a locality (its group's
+		// city or home), never a door to walk to.
+		loc.Approximate = true
+	}
 	base := meeting.Meeting{
 		Source: c.opts.Source, GroupKey: v.slug, Name: r.Name, Program: program,
 		Start: s.start, End: s.end, ByAppointment: s.byAppointment, TimeZone: tz,
-		Types: types, Attendance: v.attendance(r, types, loc, online), Location: loc, Online: on,
+		Types: types, Attendance: attendance, Location: loc, Online: on,
 		Notes: r.Notes, Group: r.Group, URL: pageURL, Status: meeting.StatusPublished,
 	}
 	v.emit(r, base, s, out)

@@ -103,3 +103,31 @@ func TestCleanText(t *testing.T) {
 
 // sharedData returns the folder of real sample files, skipping the test
 // when it is absent (see internal/sharedtest).
+
+// TestOnlineIsNeverADoor: an online meeting's address and point, even a
+// full street address the feed calls exact, are marked approximate, so
+// no reader offers a walking distance or directions to them; a hybrid
+// meeting keeps its door.
+func TestOnlineIsNeverADoor(t *testing.T) {
+	c := NewConverter(meeting.ImportOptions{Source: "s"})
+	rec := func(slug, attendance string) Record {
+		return Record{Slug: slug, Name: "Night Owls", Days: []string{"1"}, Time: "20:00", Attendance: attendance,
+			Address: "1 Example St", City: "Sampletown", State: "PA", PostalCode: "19000", Country: "US",
+			Latitude: "40.1", Longitude: "-75.2", Approximate: "no", ConferenceURL: "https://zoom.us/j/1"}
+	}
+	for _, tc := range []struct {
+		attendance string
+		approx     bool
+	}{{"online", true}, {"hybrid", false}, {"in_person", false}} {
+		ms, _ := c.Convert(rec(tc.attendance, tc.attendance), 1, "")
+		if len(ms) != 1 {
+			t.Fatalf("%s: %d meetings", tc.attendance, len(ms))
+		}
+		if ms[0].Location.Approximate != tc.approx || !ms[0].Location.HasPoint {
+			t.Errorf("%s: approximate %v (point %v), want %v", tc.attendance, ms[0].Location.Approximate, ms[0].Location.HasPoint, tc.approx)
+		}
+		if got := ms[0].HasDoor(); got != !tc.approx {
+			t.Errorf("%s: HasDoor %v", tc.attendance, got)
+		}
+	}
+}

@@ -240,6 +240,15 @@ type Meeting struct {
 	UpdatedAt     time.Time
 }
 
+// HasDoor reports whether people can walk to m: it is held in person or
+// hybrid, at a point that is not approximate. An online meeting's point
+// (its group's city, a service body's office) and an approximate one are
+// not a door; only a meeting with one gets a walking distance (see
+// Result.WalkingDistance).
+func (m *Meeting) HasDoor() bool {
+	return m.Attendance.HasPlace() && m.Location.HasPoint && !m.Location.Approximate
+}
+
 // Duration returns how long the meeting lasts: End-Start (wrapping past
 // midnight), or one hour when End is unknown.
 func (m *Meeting) Duration() time.Duration {
