@@ -59,7 +59,9 @@ const op = "csv.Parse"
 // or reported as a Rejected problem with a reason (including "row has N
 // fields, header has M"); kept meetings with a caveat come with Flagged
 // problems. Problem.Record is the row's line number in the file (the
-// header being line 1). Blank rows are skipped.
+// header being line 1). Blank rows are skipped. A file most of whose rows
+// have no schedule and no place in the columns read (see
+// meeting.RecordShape) is not a meeting spreadsheet either: KindInvalid.
 func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -140,6 +142,7 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 				break // no progress: give up on the rest
 			}
 			lastOffset = cr.InputOffset()
+			conv.Shape.Add(false, false)
 			problems = append(problems, meeting.Problem{Record: pe.StartLine, Severity: meeting.Rejected, Reason: "the row cannot be read: " + pe.Err.Error()})
 			continue
 		} else if err != nil {
@@ -151,6 +154,7 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 			continue
 		}
 		if len(row) != len(header) {
+			conv.Shape.Add(false, false)
 			problems = append(problems, meeting.Problem{Record: line, Severity: meeting.Rejected,
 				Reason: fmt.Sprintf("row has %d fields, header has %d", len(row), len(header)), Raw: raw})
 			continue
@@ -159,6 +163,9 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 		ms, ps := conv.Convert(rec, line, raw)
 		meetings = append(meetings, ms...)
 		problems = append(problems, ps...)
+	}
+	if err := conv.ShapeErr(op, "a meeting spreadsheet"); err != nil {
+		return nil, nil, err
 	}
 	return meetings, problems, nil
 }

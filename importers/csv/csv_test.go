@@ -484,3 +484,19 @@ func TestErrorsAs(t *testing.T) {
 		t.Errorf("err = %v, want a *meeting.Error about the Name column", err)
 	}
 }
+
+// TestWrongShape: a spreadsheet with a Name column but none of the
+// columns that give a meeting its schedule and its place (a contact list,
+// a directory export) is refused with a reason, not imported as meetings
+// by appointment.
+func TestWrongShape(t *testing.T) {
+	in := "Name,Notes,Website\nMorning Serenity,Open,https://example.org/1\nLunch Bunch,Closed,https://example.org/2\nBig Book,Study,https://example.org/3\n"
+	ms, ps, err := Parse(strings.NewReader(in), Options{ImportOptions: meeting.ImportOptions{Source: "s"}})
+	if !meeting.IsKind(err, meeting.KindInvalid) || ms != nil || ps != nil || !strings.Contains(err.Error(), "3 of 3 records have neither a schedule") {
+		t.Errorf("%d meetings, %d problems, %v; want it refused as not a meeting spreadsheet", len(ms), len(ps), err)
+	}
+	ok := "Name,Day,Time,City\nA,Monday,7pm,Sampletown\nB,,,Sampletown\n"
+	if _, _, err := Parse(strings.NewReader(ok), Options{ImportOptions: meeting.ImportOptions{Source: "s"}}); err != nil {
+		t.Errorf("a small sheet with one meeting by appointment: %v", err)
+	}
+}

@@ -1,6 +1,8 @@
 package meetingguide
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -490,3 +492,82 @@ var (
 		return s == ".Notes" || s == ".Approximate" || s == ".Address" || s == ".City"
 	}, cmp.Ignore())
 )
+
+// TestWrongShape: JSON arrays whose records lack what makes a meeting in
+// the format's fields are refused as a whole, with a reason, rather than
+// stored "by appointment" and inactive.
+func TestWrongShape(t *testing.T) {
+	f, err := os.Open("testdata/directory.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ms, ps, err := Parse(f, testOpts)
+	if !meeting.IsKind(err, meeting.KindInvalid) || ms != nil || ps != nil {
+		t.Fatalf("a directory's JSON: %d meetings, %d problems, %v; want it refused", len(ms), len(ps), err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "4 of 5 records have neither a schedule (day, time) nor a place") {
+		t.Errorf("reason %q does not say what is missing", msg)
+	}
+
+	rec := func(i int, fields string) string {
+		return fmt.Sprintf(`{"slug":"m%d","name":"Meeting %d"%s}`, i, i, fields)
+	}
+	feed := func(n int, fields func(i int) string) string {
+		var recs []string
+		for i := range n {
+			recs = append(recs, rec(i, fields(i)))
+		}
+		return "[" + strings.Join(recs, ",") + "]"
+	}
+	for _, tc := range []struct {
+		name   string
+		in     string
+		reason string // "" = accepted
+	}{
+		{"a venue list: addresses, no schedules", feed(12, func(int) string { return `,"address":"1 Example St","city":"Sampletown"` }), "12 of 12 records have no schedule"},
+		{"a schedule without places", feed(12, func(int) string { return `,"day":1,"time":"19:00"` }), "12 of 12 records have no place"},
+		{"a small feed of meetings by appointment", feed(3, func(int) string { return `,"city":"Sampletown"` }), ""},
+		{"a feed with a few by appointment", feed(12, func(i int) string {
+			if i < 5 {
+				return `,"city":"Sampletown"`
+			}
+			return `,"day":1,"time":"19:00","city":"Sampletown"`
+		}), ""},
+		{"an array of strings", `["a","b","c"]`, "3 of 3 records have neither"},
+		{"one record with a name only", `[{"slug":"x","name":"X"}]`, "1 of 1 records have neither"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Parse(strings.NewReader(tc.in), testOpts)
+			switch {
+			case tc.reason == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.reason != "" && (!meeting.IsKind(err, meeting.KindInvalid) || !strings.Contains(err.Error(), tc.reason)):
+				t.Errorf("error %v, want KindInvalid with %q", err, tc.reason)
+			}
+		})
+	}
+}
+
+// TestSharedWrongShape: the Airtable API dump of ../shared/data is refused
+// as it is (an object), and its records unwrapped into an array are
+// refused too (each is {"id", "fields"}: no Meeting Guide field at all).
+func TestSharedWrongShape(t *testing.T) {
+	path := filepath.Join(sharedData(t), "meetingguide", "nocodeapi.com.test.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("../shared/data has no nocodeapi.com.test.json: %v", err)
+	}
+	if _, _, err := Parse(bytes.NewReader(data), testOpts); !meeting.IsKind(err, meeting.KindInvalid) || !strings.Contains(err.Error(), `"records"`) {
+		t.Errorf("the dump: %v; want KindInvalid naming its \"records\"", err)
+	}
+	var obj struct{ Records json.RawMessage }
+	if err := json.Unmarshal(data, &obj); err != nil || len(obj.Records) == 0 {
+		t.Fatalf("no records in the dump: %v", err)
+	}
+	_, _, err = Parse(bytes.NewReader(obj.Records), testOpts)
+	if !meeting.IsKind(err, meeting.KindInvalid) || !strings.Contains(err.Error(), "have neither a schedule") {
+		t.Errorf("its records as an array: %v; want refused for having neither schedules nor places", err)
+	}
+	t.Logf("refused: %v", err)
+}

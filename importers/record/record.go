@@ -93,6 +93,31 @@ type Converter struct {
 	// RawExcerpt shortens a record's raw text for a Problem; nil means
 	// Excerpt. A wire format whose raw text is JSON can compact it first.
 	RawExcerpt func(raw string) string
+	// Shape tallies the records converted by whether they have a schedule
+	// and a place in the format's fields (see ShapeErr).
+	Shape meeting.RecordShape
+}
+
+// ScheduleFields and PlaceFields name the Meeting Guide fields that give a
+// record its schedule and its place, for messages.
+const (
+	ScheduleFields = "day, time"
+	PlaceFields    = "address, city, state, postal_code, formatted_address, latitude/longitude, coordinates, conference_url, conference_phone"
+)
+
+// ShapeErr returns the error of an input most of whose records lack a
+// schedule and a place (meeting.RecordShape.Err), or nil; what names the
+// input ("a Meeting Guide feed").
+func (c *Converter) ShapeErr(op, what string) error {
+	return c.Shape.Err(op, what, ScheduleFields, PlaceFields)
+}
+
+// tally counts r, cleaned, in c.Shape.
+func (c *Converter) tally(r *Record) {
+	schedule := len(r.Days) > 0 || r.Time != ""
+	place := r.Address != "" || r.City != "" || r.State != "" || r.PostalCode != "" || r.FormattedAddress != "" ||
+		r.Latitude != "" || r.Longitude != "" || r.Coordinates != "" || r.ConferenceURL != "" || r.ConferencePhone != ""
+	c.Shape.Add(schedule, place)
 }
 
 // NewConverter returns a Converter that stamps meetings with opts.Source
@@ -154,6 +179,7 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 // there is a problem.
 func (c *Converter) ConvertInto(r *Record, pos int, raw string, out *[]meeting.Meeting, probs *[]meeting.Problem) {
 	c.clean(r)
+	c.tally(r)
 	v := conversion{c: c, name: r.Name, pos: pos, raw: raw, probs: probs}
 	if !v.identify(r) {
 		return

@@ -393,3 +393,23 @@ func TestOrganizationRowsAreNotTouched(t *testing.T) {
 		t.Errorf("organization rows changed: name %q, %d live", name, live)
 	}
 }
+
+// TestWrongShapeFails: a JSON file of another shape read as a Meeting
+// Guide feed (records with a name, types and a URL, but no day, time,
+// address or conference link) fails the run with the reason and leaves the
+// source's meetings alone, rather than coming back "ok" with meetings by
+// appointment and inactive.
+func TestWrongShapeFails(t *testing.T) {
+	e := newEnv(t)
+	if rep := e.run(e.write("feed.json", fixture(t)), false); rep.Status != meeting.ImportOK {
+		t.Fatalf("the first import: %s %s", rep.Status, rep.Error)
+	}
+	before, _ := e.state()
+	rep := e.run(filepath.Join("..", "..", "importers", "meetingguide", "testdata", "directory.json"), true)
+	if rep.Status != meeting.ImportFailed || !strings.Contains(rep.Error, "records have neither a schedule (day, time) nor a place") {
+		t.Errorf("status %s, error %q; want failed with the reason", rep.Status, rep.Error)
+	}
+	if after, _ := e.state(); !cmp.Equal(before, after) {
+		t.Errorf("the failed run changed the meetings:\n%v\n%v", before, after)
+	}
+}
