@@ -395,8 +395,39 @@ func (v *conversion) place(r *Record) meeting.Location {
 		} else {
 			loc.Approximate = !loc.HasPoint && strings.Count(loc.FormattedAddress, ",") < 3
 		}
+		// A point does not make a town a door. Online meetings of TSML
+		// sites are listed at "San Jose, CA, USA" geocoded to the city's
+		// centre ("Online Meeting", "Virtual Only"): without this they
+		// read as hybrid meetings with a door at the town hall.
+		if loc.HasPoint && !loc.Approximate && localityOnly(r.Address, loc.FormattedAddress) && (joinable(r) || namesOnline(r.Location)) {
+			loc.Approximate = true
+		}
 	}
 	return loc
+}
+
+// localityOnly reports whether an address names a town, not a street:
+// no street part, or a first part without a number in an address of
+// fewer than four parts ("Philadelphia, PA, USA", "Milpitas, CA 95035").
+func localityOnly(street, formatted string) bool {
+	if strings.ContainsAny(street, "0123456789") {
+		return false
+	}
+	first, _, _ := strings.Cut(formatted, ",")
+	return !strings.ContainsAny(first, "0123456789") && strings.Count(formatted, ",") < 3
+}
+
+// joinable reports whether r gives a way to join from afar (before the
+// link and phone are checked).
+func joinable(r *Record) bool {
+	return r.ConferenceURL != "" || countDigits(r.ConferencePhone) >= 10
+}
+
+// namesOnline reports whether a location's name says there is no room
+// ("Online Meeting", "Virtual Only", "Zoom").
+func namesOnline(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "online") || strings.Contains(n, "virtual") || strings.Contains(n, "zoom")
 }
 
 // online reads the ways to join from afar and the meeting's web page,

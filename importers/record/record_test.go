@@ -1,6 +1,7 @@
 package record
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -128,6 +129,35 @@ func TestOnlineIsNeverADoor(t *testing.T) {
 		}
 		if got := ms[0].HasDoor(); got != !tc.approx {
 			t.Errorf("%s: HasDoor %v", tc.attendance, got)
+		}
+	}
+}
+
+// TestTownIsNotADoor: TSML sites list online meetings at a town
+// ("San Jose, CA, USA") geocoded to its centre; with a join link, or a
+// location named "Online Meeting", such a meeting is online at an
+// approximate point, not hybrid with a door at the town hall. A street
+// address, or a town without any sign of being online, keeps its door.
+func TestTownIsNotADoor(t *testing.T) {
+	c := NewConverter(meeting.ImportOptions{Source: "s"})
+	for i, tc := range []struct {
+		location, address, link string
+		want                    meeting.Attendance
+		approx                  bool
+	}{
+		{"Online Meeting", "San Jose, CA, USA", "https://zoom.us/j/1", meeting.AttendanceOnline, true},
+		{"Virtual Only", "Philadelphia, PA, USA", "", meeting.AttendanceInactive, true},
+		{"Zoom", "Milpitas, CA 95035, USA", "https://zoom.us/j/1", meeting.AttendanceOnline, true},
+		{"East Falls Church", "3800 Vaux St, Philadelphia, PA 19129", "https://zoom.us/j/1", meeting.AttendanceHybrid, false},
+		{"St Mark's Church", "St Mark's Church, Denver, CO", "", meeting.AttendanceInPerson, false},
+	} {
+		ms, _ := c.Convert(Record{Slug: fmt.Sprint(i), Name: "M", Days: []string{"1"}, Time: "19:00", Location: tc.location,
+			FormattedAddress: tc.address, Latitude: "37.3", Longitude: "-121.9", ConferenceURL: tc.link}, i+1, "")
+		if len(ms) != 1 {
+			t.Fatalf("%s: %d meetings", tc.location, len(ms))
+		}
+		if m := ms[0]; m.Attendance != tc.want || m.Location.Approximate != tc.approx || !m.Location.HasPoint {
+			t.Errorf("%s at %q: %s, approximate %v; want %s, %v", tc.location, tc.address, m.Attendance, m.Location.Approximate, tc.want, tc.approx)
 		}
 	}
 }

@@ -123,7 +123,10 @@ func TestSharedFidelity(t *testing.T) {
 				}
 			}
 			t.Logf("%d meetings: zone from record %d, text %d, source %d, point %d, none %d; %d changed from before, %d zone conflicts flagged; %d points dropped as contradicting the address",
-				len(ms), counts[ZoneFromRecord], counts[ZoneFromText], counts[ZoneFromSource], counts[ZoneFromPoint], counts[ZoneNone], changed, conflicts, dropped)
+				len(ms), counts.Record, counts.Text, counts.Source, counts.Point, counts.None, changed, conflicts, dropped)
+			if counts.Conflicts != conflicts || counts.Record+counts.Text+counts.Source+counts.Point+counts.None != len(ms) {
+				t.Errorf("counts %+v do not add up to %d meetings and %d conflicts", counts, len(ms), conflicts)
+			}
 		})
 	}
 }

@@ -151,10 +151,17 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	ms, dup := dedupe(ms, src.Name)
 	probs = append(probs, dup...)
 	zones := newCachedZones(im.zones())
-	pprobs, _ := checkPoints(ms, zones)
+	pprobs, contradicted := checkPoints(ms, zones)
 	probs = append(probs, pprobs...)
-	zprobs, _ := fillZones(ms, src, zones, im.clock())
+	zprobs, zcounts := fillZones(ms, src, zones, im.clock())
 	probs = append(probs, zprobs...)
+	rep.Zones = zcounts
+	rep.Points.Contradicted = contradicted
+	for i := range ms {
+		if !ms[i].Location.HasPoint {
+			rep.Points.None++
+		}
+	}
 	rep.Problems = probs
 	for _, p := range probs {
 		if p.Severity == meeting.Rejected {

@@ -413,3 +413,56 @@ func TestWrongShapeFails(t *testing.T) {
 		t.Errorf("the failed run changed the meetings:\n%v\n%v", before, after)
 	}
 }
+
+// TestReportCountsZonesAndPoints: the report of a run, and the last run
+// the store keeps, count the meetings by where their zone came from and
+// by their point.
+func TestReportCountsZonesAndPoints(t *testing.T) {
+	e := newEnv(t)
+	recs := []map[string]any{
+		// The record's own zone.
+		{"slug": "own", "name": "Grace Group", "day": 1, "time": "19:00", "timezone": "America/New_York",
+			"formatted_address": "802 Broadway, New York, NY 10003, USA", "latitude": 40.7323, "longitude": -73.9910},
+		// Online at a London centroid, on the clock its name says.
+		{"slug": "text", "name": "London Daily – 8pm Eastern", "day": 2, "time": "20:00", "conference_url": "https://zoom.us/j/1",
+			"city": "London", "country": "UK", "latitude": 51.5072, "longitude": -0.1276},
+		// Online without a word about its clock: the online default.
+		{"slug": "online", "name": "Night Owls", "day": 6, "time": "23:00", "conference_url": "https://zoom.us/j/2",
+			"formatted_address": "Chicago, IL, USA"},
+		// In person: the zone at its point.
+		{"slug": "denver", "name": "Noon Step Study", "day": 3, "time": "12:00",
+			"formatted_address": "1437 Bannock St, Denver, CO 80202, USA", "latitude": 39.7392, "longitude": -104.9903},
+		// Scotland by its address, Texas by its point: the point goes, and
+		// nothing else says its zone.
+		{"slug": "scotland", "name": "Glasgow Friday", "day": 5, "time": "19:30", "address": "1 Example Street", "city": "Glasgow",
+			"country": "Scotland", "latitude": 29.7604, "longitude": -95.3698},
+	}
+	src := meeting.Source{Name: "counts", Location: e.write("feed.json", recs), Format: meeting.FormatMeetingGuide, OnlineTimeZone: "America/New_York"}
+	rep := e.im.Run(context.Background(), src, ingest.Options{})
+	if rep.Status != meeting.ImportOK {
+		t.Fatalf("run: %s %s", rep.Status, rep.Error)
+	}
+	wantZones := meeting.ZoneCounts{Record: 1, Text: 1, Source: 1, Point: 1, None: 1}
+	wantPoints := meeting.PointCounts{None: 2, Contradicted: 1}
+	if d := cmp.Diff(wantZones, rep.Zones); d != "" {
+		t.Errorf("zones (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(wantPoints, rep.Points); d != "" {
+		t.Errorf("points (-want +got):\n%s", d)
+	}
+	var b bytes.Buffer
+	rep.WriteText(&b)
+	for _, line := range []string{"zones from the record 1, its text 1, the source's default 1, the point 1, none 1 (0 disagreeing)",
+		"points: 2 meetings without one (1 dropped as contradicting the address), 0 at a centroid, 0 geocoded"} {
+		if !strings.Contains(b.String(), line) {
+			t.Errorf("the text report lacks %q:\n%s", line, b.String())
+		}
+	}
+	srcs, err := e.im.Store.Sources(context.Background())
+	if err != nil || len(srcs) != 1 || srcs[0].LastRun == nil {
+		t.Fatalf("sources: %+v, %v", srcs, err)
+	}
+	if last := srcs[0].LastRun; last.Zones != wantZones || last.Points != wantPoints || srcs[0].Source.OnlineTimeZone != "America/New_York" {
+		t.Errorf("the stored run: zones %+v, points %+v, online zone %q", last.Zones, last.Points, srcs[0].Source.OnlineTimeZone)
+	}
+}

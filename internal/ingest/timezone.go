@@ -139,6 +139,10 @@ func pointTells(m *meeting.Meeting) bool {
 	return m.Attendance != meeting.AttendanceOnline
 }
 
+// zonesDisagree opens the reason of a meeting flagged because its text or
+// its point disagrees with the zone chosen.
+const zonesDisagree = "zones disagree"
+
 // zoneCandidate is what one rule says.
 type zoneCandidate struct {
 	rule ZoneRule
@@ -222,25 +226,39 @@ func (d *zoneDecider) decide(m *meeting.Meeting) (ZoneRule, []meeting.Problem) {
 		against = append(against, c.describe())
 	}
 	if len(against) > 0 {
-		flag("zones disagree: kept " + chosen.describe() + "; but " + strings.Join(against, ", "))
+		flag(zonesDisagree + ": kept " + chosen.describe() + "; but " + strings.Join(against, ", "))
 	}
 	return chosen.rule, probs
 }
-
-// zoneCounts count meetings by the rule that gave them their zone.
-type zoneCounts map[ZoneRule]int
 
 // fillZones gives every meeting of src its zone (zoneDecider.decide) and
 // returns the problems added and the meetings counted by rule. Problems
 // carry Record 0: the importers do not say which record a meeting came
 // from.
-func fillZones(ms []meeting.Meeting, src meeting.Source, zones ZoneFinder, now time.Time) ([]meeting.Problem, zoneCounts) {
+func fillZones(ms []meeting.Meeting, src meeting.Source, zones ZoneFinder, now time.Time) ([]meeting.Problem, meeting.ZoneCounts) {
 	var probs []meeting.Problem
-	counts := zoneCounts{}
+	var counts meeting.ZoneCounts
 	d := newZoneDecider(src, zones, now)
 	for i := range ms {
 		rule, ps := d.decide(&ms[i])
-		counts[rule]++
+		switch rule {
+		case ZoneFromRecord:
+			counts.Record++
+		case ZoneFromText:
+			counts.Text++
+		case ZoneFromSource:
+			counts.Source++
+		case ZoneFromPoint:
+			counts.Point++
+		default:
+			counts.None++
+		}
+		for _, p := range ps {
+			if strings.HasPrefix(p.Reason, zonesDisagree) {
+				counts.Conflicts++
+				break
+			}
+		}
 		probs = append(probs, ps...)
 	}
 	return probs, counts

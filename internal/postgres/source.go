@@ -79,6 +79,14 @@ func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *me
 	if err != nil {
 		return &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
 	}
+	zj, err := json.Marshal(rep.Zones)
+	if err != nil {
+		return &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
+	}
+	ptj, err := json.Marshal(rep.Points)
+	if err != nil {
+		return &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
+	}
 	total := rep.ProblemsTotal
 	if total < len(rep.Problems) {
 		total = len(rep.Problems)
@@ -89,10 +97,10 @@ func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *me
 		}
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO import_runs (source, started_at, finished_at, status, parsed, inserted, updated,
-				restored, unchanged, removed, rejected, flagged, held_back, error, problems, problems_total)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+				restored, unchanged, removed, rejected, flagged, held_back, error, problems, problems_total, zones, points)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
 			src.Name, rep.StartedAt, rep.StartedAt.Add(rep.Duration), string(rep.Status), rep.Parsed, rep.Inserted, rep.Updated,
-			rep.Restored, rep.Unchanged, rep.Removed, rep.Rejected, rep.Flagged, rep.HeldBack, rep.Error, pj, total).Scan(&id)
+			rep.Restored, rep.Unchanged, rep.Removed, rep.Rejected, rep.Flagged, rep.HeldBack, rep.Error, pj, total, zj, ptj).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -112,7 +120,7 @@ func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, erro
 	rows, err := s.db.Pool.Query(ctx, `SELECT s.name, s.location, s.format, s.program, s.timezone, s.online_timezone, s.mapping,
 			coalesce(extract(epoch FROM s.refresh_interval)::bigint, 0),
 			r.id, r.started_at, r.finished_at, r.status, r.parsed, r.inserted, r.updated, r.restored, r.unchanged,
-			r.removed, r.rejected, r.flagged, r.held_back, r.error, r.problems, r.problems_total
+			r.removed, r.rejected, r.flagged, r.held_back, r.error, r.problems, r.problems_total, r.zones, r.points
 		FROM sources s LEFT JOIN import_runs r ON r.id = s.last_run_id
 		ORDER BY s.name`)
 	if err != nil {
@@ -132,10 +140,11 @@ func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, erro
 			heldBack, errText *string
 			problems          []byte
 			total             *int32
+			zones, points     []byte
 		)
 		err := rows.Scan(&st.Source.Name, &st.Source.Location, &format, &program, &st.Source.TimeZone, &st.Source.OnlineTimeZone, &st.Source.Mapping, &refresh,
 			&runID, &started, &finished, &status, &counts[0], &counts[1], &counts[2], &counts[3], &counts[4],
-			&counts[5], &counts[6], &counts[7], &heldBack, &errText, &problems, &total)
+			&counts[5], &counts[6], &counts[7], &heldBack, &errText, &problems, &total, &zones, &points)
 		if err != nil {
 			return nil, translate(op, err)
 		}
@@ -151,6 +160,12 @@ func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, erro
 				*p = int(*counts[i])
 			}
 			if err := json.Unmarshal(problems, &r.Problems); err != nil {
+				return nil, &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
+			}
+			if err := json.Unmarshal(zones, &r.Zones); err != nil {
+				return nil, &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
+			}
+			if err := json.Unmarshal(points, &r.Points); err != nil {
 				return nil, &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
 			}
 			st.LastRun = r
