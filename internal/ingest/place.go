@@ -223,8 +223,10 @@ func pointContradiction(m *meeting.Meeting, zones ZoneFinder) string {
 	if loc.Country == "" {
 		cc, said = countryByRegionName(loc.Region), loc.Region
 	}
-	st := usState(loc.Region)
-	if cc == "CA" && st != "" && !canadianProvinces[strings.ToUpper(strings.TrimSpace(loc.Region))] {
+	if cc == "" && loc.Region == "" {
+		return "" // nothing to check the point against
+	}
+	if cc == "CA" && usState(loc.Region) != "" && !canadianProvinces[strings.ToUpper(strings.TrimSpace(loc.Region))] {
 		return "" // "CA" with a US state: California, perhaps
 	}
 	z := zones.Zone(loc.Lng(), loc.Lat())
@@ -232,19 +234,23 @@ func pointContradiction(m *meeting.Meeting, zones ZoneFinder) string {
 		return ""
 	}
 	at := zoneCountries[z]
-	where := fmt.Sprintf("the point %.5f,%.5f is in %s (%s)", loc.Lat(), loc.Lng(), z, strings.Join(at, ", "))
+	where := func() string {
+		return fmt.Sprintf("the point %.5f,%.5f is in %s (%s)", loc.Lat(), loc.Lng(), z, strings.Join(at, ", "))
+	}
 	if cc != "" && !slices.Contains(at, cc) {
 		if nearZone(zones, loc.Point, func(z string) bool { return slices.Contains(zoneCountries[z], cc) }) {
 			return ""
 		}
-		return fmt.Sprintf("%s, but the address says %s (%s)", where, said, cc)
+		return fmt.Sprintf("%s, but the address says %s (%s)", where(), said, cc)
 	}
-	inUS := cc == "US" || cc == "" && slices.Equal(at, []string{"US"})
-	if inUS && st != "" && !stateUses(st, z) {
+	if cc != "US" && (cc != "" || len(at) != 1 || at[0] != "US") {
+		return ""
+	}
+	if st := usState(loc.Region); st != "" && !stateUses(st, z) {
 		if nearZone(zones, loc.Point, func(z string) bool { return stateUses(st, z) }) {
 			return ""
 		}
-		return fmt.Sprintf("%s, but the address says %s (%s)", where, loc.Region, st)
+		return fmt.Sprintf("%s, but the address says %s (%s)", where(), loc.Region, st)
 	}
 	return ""
 }

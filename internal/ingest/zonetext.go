@@ -23,7 +23,7 @@ type zoneMention struct {
 
 // zonePhrase is one way of naming a zone in free text.
 type zonePhrase struct {
-	re   *regexp.Regexp
+	expr string // a regexp, flags and word boundaries included
 	zone string
 	// needsClock: the words name a zone only right after a time of day
 	// ("8pm Eastern", "7:30 PT"), or after "times are"; alone they are
@@ -33,7 +33,8 @@ type zonePhrase struct {
 }
 
 // The phrases, read case-insensitively unless they are abbreviations.
-// Where two overlap, the one that starts first wins, then the longer:
+// Where two overlap, the one that starts first wins, then the one listed
+// first (the longer phrases come first):
 // "Central European Time" is Europe's, never US Central, and
 // "Australian Eastern Standard Time" never US Eastern. Abbreviations
 // name a region's clock, not an offset: "EST" in a name in July still
@@ -42,10 +43,10 @@ type zonePhrase struct {
 // the common use in these feeds or not at all.
 var zonePhrases = func() []zonePhrase {
 	ci := func(expr, zone string) zonePhrase {
-		return zonePhrase{re: regexp.MustCompile(`(?i)\b(?:` + expr + `)\b`), zone: zone}
+		return zonePhrase{expr: `(?i:\b(?:` + expr + `)\b)`, zone: zone}
 	}
 	cs := func(expr, zone string) zonePhrase {
-		return zonePhrase{re: regexp.MustCompile(`\b(?:` + expr + `)\b`), zone: zone}
+		return zonePhrase{expr: `\b(?:` + expr + `)\b`, zone: zone}
 	}
 	clocked := func(p zonePhrase) zonePhrase { p.needsClock = true; return p }
 	const kind = `(?:\s+(?:standard|daylight|summer))?`
@@ -80,9 +81,9 @@ var zonePhrases = func() []zonePhrase {
 		cs(`P[SD]T(?:\s*/\s*P[SD]T)?`, "America/Los_Angeles"),
 		cs(`AK[SD]T`, "America/Anchorage"),
 		cs(`HST`, "Pacific/Honolulu"),
-		cs(`GMT|BST|GMT\s*/\s*BST`, "Europe/London"),
+		cs(`GMT\s*/\s*BST|GMT|BST`, "Europe/London"),
 		cs(`UTC`, "UTC"),
-		cs(`CEST|CET|CET\s*/\s*CEST`, "Europe/Berlin"),
+		cs(`CET\s*/\s*CEST|CEST|CET`, "Europe/Berlin"),
 		cs(`EEST|EET`, "Europe/Athens"),
 		cs(`SAST`, "Africa/Johannesburg"),
 		cs(`AE[SD]T`, "Australia/Sydney"),
@@ -98,6 +99,16 @@ var zonePhrases = func() []zonePhrase {
 		clocked(cs(`MT`, "America/Denver")),
 		clocked(cs(`PT`, "America/Los_Angeles")),
 	}
+}()
+
+// zoneRegexp is every one of zonePhrases, each its own group, in their
+// order: one pass over a text finds them all.
+var zoneRegexp = func() *regexp.Regexp {
+	parts := make([]string, len(zonePhrases))
+	for i, p := range zonePhrases {
+		parts[i] = "(" + p.expr + ")"
+	}
+	return regexp.MustCompile(strings.Join(parts, "|"))
 }()
 
 // offsetZone is "UTC+2", "GMT-5", "GMT +10": a fixed offset, read as
@@ -140,12 +151,70 @@ type span struct {
 	clocked    bool
 }
 
+// zoneWords are the words one of zonePhrases or offsetZone needs, lower
+// case; zoneAbbrevs those that count only as written. mayNameZone looks
+// for them before any regexp runs: most texts name no zone.
+var (
+	zoneWords = wordSet(`eastern central pacific mountain alaska alaskan hawaii hawaiian atlantic newfoundland arizona
+		phoenix denver chicago europe european australian australia sydney melbourne uk british britain london england
+		english scottish scotland welsh wales greenwich irish ireland dublin africa african india indian israel israeli
+		japan japanese zealand nz universal york toronto angeles vancouver seattle`)
+	zoneAbbrevs = wordSet(`EST EDT CST CDT MST MDT PST PDT AKST AKDT HST GMT BST UTC CEST CET EEST EET SAST AEST AEDT
+		NZST NZDT JST ET CT MT PT`)
+)
+
+// wordSet makes a set of the words of list.
+func wordSet(list string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(list) {
+		m[w] = true
+	}
+	return m
+}
+
+// mayNameZone reports whether s has a word that some zone phrase needs.
+func mayNameZone(s string) bool {
+	var buf [12]byte
+	for i := 0; i < len(s); {
+		if !isASCIILetter(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isASCIILetter(s[j]) {
+			j++
+		}
+		w := s[i:j]
+		if len(w) >= 2 && len(w) <= 4 && w[0] <= 'Z' && w[1] <= 'Z' && zoneAbbrevs[w] {
+			return true
+		}
+		if len(w) >= 2 && len(w) <= 12 {
+			for k := 0; k < len(w); k++ {
+				buf[k] = w[k] | 0x20
+			}
+			if zoneWords[string(buf[:len(w)])] {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
 // mentionsIn returns the zones named in s.
 func mentionsIn(s string) []zoneMention {
+	if !mayNameZone(s) {
+		return nil
+	}
 	var spans []span
-	for _, p := range zonePhrases {
-		for _, ix := range p.re.FindAllStringIndex(s, -1) {
-			spans = append(spans, span{ix[0], ix[1], p.zone, p.needsClock})
+	for _, ix := range zoneRegexp.FindAllStringSubmatchIndex(s, -1) {
+		for g, p := range zonePhrases {
+			if ix[2+2*g] >= 0 {
+				spans = append(spans, span{ix[0], ix[1], p.zone, p.needsClock})
+				break
+			}
 		}
 	}
 	for _, ix := range offsetZone.FindAllStringSubmatchIndex(s, -1) {
