@@ -72,6 +72,7 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		Store:   postgres.NewImportStore(db),
 		Client:  ingest.NewClient(fl.timeout),
 		MaxSize: fl.maxMB << 20,
+		Places:  postgres.NewPlaceStore(db),
 		// The report is the command's output; a log line would repeat it.
 		Logger: slog.New(slog.DiscardHandler),
 	}
@@ -265,7 +266,7 @@ func scheduledImports(ctx context.Context, db *postgres.DB, path string, log *sl
 	if err := store.RegisterSources(ctx, srcs); err != nil {
 		return nil, nil, err
 	}
-	im := &ingest.Importer{Store: store, Logger: log, Locker: db}
+	im := &ingest.Importer{Store: store, Logger: log, Locker: db, Places: postgres.NewPlaceStore(db)}
 	log.Info("import schedule", slog.Int("sources", len(srcs)))
 	return store, func(ctx context.Context) { im.Schedule(ctx, srcs) }, nil
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,17 @@ func sharedFeeds(t *testing.T) []sharedFeed {
 	return out
 }
 
+// noPoint counts the meetings of ms without a point.
+func noPoint(ms []meeting.Meeting) int {
+	n := 0
+	for i := range ms {
+		if !ms[i].Location.HasPoint {
+			n++
+		}
+	}
+	return n
+}
+
 // oldZone is the zone the importer gave before the zone rules: the
 // record's, else the zone at any point.
 func oldZone(m meeting.Meeting, zones ZoneFinder) string {
@@ -101,6 +113,10 @@ func TestSharedFidelity(t *testing.T) {
 			for _, p := range pprobs {
 				t.Logf("point dropped: %s: %s", p.ExternalID, p.Reason)
 			}
+			_, centred, err := placeAtCentroids(context.Background(), ms, nil, zones)
+			if err != nil {
+				t.Fatal(err)
+			}
 			probs, counts := fillZones(ms, meeting.Source{Name: "shared"}, zones, time.Now())
 			flagged := map[string]bool{}
 			for _, p := range probs {
@@ -122,8 +138,8 @@ func TestSharedFidelity(t *testing.T) {
 					changed++
 				}
 			}
-			t.Logf("%d meetings: zone from record %d, text %d, source %d, point %d, none %d; %d changed from before, %d zone conflicts flagged; %d points dropped as contradicting the address",
-				len(ms), counts.Record, counts.Text, counts.Source, counts.Point, counts.None, changed, conflicts, dropped)
+			t.Logf("%d meetings: zone from record %d, text %d, source %d, point %d, none %d; %d changed from before, %d zone conflicts flagged; %d points dropped as contradicting the address; %d placed at a centroid of the feed's own places; %d without a point",
+				len(ms), counts.Record, counts.Text, counts.Source, counts.Point, counts.None, changed, conflicts, dropped, centred, noPoint(ms))
 			if counts.Conflicts != conflicts || counts.Record+counts.Text+counts.Source+counts.Point+counts.None != len(ms) {
 				t.Errorf("counts %+v do not add up to %d meetings and %d conflicts", counts, len(ms), conflicts)
 			}

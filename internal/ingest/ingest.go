@@ -7,6 +7,13 @@
 // inserted, updated, restored, unchanged, removed, rejected and flagged
 // meetings, and every problem with its record and reason.
 //
+// Points come first. Each point is checked against the stated country
+// and, in the US, state (pointContradiction); one that contradicts them is
+// dropped. A meeting held at a place with an address but no point is then
+// placed, approximately, at the centre of its postal code, else of its
+// city, from the run's own listings and then every source's
+// (Importer.Places).
+//
 // A meeting's zone comes from the first of these rules that applies: the
 // record's own zone; a zone its text names ("8pm Eastern", "EST/EDT",
 // "UK time", "CET"; see zoneMentions); the source's default
@@ -63,6 +70,10 @@ type Importer struct {
 	MaxSize int64
 	// Zones infers a zone from a point; nil means the offline tzf finder.
 	Zones ZoneFinder
+	// Places gives the centres of the places of every source's listings,
+	// where meetings with an address and no point are placed (after the
+	// run's own listings); nil means the run's own only.
+	Places meeting.CentreFinder
 	// Logger gets one line per run (source, status, counts, duration),
 	// never a record's content; nil means slog.Default().
 	Logger *slog.Logger
@@ -153,6 +164,12 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	zones := newCachedZones(im.zones())
 	pprobs, contradicted := checkPoints(ms, zones)
 	probs = append(probs, pprobs...)
+	cprobs, centred, err := placeAtCentroids(ctx, ms, im.Places, zones)
+	if err != nil {
+		return fail(err)
+	}
+	probs = append(probs, cprobs...)
+	rep.Points.Centroid = centred
 	zprobs, zcounts := fillZones(ms, src, zones, im.clock())
 	probs = append(probs, zprobs...)
 	rep.Zones = zcounts

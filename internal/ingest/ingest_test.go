@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -464,5 +465,47 @@ func TestReportCountsZonesAndPoints(t *testing.T) {
 	}
 	if last := srcs[0].LastRun; last.Zones != wantZones || last.Points != wantPoints || srcs[0].Source.OnlineTimeZone != "America/New_York" {
 		t.Errorf("the stored run: zones %+v, points %+v, online zone %q", last.Zones, last.Points, srcs[0].Source.OnlineTimeZone)
+	}
+}
+
+// TestCentroidFromOtherSources: a listing with an address and no point is
+// placed at the centre of its postal code among every source's listings
+// (the places view), marked approximate, and found by a point query
+// without a walking distance.
+func TestCentroidFromOtherSources(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	with := []map[string]any{
+		{"slug": "a1", "name": "Scranton Noon", "day": 1, "time": "12:00", "timezone": "America/New_York",
+			"address": "1 Example St", "city": "Scranton", "state": "PA", "postal_code": "18503", "country": "US", "latitude": 41.40, "longitude": -75.66},
+		{"slug": "a2", "name": "Scranton Night", "day": 2, "time": "20:00", "timezone": "America/New_York",
+			"address": "2 Example St", "city": "Scranton", "state": "PA", "postal_code": "18503", "country": "US", "latitude": 41.42, "longitude": -75.68},
+	}
+	src := meeting.Source{Name: "with-points", Location: e.write("a.json", with), Format: meeting.FormatMeetingGuide}
+	if rep := e.im.Run(ctx, src, ingest.Options{}); rep.Status != meeting.ImportOK {
+		t.Fatalf("first source: %s %s", rep.Status, rep.Error)
+	}
+	places := postgres.NewPlaceStore(e.db)
+	if err := places.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	without := []map[string]any{{"slug": "b1", "name": "Downtown Step", "day": 3, "time": "19:00", "timezone": "America/New_York",
+		"address": "3 Example St", "city": "Scranton", "state": "PA", "postal_code": "18503", "country": "US"}}
+	e.im.Places = places
+	defer func() { e.im.Places = nil }()
+	rep := e.im.Run(ctx, meeting.Source{Name: "no-points", Location: e.write("b.json", without), Format: meeting.FormatMeetingGuide}, ingest.Options{})
+	if rep.Status != meeting.ImportOK || rep.Points.Centroid != 1 || rep.Points.None != 0 {
+		t.Fatalf("second source: %s %s, points %+v; want one placed at a centroid", rep.Status, rep.Error, rep.Points)
+	}
+	page, err := postgres.NewMeetingStore(e.db).Find(ctx, meeting.Filter{Point: orb.Point{-75.67, 41.41}, HasPoint: true, RadiusKM: 5, Sources: []string{"no-points"}})
+	if err != nil || len(page.Results) != 1 {
+		t.Fatalf("near Scranton: %+v, %v", page.Results, err)
+	}
+	r := page.Results[0]
+	if !r.Location.Approximate || math.Abs(r.Location.Lat()-41.41) > 1e-6 || math.Abs(r.Location.Lng()+75.67) > 1e-6 {
+		t.Errorf("placed at %v (approximate %v), want the centre 41.41,-75.67, approximate", r.Location.Point, r.Location.Approximate)
+	}
+	if _, walk := r.WalkingDistance(); walk {
+		t.Error("a meeting placed at a centroid has a walking distance")
 	}
 }
