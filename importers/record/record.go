@@ -420,7 +420,28 @@ func localityOnly(street, formatted string) bool {
 // joinable reports whether r gives a way to join from afar (before the
 // link and phone are checked).
 func joinable(r *Record) bool {
-	return r.ConferenceURL != "" || countDigits(r.ConferencePhone) >= 10
+	return r.ConferenceURL != "" || phoneDigits(r.ConferencePhone) >= MinPhoneDigits
+}
+
+// MinPhoneDigits is how many digits a dial-in number needs, before any
+// extension or access code, to count as a way to join: a local or
+// national number (7 in the US without the area code, 8 or 9 in much of
+// Europe) is one; "ext. 12" alone is not. TSML UI asks for 10 characters,
+// which turned phone-only meetings with such numbers inactive.
+const MinPhoneDigits = 7
+
+// phoneDigits counts the digits of a phone number before its extension
+// ("x12", "ext. 12") or the pauses and codes dialled after it (",,123#",
+// ";", "#").
+func phoneDigits(s string) int {
+	l := strings.ToLower(s)
+	if i := strings.IndexAny(l, ",;#x"); i >= 0 {
+		l = l[:i]
+	}
+	if i := strings.Index(l, "ext"); i >= 0 {
+		l = l[:i]
+	}
+	return countDigits(l)
 }
 
 // namesOnline reports whether a location's name says there is no room
@@ -441,9 +462,13 @@ func (v *conversion) online(r *Record) (on meeting.Online, pageURL string, onlin
 			on.URL = r.ConferenceURL
 		}
 	}
-	phoneOK := countDigits(on.Phone) >= 10
-	if on.Phone != "" && !phoneOK {
-		v.flag("online.phone", "conference_phone %q has fewer than 10 digits; not counted as a way to join", on.Phone)
+	n := phoneDigits(on.Phone)
+	phoneOK := n >= MinPhoneDigits
+	switch {
+	case on.Phone != "" && !phoneOK:
+		v.flag("online.phone", "conference_phone has %d digits before any extension or code, fewer than %d; not counted as a way to join", n, MinPhoneDigits)
+	case phoneOK && n < 10:
+		v.flag("online.phone", "conference_phone has only %d digits before any extension or code (a local or national number); kept as a way to join", n)
 	}
 	if r.URL != "" {
 		if reason := webURLProblem(r.URL); reason != "" {

@@ -2,6 +2,7 @@ package record
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -158,6 +159,44 @@ func TestTownIsNotADoor(t *testing.T) {
 		}
 		if m := ms[0]; m.Attendance != tc.want || m.Location.Approximate != tc.approx || !m.Location.HasPoint {
 			t.Errorf("%s at %q: %s, approximate %v; want %s, %v", tc.location, tc.address, m.Attendance, m.Location.Approximate, tc.want, tc.approx)
+		}
+	}
+}
+
+// TestPhoneOnlyMeetings: a phone-only meeting with a local or national
+// number, or one with an extension, is online (flagged when the number is
+// short), not inactive; an extension alone is no way to join.
+func TestPhoneOnlyMeetings(t *testing.T) {
+	c := NewConverter(meeting.ImportOptions{Source: "s"})
+	for i, tc := range []struct {
+		phone string
+		want  meeting.Attendance
+		flag  bool
+	}{
+		{"+1 212 555 0100", meeting.AttendanceOnline, false},
+		{"(212) 555-0100 ext. 12", meeting.AttendanceOnline, false},
+		{"212-555-0100 x12", meeting.AttendanceOnline, false},
+		{"+16699009128,,530851127#", meeting.AttendanceOnline, false},
+		{"555-0100", meeting.AttendanceOnline, true},    // local, 7 digits
+		{"01 555 0100", meeting.AttendanceOnline, true}, // national, 9 digits
+		{"ext. 12", meeting.AttendanceInactive, true},
+		{"311", meeting.AttendanceInactive, true},
+	} {
+		ms, ps := c.Convert(Record{Slug: fmt.Sprint("p", i), Name: "Phone Group", Days: []string{"2"}, Time: "07:00", ConferencePhone: tc.phone}, i+1, "")
+		if len(ms) != 1 {
+			t.Fatalf("%q: %d meetings %+v", tc.phone, len(ms), ps)
+		}
+		flagged := false
+		for _, p := range ps {
+			if p.Field == "online.phone" {
+				flagged = true
+				if strings.Contains(p.Reason, tc.phone) {
+					t.Errorf("%q: the reason quotes the number: %s", tc.phone, p.Reason)
+				}
+			}
+		}
+		if ms[0].Attendance != tc.want || flagged != tc.flag {
+			t.Errorf("%q: %s (flagged %v), want %s (flagged %v)", tc.phone, ms[0].Attendance, flagged, tc.want, tc.flag)
 		}
 	}
 }
