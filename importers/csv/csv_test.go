@@ -563,3 +563,25 @@ func TestEncodingsRepaired(t *testing.T) {
 		})
 	}
 }
+
+// TestFellowshipColumn: a sheet's own words for the fellowship ("Cocaine
+// Anonymous", "C.A.", "Nar Anon") give the program, not "other".
+func TestFellowshipColumn(t *testing.T) {
+	in := "Name,Fellowship,Day,Time,City\nFriday Night,Cocaine Anonymous,Friday,8pm,Sampletown\nHope,C.A.,Monday,7pm,Sampletown\n" +
+		"Family,Nar Anon,Tuesday,7pm,Sampletown\nStep,Women for Sobriety,Wednesday,7pm,Sampletown\nOdd,Martians Anonymous,Thursday,7pm,Sampletown\n"
+	ms, ps, err := Parse(strings.NewReader(in), Options{ImportOptions: meeting.ImportOptions{Source: "s"}})
+	if err != nil || len(ms) != 5 {
+		t.Fatalf("%d meetings, %v", len(ms), err)
+	}
+	var got []meeting.Program
+	for _, m := range ms {
+		got = append(got, m.Program)
+	}
+	want := []meeting.Program{meeting.ProgramCA, meeting.ProgramCA, meeting.ProgramNarAnon, meeting.ProgramWFS, meeting.ProgramOther}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("programs (-want +got):\n%s", d)
+	}
+	if len(ps) != 1 || ps[0].Field != "program" {
+		t.Errorf("problems %+v, want one flag for the unknown fellowship", ps)
+	}
+}

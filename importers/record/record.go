@@ -49,7 +49,7 @@ type Record struct {
 
 	Types      []string // codes or names; one entry may hold a comma list
 	Attendance string   // attendance_option: in_person, hybrid, online, inactive
-	Program    string   // a meeting.Program name; overrides the import default
+	Program    string   // a program as the feed writes it (meeting.ParseProgram); overrides the import default
 
 	Location         string // the location's name
 	LocationNotes    string
@@ -335,7 +335,7 @@ func (v *conversion) schedule(r *Record) (schedule, bool) {
 func (v *conversion) programZoneTypes(r *Record) (meeting.Program, string, []string) {
 	program := v.c.opts.Program
 	if r.Program != "" {
-		if p := meeting.Program(strings.ToLower(r.Program)); p.Valid() {
+		if p, ok := meeting.ParseProgram(r.Program); ok {
 			program = p
 		} else {
 			v.flag("program", "%q is not a program; using %q", r.Program, program)

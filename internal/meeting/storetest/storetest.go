@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("antimeridian", func(t *testing.T) { testAntimeridian(t, open(t)) })
 	t.Run("paging", func(t *testing.T) { testPaging(t, open(t)) })
 	t.Run("filters", func(t *testing.T) { testFilters(t, open(t)) })
+	t.Run("every program", func(t *testing.T) { testPrograms(t, open(t)) })
 	t.Run("each", func(t *testing.T) { testEach(t, open(t)) })
 	t.Run("today and upcoming", func(t *testing.T) { testTodayUpcoming(t, open(t)) })
 	t.Run("daylight saving ends", func(t *testing.T) { testRepeatedHour(t, open(t)) })
@@ -367,6 +368,30 @@ func testDoors(t *testing.T, st Stores) {
 		if _, walk := r.WalkingDistance(); walk {
 			t.Errorf("%s: a walking distance without a query point", r.Name)
 		}
+	}
+}
+
+// testPrograms seeds one meeting of every program and finds each by its
+// program alone, and two together: stores that keep programs as bits
+// (the read model) must hold them all, not only the first sixteen.
+func testPrograms(t *testing.T, st Stores) {
+	var ms []meeting.Meeting
+	for i, p := range meeting.Programs {
+		m := spec{name: string(p), day: meeting.Weekday(i % 7), start: "19:00"}.build()
+		m.Program = p
+		ms = append(ms, m)
+	}
+	seedMeetings(t, st, ms)
+	for _, p := range meeting.Programs {
+		got := names(find(t, st, meeting.Filter{Programs: []meeting.Program{p}, Now: now}).Results)
+		if d := cmp.Diff([]string{string(p)}, got); d != "" {
+			t.Errorf("program %s (-want +got):\n%s", p, d)
+		}
+	}
+	got := names(find(t, st, meeting.Filter{Programs: []meeting.Program{meeting.ProgramWFS, meeting.ProgramCA}, Now: now}).Results)
+	sort.Strings(got)
+	if d := cmp.Diff([]string{"ca", "wfs"}, got); d != "" {
+		t.Errorf("programs ca and wfs (-want +got):\n%s", d)
 	}
 }
 
