@@ -19,7 +19,8 @@ import (
 
 const importUsage = `usage:
   meetingfinder import --source NAME --format meetingguide|bmlt|csv|naws [--program P]
-                       [--timezone TZ] [--mapping FILE] [--local] [--force] [--json] PATH_OR_URL
+                       [--timezone TZ] [--online-timezone TZ] [--mapping FILE]
+                       [--local] [--force] [--json] PATH_OR_URL
   meetingfinder import --config FILE [--source NAME] [--force] [--json]
 
 Fetches a feed or file, parses it, and applies it to the database in one
@@ -39,11 +40,11 @@ flags:
 // importFlags are the import command's flags and the locations given
 // after them.
 type importFlags struct {
-	name, format, program, tz, mapping, config string
-	force, asJSON, local                       bool
-	maxMB                                      int64
-	timeout                                    time.Duration
-	rest                                       []string // PATH_OR_URL
+	name, format, program, tz, onlineTZ, mapping, config string
+	force, asJSON, local                                 bool
+	maxMB                                                int64
+	timeout                                              time.Duration
+	rest                                                 []string // PATH_OR_URL
 }
 
 // runImport imports the sources the command line names (one location, or
@@ -72,6 +73,7 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		Client:      ingest.NewClient(fl.timeout),
 		LocalClient: ingest.NewLocalClient(fl.timeout),
 		MaxSize:     fl.maxMB << 20,
+		Places:      postgres.NewPlaceStore(db),
 		// The report is the command's output; a log line would repeat it.
 		Logger: slog.New(slog.DiscardHandler),
 	}
@@ -107,7 +109,8 @@ func parseImportFlags(args []string, stderr io.Writer) (importFlags, error) {
 	fs.StringVar(&fl.name, "source", "", "source `NAME`: stamped on every meeting, with the feed's own ids it keys them")
 	fs.StringVar(&fl.format, "format", "", "input format: meetingguide, bmlt (a root server URL or saved GetSearchResults JSON), csv or naws")
 	fs.StringVar(&fl.program, "program", "", "program of records that do not name one (aa, na, smart, …); default: the format's")
-	fs.StringVar(&fl.tz, "timezone", "", "IANA time zone of meetings whose record gives none (else inferred from their point)")
+	fs.StringVar(&fl.tz, "timezone", "", "IANA time zone of meetings whose record and text give none (else inferred from an in-person meeting's point)")
+	fs.StringVar(&fl.onlineTZ, "online-timezone", "", "IANA time zone of online meetings whose record and text give none, instead of --timezone (their point is never used)")
 	fs.StringVar(&fl.mapping, "mapping", "", "CSV mapping `FILE` (csv format only)")
 	fs.StringVar(&fl.config, "config", "", "sources `FILE` (JSON): import every source it lists")
 	fs.BoolVar(&fl.force, "force", false, "apply a feed the safety valve holds back, and fetch without the last run's ETag")
@@ -143,7 +146,7 @@ func (fl importFlags) sources() ([]meeting.Source, error) {
 		return nil, usageError{"import: --source and --format are required"}
 	}
 	src := meeting.Source{Name: fl.name, Location: fl.rest[0], Format: meeting.Format(fl.format), Program: meeting.Program(fl.program),
-		TimeZone: fl.tz, Mapping: fl.mapping, Local: fl.local}
+		TimeZone: fl.tz, OnlineTimeZone: fl.onlineTZ, Mapping: fl.mapping, Local: fl.local}
 	if err := src.Check(); err != nil {
 		return nil, usageError{"import: " + err.Error()}
 	}
@@ -163,7 +166,7 @@ func (fl importFlags) sources() ([]meeting.Source, error) {
 // configSources reads the --config sources file and returns its sources,
 // or only the one named by --source.
 func (fl importFlags) configSources() ([]meeting.Source, error) {
-	if len(fl.rest) > 0 || fl.format != "" || fl.program != "" || fl.tz != "" || fl.mapping != "" || fl.local {
+	if len(fl.rest) > 0 || fl.format != "" || fl.program != "" || fl.tz != "" || fl.onlineTZ != "" || fl.mapping != "" || fl.local {
 		return nil, usageError{"import: with --config, the sources file gives locations, formats, defaults and \"local\"; only --source, --force and --json apply"}
 	}
 	f, err := os.Open(fl.config)
@@ -265,7 +268,7 @@ func scheduledImports(ctx context.Context, db *postgres.DB, path string, log *sl
 	if err := store.RegisterSources(ctx, srcs); err != nil {
 		return nil, nil, err
 	}
-	im := &ingest.Importer{Store: store, Logger: log, Locker: db}
+	im := &ingest.Importer{Store: store, Logger: log, Locker: db, Places: postgres.NewPlaceStore(db)}
 	log.Info("import schedule", slog.Int("sources", len(srcs)))
 	return store, func(ctx context.Context) { im.Schedule(ctx, srcs) }, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,14 +21,14 @@ func TestImportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Flags may follow the location.
-	out, err := cli(t, db, "import", "--source", "fixture", "--format", "meetingguide", feed, "--timezone", "America/Chicago")
+	out, err := cli(t, db, "import", "--source", "fixture", "--format", "meetingguide", feed, "--timezone", "America/Denver", "--online-timezone", "America/New_York")
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	if !strings.Contains(out, "inserted 7") || !strings.Contains(out, "record 5 (no-name) rejected: name") {
 		t.Errorf("text report lacks the counts or the rejection:\n%s", out)
 	}
-	out, err = cli(t, db, "import", "--json", "--source", "fixture", "--format", "meetingguide", "--timezone", "America/Chicago", feed)
+	out, err = cli(t, db, "import", "--json", "--source", "fixture", "--format", "meetingguide", "--timezone", "America/Denver", "--online-timezone", "America/New_York", feed)
 	if err != nil {
 		t.Fatalf("re-import: %v\n%s", err, out)
 	}
@@ -37,6 +38,13 @@ func TestImportCommand(t *testing.T) {
 	}
 	if rep.Status != meeting.ImportOK || rep.Unchanged != 7 || rep.Rejected != 1 || len(rep.Problems) != 1 {
 		t.Errorf("re-import report = %+v", rep)
+	}
+	// The online meeting is on the online default, the others on their own.
+	var online, denver string
+	db.Pool.QueryRow(context.Background(), `SELECT timezone FROM meetings WHERE source = 'fixture' AND external_id = 'online-only'`).Scan(&online)
+	db.Pool.QueryRow(context.Background(), `SELECT timezone FROM meetings WHERE source = 'fixture' AND external_id = 'denver-noon-1'`).Scan(&denver)
+	if online != "America/New_York" || denver != "America/Denver" {
+		t.Errorf("zones: online %q, Denver %q; want America/New_York (--online-timezone), America/Denver (--timezone)", online, denver)
 	}
 
 	empty := filepath.Join(t.TempDir(), "empty.json")

@@ -34,8 +34,12 @@
 //     closed location (TC, kept as a type) is online when there is a link
 //     or phone, inactive otherwise.
 //   - latitude/longitude become Location.Point ([lon, lat]) unless missing,
-//     unreadable, 0,0 or the server's default point (Catalog.DefaultPoint):
-//     those are dropped and flagged. Online meetings are Approximate.
+//     unreadable, 0,0, the server's default point (Catalog.DefaultPoint,
+//     GetServerInfo's map centre) or BMLT's stock default
+//     (StockDefaultPoint, in Los Angeles, recognised without a catalog):
+//     those are dropped and flagged, so a virtual meeting is stored
+//     without a point rather than a few metres from people in west LA.
+//     Online meetings are Approximate.
 //   - An empty meeting_name is replaced by a plain name ("NA Meeting") and
 //     flagged: BMLT lets a service body save a meeting without one, and the
 //     day, time and place are what a member needs.

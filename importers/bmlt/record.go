@@ -336,8 +336,8 @@ func (d *draft) attendance(hasOnline bool) meeting.Attendance {
 }
 
 // setPoint reads latitude and longitude once attendance is known. A point
-// that is not a real place (missing, unreadable, 0,0, the server's default)
-// is dropped and flagged; an online meeting's location is only ever a
+// that is not a real place (missing, unreadable, 0,0, the server's default
+// or BMLT's stock default, StockDefaultPoint) is dropped and flagged; an online meeting's location is only ever a
 // locality, so it is marked approximate.
 func (d *draft) setPoint(defaultPoint *orb.Point) {
 	loc := &d.m.Location
@@ -361,17 +361,30 @@ func (d *draft) setPoint(defaultPoint *orb.Point) {
 	case lat == 0 && lng == 0:
 		d.flag("location", "0,0 is not a meeting place (null island); dropped")
 	case defaultPoint != nil && near(*defaultPoint, orb.Point{lng, lat}) && online:
-		d.flag("location", "BMLT default point on a virtual meeting, not a real location; dropped")
+		d.flag("location", "the server's default point (its map centre) on a virtual meeting, not a real location; dropped")
 	case defaultPoint != nil && near(*defaultPoint, orb.Point{lng, lat}):
 		d.flag("location", "the server's default point (its map centre), not a geocoded place; dropped")
+	case near(StockDefaultPoint, orb.Point{lng, lat}) && online:
+		d.flag("location", "BMLT's stock default point (34.235918,-118.563659, in Los Angeles) on a virtual meeting, not a real location; dropped")
+	case near(StockDefaultPoint, orb.Point{lng, lat}):
+		d.flag("location", "BMLT's stock default point (34.235918,-118.563659, in Los Angeles), not a geocoded place; dropped")
 	default:
 		loc.Point = orb.Point{lng, lat}
 		loc.HasPoint = true
 	}
 }
 
+// StockDefaultPoint is the map centre a BMLT server starts with,
+// [lon, lat]: 34.235918, -118.563659, in Los Angeles. Servers whose
+// operators never changed it create meetings there, and give virtual
+// meetings without a venue that point; it is never taken as a meeting's
+// place, whatever GetServerInfo says.
+var StockDefaultPoint = orb.Point{-118.563659, 34.235918}
+
+// near reports whether a and b are the same point, written with fewer or
+// more decimals (within about a metre).
 func near(a, b orb.Point) bool {
-	return math.Abs(a[0]-b[0]) < 1e-7 && math.Abs(a[1]-b[1]) < 1e-7
+	return math.Abs(a[0]-b[0]) < 1e-5 && math.Abs(a[1]-b[1]) < 1e-5
 }
 
 // fallbackName names a meeting whose record has no name. BMLT lets a service

@@ -51,7 +51,9 @@ type wireMeeting struct {
 // rejected or flagged (see the package comment for the rules).
 //
 // "[]" yields no meetings and no error. Input that is not JSON, or JSON of
-// another shape (an object without "meetings", a string, null), yields a
+// another shape (an object without "meetings", a string, null, or meetings
+// most of which have no weekday or start time and no place: a search that
+// asked only for some fields, see meeting.RecordShape), yields a
 // KindInvalid *meeting.Error and nothing else; so do empty opts.Source and
 // an unknown opts.Program. A failing reader yields KindUnavailable.
 func Parse(r io.Reader, cat Catalog, opts Options) ([]meeting.Meeting, []meeting.Problem, error) {
@@ -76,14 +78,19 @@ func Parse(r io.Reader, cat Catalog, opts Options) ([]meeting.Meeting, []meeting
 		problems []meeting.Problem
 		seen     = map[string]int{}
 	)
+	var shape meeting.RecordShape
 	for i, raw := range records {
 		d := newDraft(i+1, "", opts)
 		d.rawJSON = raw
 		var w wireMeeting
 		if err := json.Unmarshal(raw, &w); err != nil {
+			shape.Add(false, false)
 			problems = append(problems, d.problems(meeting.Rejected, []meeting.Problem{{Reason: "not a meeting object: " + excerpt(err.Error(), 120)}})...)
 			continue
 		}
+		shape.Add(w.Weekday.String() != "" || w.StartTime.String() != "",
+			w.Street.String() != "" || w.Municipality.String() != "" || w.Province.String() != "" || w.PostalCode.String() != "" ||
+				w.Nation.String() != "" || w.Latitude.String() != "" || w.Longitude.String() != "" || w.Link.String() != "" || w.Phone.String() != "")
 		d.fromWire(w, formats, bodies)
 		m, ps, ok := d.finish(cat.DefaultPoint)
 		if ok && m.ExternalID != "" {
@@ -98,6 +105,10 @@ func Parse(r io.Reader, cat Catalog, opts Options) ([]meeting.Meeting, []meeting
 		if ok {
 			out = append(out, m)
 		}
+	}
+	if err := shape.Err(op, "a list of BMLT meetings", "weekday_tinyint, start_time",
+		"location_street, location_municipality, location_province, location_postal_code_1, location_nation, latitude/longitude, virtual_meeting_link, phone_meeting_number"); err != nil {
+		return nil, nil, err
 	}
 	return out, problems, nil
 }

@@ -186,7 +186,7 @@ func TestParseFixture(t *testing.T) {
 	}
 	const R, F = meeting.Rejected, meeting.Flagged
 	wantProblems := []meeting.Problem{
-		p(3, "103", "Default Point Online", F, "location", "BMLT default point on a virtual meeting, not a real location; dropped"),
+		p(3, "103", "Default Point Online", F, "location", "the server's default point (its map centre) on a virtual meeting, not a real location; dropped"),
 		p(4, "104", "Null Island Phone", F, "location", "0,0 on a virtual meeting, not a real location; dropped"),
 		p(11, "111", "Schemeless Link", F, "online.url", `virtual_meeting_link "zoom.example.org/j/111" is not an http or https URL; dropped`),
 		p(12, "112", "Day Zero", R, "day", `weekday_tinyint "0" is not a weekday (want 1 (Sunday) to 7 (Saturday))`),
@@ -343,5 +343,64 @@ func TestParsePoisonRecords(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"flagged name", "flagged notes", "rejected external_id", "rejected group_key"}, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); d != "" {
 		t.Errorf("problems (-want +got):\n%s\n%v", d, ps)
+	}
+}
+
+// TestStockDefaultPoint: BMLT's stock default point (in Los Angeles) is
+// never a meeting's place, with or without the server's info, however
+// many decimals it is written with; the server's own default is dropped
+// too when the catalog gives it; a point near but not at them is kept.
+func TestStockDefaultPoint(t *testing.T) {
+	rec := func(id, venue, lat, lng string) string {
+		return `{"id_bigint":"` + id + `","weekday_tinyint":"2","start_time":"19:00:00","venue_type":"` + venue +
+			`","latitude":"` + lat + `","longitude":"` + lng + `","meeting_name":"M` + id +
+			`","location_street":"1 Example Street","location_municipality":"Sampletown","location_province":"PA",` +
+			`"virtual_meeting_link":"https://meet.example.org/j/` + id + `"}`
+	}
+	in := "[" + strings.Join([]string{
+		rec("1", "2", "34.235918", "-118.563659"),   // virtual at the stock default
+		rec("2", "2", "34.2359180", "-118.5636590"), // the same, more decimals
+		rec("3", "3", "34.235918", "-118.563659"),   // hybrid at the stock default
+		rec("4", "2", "34.2400", "-118.5600"),       // near it, not at it
+		rec("5", "2", "40.25", "-75.5"),             // the server's own default
+		rec("6", "1", "40.1", "-75.2"),              // a real place
+	}, ",") + "]"
+	for _, tc := range []struct {
+		name    string
+		cat     Catalog
+		dropped []string
+	}{
+		{"without server info", Catalog{}, []string{"1", "2", "3"}},
+		{"with the server's default", Catalog{DefaultPoint: &orb.Point{-75.5, 40.25}}, []string{"1", "2", "3", "5"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, ps, err := Parse(strings.NewReader(in), tc.cat, testOpts)
+			if err != nil || len(ms) != 6 {
+				t.Fatalf("%d meetings, %v", len(ms), err)
+			}
+			var dropped []string
+			for _, m := range ms {
+				if !m.Location.HasPoint {
+					dropped = append(dropped, m.ExternalID)
+				}
+			}
+			if diff := cmp.Diff(tc.dropped, dropped); diff != "" {
+				t.Errorf("meetings without a point (-want +got):\n%s", diff)
+			}
+			flagged := map[string]string{}
+			for _, p := range ps {
+				if p.Field == "location" && p.Severity == meeting.Flagged {
+					flagged[p.ExternalID] = p.Reason
+				}
+			}
+			for _, id := range tc.dropped {
+				if !strings.Contains(flagged[id], "default point") {
+					t.Errorf("meeting %s: flag %q, want one about the default point", id, flagged[id])
+				}
+			}
+			if len(flagged) != len(tc.dropped) {
+				t.Errorf("flags %v, want one for each of %v", flagged, tc.dropped)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package bmlt
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -62,19 +63,26 @@ func counts(ms []meeting.Meeting, ps []meeting.Problem) [3]int {
 // every meeting is valid, and the flagged ones are those with a format whose
 // world_id is outside the vocabulary map (BT, IP, IW, JFT, LC, QA, SWG,
 // TOP, VAR).
+//
+// A helpline file of ten records or more is refused as a whole (refused):
+// none of its records has a schedule, so it is not a list of meetings
+// (meeting.RecordShape), and importing it would be "ok" with nothing in it.
 var sharedSearchCounts = map[string][3]int{ // accepted, rejected, flagged
-	"helpline-search-14456.json":           {0, 21, 0},
+	"helpline-search-14456.json":           refused,
 	"helpline-search-brooklyn-nc.json":     {0, 0, 0},
-	"helpline-search-brooklyn-ny.json":     {0, 649, 0},
-	"helpline-search-buffalo-ny.json":      {0, 120, 0},
+	"helpline-search-brooklyn-ny.json":     refused,
+	"helpline-search-buffalo-ny.json":      refused,
 	"helpline-search-empty.json":           {0, 0, 0},
-	"helpline-search-geneva-ny.json":       {0, 21, 0},
-	"helpline-search-geneva-override.json": {0, 80, 0},
+	"helpline-search-geneva-ny.json":       refused,
+	"helpline-search-geneva-override.json": refused,
 	"meeting-search-0-0.json":              {0, 0, 0},
 	"meeting-search-42.867970-day2.json":   {53, 0, 16},
 	"meeting-search-42.867970-day3.json":   {54, 0, 21},
 	"meeting-search-42.867970-day4.json":   {62, 0, 23},
 }
+
+// refused marks a file Parse refuses as a whole in sharedSearchCounts.
+var refused = [3]int{-1, -1, -1}
 
 func TestSharedSearchResults(t *testing.T) {
 	dir := sharedDir(t)
@@ -98,6 +106,12 @@ func TestSharedSearchResults(t *testing.T) {
 					t.Fatalf("no expected counts for %s", name)
 				}
 				ms, ps, err := Parse(openFile(t, path), cat, testOpts)
+				if want == refused {
+					if !meeting.IsKind(err, meeting.KindInvalid) || !strings.Contains(err.Error(), "no schedule (weekday_tinyint, start_time)") || ms != nil || ps != nil {
+						t.Errorf("%d meetings, %d problems, error %v; want the file refused for having no schedules", len(ms), len(ps), err)
+					}
+					return
+				}
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -196,7 +210,18 @@ func TestSharedSearchSpotChecks(t *testing.T) {
 		})
 	}
 	t.Run("helpline records say what is missing", func(t *testing.T) {
-		_, ps, err := Parse(openFile(t, filepath.Join(dir, "helpline-search-14456.json")), Catalog{}, testOpts)
+		// The first three records: too few to refuse the input as a
+		// whole, so each is rejected with its reasons.
+		data, err := os.ReadFile(filepath.Join(dir, "helpline-search-14456.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var records []json.RawMessage
+		if err := json.Unmarshal(data, &records); err != nil || len(records) < 3 {
+			t.Fatalf("%d records, %v", len(records), err)
+		}
+		three, _ := json.Marshal(records[:3])
+		_, ps, err := Parse(bytes.NewReader(three), Catalog{}, testOpts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,6 +324,19 @@ func TestSharedServiceBodiesAndServerInfo(t *testing.T) {
 	}
 	if info.DefaultPoint == nil || *info.DefaultPoint != (orb.Point{-118.563659, 34.235918}) {
 		t.Errorf("DefaultPoint = %v, want [-118.563659 34.235918]", info.DefaultPoint)
+	}
+	// This real server never moved its centre from BMLT's stock default:
+	// a virtual meeting given it must lose it, with or without the info.
+	if info.DefaultPoint == nil || !near(*info.DefaultPoint, StockDefaultPoint) {
+		t.Errorf("the real server's centre %v is not recognised as BMLT's stock default", info.DefaultPoint)
+	}
+	virtual := `[{"id_bigint":"1","weekday_tinyint":"2","start_time":"19:00:00","venue_type":"2","latitude":"` +
+		strconv.FormatFloat(info.DefaultPoint.Lat(), 'f', -1, 64) + `","longitude":"` + strconv.FormatFloat(info.DefaultPoint.Lon(), 'f', -1, 64) + `","meeting_name":"V","virtual_meeting_link":"https://meet.example.org/j/1"}]`
+	for _, cat := range []Catalog{{}, {DefaultPoint: info.DefaultPoint}} {
+		ms, _, err := Parse(strings.NewReader(virtual), cat, testOpts)
+		if err != nil || len(ms) != 1 || ms[0].Location.HasPoint {
+			t.Errorf("virtual meeting at the real server's centre (catalog %v): %+v, %v; want it kept without a point", cat.DefaultPoint != nil, ms, err)
+		}
 	}
 	if info.DefaultDuration.Minutes() != 60 {
 		t.Errorf("DefaultDuration = %v, want 1h", info.DefaultDuration)

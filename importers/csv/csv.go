@@ -12,10 +12,13 @@
 // A Mapping (see ParseMapping) adapts other exports: renamed or combined
 // columns, headerless files, other day and type names.
 //
-// The bytes may be UTF-8 (with or without a byte-order mark) or a legacy
+// The bytes may be UTF-8 (with or without a byte-order mark), UTF-16 with
+// a byte-order mark (spreadsheets' "Unicode text" exports), or a legacy
 // single-byte encoding (Windows-1252 is assumed for input that is not
 // valid UTF-8, or Mac Roman when asked), with LF, CRLF or CR-only line
-// ends. Each row then goes through the Meeting Guide mapping of
+// ends. Text garbled by the wrong encodings on its way (UTF-8 read as
+// Windows-1252, or once or twice through Mac Roman: "Coco‰Ûªs") is
+// repaired when that is clearly better (repairMojibake). Each row then goes through the Meeting Guide mapping of
 // importers/record, shared with importers/meetingguide (same rules for days, times, types, attendance and
 // locations), with a literal "NULL" cell read as empty. A row without an id
 // column gets a stable id generated from its name, day, time and place.
@@ -33,6 +36,8 @@ import (
 	"github.com/meetingfinder/meetingfinder/importers/record"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"golang.org/x/text/encoding/charmap"
+	xunicode "golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Options are the settings of a spreadsheet import. An empty Program means
@@ -59,7 +64,9 @@ const op = "csv.Parse"
 // or reported as a Rejected problem with a reason (including "row has N
 // fields, header has M"); kept meetings with a caveat come with Flagged
 // problems. Problem.Record is the row's line number in the file (the
-// header being line 1). Blank rows are skipped.
+// header being line 1). Blank rows are skipped. A file most of whose rows
+// have no schedule and no place in the columns read (see
+// meeting.RecordShape) is not a meeting spreadsheet either: KindInvalid.
 func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -140,6 +147,7 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 				break // no progress: give up on the rest
 			}
 			lastOffset = cr.InputOffset()
+			conv.Shape.Add(false, false)
 			problems = append(problems, meeting.Problem{Record: pe.StartLine, Severity: meeting.Rejected, Reason: "the row cannot be read: " + pe.Err.Error()})
 			continue
 		} else if err != nil {
@@ -151,6 +159,7 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 			continue
 		}
 		if len(row) != len(header) {
+			conv.Shape.Add(false, false)
 			problems = append(problems, meeting.Problem{Record: line, Severity: meeting.Rejected,
 				Reason: fmt.Sprintf("row has %d fields, header has %d", len(row), len(header)), Raw: raw})
 			continue
@@ -160,12 +169,31 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 		meetings = append(meetings, ms...)
 		problems = append(problems, ps...)
 	}
+	if err := conv.ShapeErr(op, "a meeting spreadsheet"); err != nil {
+		return nil, nil, err
+	}
 	return meetings, problems, nil
 }
 
-// decode turns the file's bytes into text with LF line ends.
+// decode turns the file's bytes into text with LF line ends. A UTF-16
+// byte-order mark (spreadsheets' "Unicode text" exports) wins over the
+// encoding asked for. Without one, and without an encoding asked for, text
+// that went through the wrong encodings on its way is repaired when the
+// repair is clearly better (see repairMojibake).
 func decode(data []byte, encoding string) (string, error) {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		d, _, err := transform.Bytes(xunicode.BOMOverride(transform.Nop), data)
+		if err != nil {
+			return "", meeting.Errorf(meeting.KindInvalid, op, "the file starts with a UTF-16 byte-order mark but is not UTF-16: %v", err)
+		}
+		data, encoding = d, "utf-8"
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if encoding == "" {
+		if fixed, ok := repairMojibake(data); ok {
+			data = fixed
+		}
+	}
 	switch strings.ToLower(encoding) {
 	case "", "utf-8", "utf8":
 		if utf8.Valid(data) {

@@ -2,13 +2,16 @@ package csv
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"golang.org/x/text/encoding/charmap"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/meetingfinder/meetingfinder/internal/sharedtest"
 
@@ -457,23 +460,31 @@ func TestSharedDataFields(t *testing.T) {
 			}
 		}
 	})
-	t.Run("nyintergroup windows-1252 and CR line ends", func(t *testing.T) {
+	t.Run("nyintergroup double mojibake and CR line ends", func(t *testing.T) {
+		// The file is not UTF-8: its "’" and "–" went through Mac Roman
+		// and Windows-1252 twice ("Q & A‰Ûªs" read one way, "Q & Aäó»s"
+		// the other). The repair gives back the punctuation.
 		ms, _ := parseFile(t, filepath.Join(dir, "nyintergroup-import.tsv"), opts(loadMapping(t, "testdata/nyintergroup.mapping.json")))
-		var withAccent int
+		var repaired int
 		for _, m := range ms {
-			if strings.ContainsRune(m.Name+m.Location.Name+m.Notes, '\ufffd') {
+			text := m.Name + m.Location.Name + m.Location.Address + m.Notes
+			if strings.ContainsRune(text, '\ufffd') {
 				t.Fatalf("meeting %s has a replacement character", m.ExternalID)
 			}
-			if strings.ContainsAny(m.Name+m.Location.Name+m.Location.Address+m.Notes, "äéñ") {
-				withAccent++
+			if strings.Contains(text, "äó") || strings.Contains(text, "‰Û") {
+				t.Errorf("meeting %s keeps mojibake: %q", m.ExternalID, m.Notes)
+			}
+			if strings.ContainsAny(text, "’–") {
+				repaired++
 			}
 			if strings.Contains(m.Notes, "<br>") || m.Location.City == "NULL" {
 				t.Fatalf("meeting %s keeps <br> or NULL: %+v", m.ExternalID, m)
 			}
 		}
-		if withAccent == 0 {
-			t.Errorf("no accented letters decoded")
+		if repaired == 0 {
+			t.Errorf("no ’ or – repaired")
 		}
+		t.Logf("%d meetings with repaired punctuation", repaired)
 	})
 }
 
@@ -482,5 +493,95 @@ func TestErrorsAs(t *testing.T) {
 	var e *meeting.Error
 	if !errors.As(err, &e) || !strings.Contains(e.Message, "no Name column") {
 		t.Errorf("err = %v, want a *meeting.Error about the Name column", err)
+	}
+}
+
+// TestWrongShape: a spreadsheet with a Name column but none of the
+// columns that give a meeting its schedule and its place (a contact list,
+// a directory export) is refused with a reason, not imported as meetings
+// by appointment.
+func TestWrongShape(t *testing.T) {
+	in := "Name,Notes,Website\nMorning Serenity,Open,https://example.org/1\nLunch Bunch,Closed,https://example.org/2\nBig Book,Study,https://example.org/3\n"
+	ms, ps, err := Parse(strings.NewReader(in), Options{ImportOptions: meeting.ImportOptions{Source: "s"}})
+	if !meeting.IsKind(err, meeting.KindInvalid) || ms != nil || ps != nil || !strings.Contains(err.Error(), "3 of 3 records have neither a schedule") {
+		t.Errorf("%d meetings, %d problems, %v; want it refused as not a meeting spreadsheet", len(ms), len(ps), err)
+	}
+	ok := "Name,Day,Time,City\nA,Monday,7pm,Sampletown\nB,,,Sampletown\n"
+	if _, _, err := Parse(strings.NewReader(ok), Options{ImportOptions: meeting.ImportOptions{Source: "s"}}); err != nil {
+		t.Errorf("a small sheet with one meeting by appointment: %v", err)
+	}
+}
+
+// TestEncodingsRepaired: UTF-16 exports (either byte order, with a BOM)
+// are read as UTF-16; text garbled by the wrong encodings on its way
+// (once in a UTF-8 file, once or twice through Mac Roman in a legacy
+// file) is given back; a file in Windows-1252 proper is left alone.
+func TestEncodingsRepaired(t *testing.T) {
+	sheet := "Name\tDay\tTime\tCity\nCoco’s – Café Group\tMonday\t7pm\tSão Paulo\n"
+	utf16 := func(order binary.AppendByteOrder, bom []byte) []byte {
+		b := append([]byte(nil), bom...)
+		for _, u := range utf16.Encode([]rune(sheet)) {
+			b = order.AppendUint16(b, u)
+		}
+		return b
+	}
+	// garble reads UTF-8 as Windows-1252 and saves it as Mac Roman: what
+	// a Mac spreadsheet did to the real listing, once per call.
+	garble := func(b []byte) []byte {
+		s, err := charmap.Windows1252.NewDecoder().Bytes(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := charmap.Macintosh.NewEncoder().Bytes(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	once, _ := charmap.Windows1252.NewDecoder().Bytes([]byte(sheet)) // UTF-8 shown as Windows-1252, saved as UTF-8
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"UTF-16LE with a BOM", utf16(binary.LittleEndian, []byte{0xff, 0xfe}), "Coco’s – Café Group|São Paulo"},
+		{"UTF-16BE with a BOM", utf16(binary.BigEndian, []byte{0xfe, 0xff}), "Coco’s – Café Group|São Paulo"},
+		{"garbled once in a UTF-8 file", once, "Coco’s – Café Group|São Paulo"},
+		{"garbled twice through Mac Roman", garble(garble([]byte(sheet))), "Coco’s – Café Group|São Paulo"},
+		{"garbled once through Mac Roman", garble([]byte(sheet)), "Coco’s – Café Group|São Paulo"},
+		{"Windows-1252 proper", []byte("Name\tDay\tTime\tCity\nCaf\xe9 Group\tMonday\t7pm\tS\xe3o Paulo\n"), "Café Group|São Paulo"},
+		{"UTF-8 proper", []byte(sheet), "Coco’s – Café Group|São Paulo"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, ps, err := Parse(bytes.NewReader(tc.in), Options{ImportOptions: meeting.ImportOptions{Source: "s"}})
+			if err != nil || len(ms) != 1 {
+				t.Fatalf("%d meetings, %v, %v", len(ms), ps, err)
+			}
+			if got := ms[0].Name + "|" + ms[0].Location.City; got != tc.want {
+				t.Errorf("read %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestFellowshipColumn: a sheet's own words for the fellowship ("Cocaine
+// Anonymous", "C.A.", "Nar Anon") give the program, not "other".
+func TestFellowshipColumn(t *testing.T) {
+	in := "Name,Fellowship,Day,Time,City\nFriday Night,Cocaine Anonymous,Friday,8pm,Sampletown\nHope,C.A.,Monday,7pm,Sampletown\n" +
+		"Family,Nar Anon,Tuesday,7pm,Sampletown\nStep,Women for Sobriety,Wednesday,7pm,Sampletown\nOdd,Martians Anonymous,Thursday,7pm,Sampletown\n"
+	ms, ps, err := Parse(strings.NewReader(in), Options{ImportOptions: meeting.ImportOptions{Source: "s"}})
+	if err != nil || len(ms) != 5 {
+		t.Fatalf("%d meetings, %v", len(ms), err)
+	}
+	var got []meeting.Program
+	for _, m := range ms {
+		got = append(got, m.Program)
+	}
+	want := []meeting.Program{meeting.ProgramCA, meeting.ProgramCA, meeting.ProgramNarAnon, meeting.ProgramWFS, meeting.ProgramOther}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("programs (-want +got):\n%s", d)
+	}
+	if len(ps) != 1 || ps[0].Field != "program" {
+		t.Errorf("problems %+v, want one flag for the unknown fellowship", ps)
 	}
 }

@@ -49,6 +49,7 @@ var headerAliases = map[string]string{
 	"attendance":    "attendance_option",
 	"group_name":    "group",
 	"meeting_url":   "url",
+	"fellowship":    "program",
 }
 
 // Columns names the header(s) that feed one field. In JSON it is a string

@@ -51,12 +51,12 @@ func TestParseFastSameAsSlow(t *testing.T) {
 		`[{"slug":"a","name":"A","day":1,"time":"24:00","regions":["x",{"y":1}]},{"slug":"a","name":"A","day":1,"time":"25:00"}]`,
 	} {
 		iopts := meeting.ImportOptions{Source: "s", Program: meeting.ProgramAA}
-		ms, ps, ok := parseFast(in, iopts)
+		ms, ps, ok := parseFast(in, newConverter(iopts))
 		if !ok {
 			t.Errorf("parseFast(%q) refused", in)
 			continue
 		}
-		wms, wps, err := parseSlow([]byte(in), iopts)
+		wms, wps, err := parseSlow([]byte(in), newConverter(iopts))
 		if err != nil || !reflect.DeepEqual(ms, wms) || !reflect.DeepEqual(ps, wps) {
 			t.Errorf("parseFast(%q) = %+v, %+v; slow path %+v, %+v, %v", in, ms, ps, wms, wps, err)
 		}
@@ -64,7 +64,7 @@ func TestParseFastSameAsSlow(t *testing.T) {
 	// Input it leaves to the slow path.
 	for _, in := range []string{``, `null`, `{}`, `[1,]`, `[01]`, `[1.]`, `["\x"]`, "[\"\x01\"]", `[{"a" 1}]`, `[] x`,
 		"\u00a0[]", `[` + strings.Repeat(`[`, maxDepth) + strings.Repeat(`]`, maxDepth) + `]`} {
-		if _, _, ok := parseFast(in, meeting.ImportOptions{}); ok {
+		if _, _, ok := parseFast(in, newConverter(meeting.ImportOptions{})); ok {
 			t.Errorf("parseFast(%q) accepted it", in)
 		}
 	}
@@ -85,14 +85,14 @@ func FuzzFastPath(f *testing.F) {
 	f.Add([]byte(`[{"n\u0061me":"a\u00e9\ud800x","slug":"s","name":"b","day":1,"time":"1 pm","regions":null,"region":" r "}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		iopts := meeting.ImportOptions{Source: "fuzz", Program: meeting.ProgramAA}
-		ms, ps, ok := parseFast(string(data), iopts)
+		ms, ps, ok := parseFast(string(data), newConverter(iopts))
 		if !ok {
 			return
 		}
 		if !json.Valid(data) {
 			t.Fatalf("the fast path accepted invalid JSON")
 		}
-		wms, wps, err := parseSlow(data, iopts)
+		wms, wps, err := parseSlow(data, newConverter(iopts))
 		if err != nil {
 			t.Fatalf("the fast path accepted what the slow path refuses: %v", err)
 		}

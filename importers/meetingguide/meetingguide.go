@@ -34,8 +34,11 @@ type Options struct {
 const op = "meetingguide.Parse"
 
 // Parse reads a whole Meeting Guide feed from r. When the input is not a
-// feed at all (not JSON, trailing garbage, or not an array at the top
-// level) it returns a KindInvalid *meeting.Error and nothing else. Otherwise
+// feed at all (not JSON, trailing garbage, not an array at the top level,
+// or an array most of whose records have no day or time and no address,
+// point or conference link in the format's fields: another format's JSON,
+// see meeting.RecordShape) it returns a KindInvalid *meeting.Error and
+// nothing else. Otherwise
 // each record is either returned as one meeting per day or reported as a
 // Rejected problem with a reason; kept meetings with a caveat (an unknown
 // type code, unusable coordinates, a bad time zone) come with Flagged
@@ -53,16 +56,25 @@ func Parse(r io.Reader, opts Options) ([]meeting.Meeting, []meeting.Problem, err
 	if iopts.Program == "" {
 		iopts.Program = meeting.ProgramAA
 	}
-	if ms, ps, ok := parseFast(data, iopts); ok {
-		return ms, ps, nil
+	conv := newConverter(iopts)
+	ms, ps, ok := parseFast(data, conv)
+	if !ok {
+		conv = newConverter(iopts)
+		var err error
+		if ms, ps, err = parseSlow([]byte(data), conv); err != nil {
+			return nil, nil, err
+		}
 	}
-	return parseSlow([]byte(data), iopts)
+	if err := conv.ShapeErr(op, "a Meeting Guide feed"); err != nil {
+		return nil, nil, err
+	}
+	return ms, ps, nil
 }
 
 // parseFast parses the feed in one pass with the scanner of scan.go. It
 // returns ok == false, and nothing else, when the input is anything but a
 // plain JSON array; parseSlow then handles it (and reports the error).
-func parseFast(s string, iopts meeting.ImportOptions) (meetings []meeting.Meeting, problems []meeting.Problem, ok bool) {
+func parseFast(s string, conv *record.Converter) (meetings []meeting.Meeting, problems []meeting.Problem, ok bool) {
 	sc := scanner{s: s}
 	sc.ws()
 	if sc.i >= len(s) || s[sc.i] != '[' {
@@ -71,7 +83,6 @@ func parseFast(s string, iopts meeting.ImportOptions) (meetings []meeting.Meetin
 	sc.i++
 	sc.depth = 1
 	sc.ws()
-	conv := newConverter(iopts)
 	if sc.i < len(s) && s[sc.i] == ']' {
 		sc.i++
 	} else {
@@ -101,6 +112,7 @@ func parseFast(s string, iopts meeting.ImportOptions) (meetings []meeting.Meetin
 			if isObject {
 				addRecord(conv, &f, pos, raw, &meetings, &problems)
 			} else {
+				conv.Shape.Add(false, false)
 				problems = append(problems, notAnObject(pos, raw))
 			}
 			sc.ws()
@@ -132,18 +144,18 @@ func parseFast(s string, iopts meeting.ImportOptions) (meetings []meeting.Meetin
 // parseSlow parses the feed with encoding/json, for input the fast path
 // does not take: it reports why data is not a feed, or else reads it as
 // parseFast would.
-func parseSlow(data []byte, iopts meeting.ImportOptions) ([]meeting.Meeting, []meeting.Problem, error) {
+func parseSlow(data []byte, conv *record.Converter) ([]meeting.Meeting, []meeting.Problem, error) {
 	raws, err := splitFeed(data)
 	if err != nil {
 		return nil, nil, err
 	}
-	conv := newConverter(iopts)
 	var meetings []meeting.Meeting
 	var problems []meeting.Problem
 	for i, raw := range raws {
 		pos := i + 1
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+			conv.Shape.Add(false, false)
 			problems = append(problems, notAnObject(pos, string(raw)))
 			continue
 		}
@@ -181,6 +193,9 @@ func splitFeed(data []byte) ([]json.RawMessage, error) {
 	switch trimmed[0] {
 	case '{':
 		kind = "an object"
+		if key, n := wrappedArray(trimmed); key != "" {
+			kind = fmt.Sprintf("an object (its %q holds %d records: an API response around another format's records?)", key, n)
+		}
 	case '"':
 		kind = "a string"
 	case 't', 'f':
@@ -189,6 +204,24 @@ func splitFeed(data []byte) ([]json.RawMessage, error) {
 		kind = "a number"
 	}
 	return nil, meeting.Errorf(meeting.KindInvalid, op, "not a Meeting Guide feed: the top level is %s, want an array of meetings", kind)
+}
+
+// wrappedArray returns the key of obj (a JSON object) that holds the
+// longest array, and its length, or "" when none does: API responses wrap
+// their records ({"records": […]}, {"data": […]}).
+func wrappedArray(obj []byte) (string, int) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(obj, &fields) != nil {
+		return "", 0
+	}
+	best, n := "", 0
+	for k, v := range fields {
+		var arr []json.RawMessage
+		if json.Unmarshal(v, &arr) == nil && (len(arr) > n || len(arr) == n && n > 0 && k < best) {
+			best, n = k, len(arr)
+		}
+	}
+	return best, n
 }
 
 // notAnObject is the problem for an array element that is not an object;
@@ -205,6 +238,7 @@ func addRecord(c *record.Converter, f *fieldSpans, pos int, raw string, ms *[]me
 	var rec record.Record
 	field, err := decodeFields(f, &rec)
 	if err != nil {
+		c.Shape.Add(false, false)
 		*ps = append(*ps, meeting.Problem{Record: pos, ExternalID: rec.Slug, Name: record.CleanLine(rec.Name), Severity: meeting.Rejected,
 			Field: field, Reason: err.Error(), Raw: compactExcerpt(raw)})
 		return

@@ -1,6 +1,8 @@
 package meetingguide
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -141,7 +143,7 @@ func TestParseQuirksMapping(t *testing.T) {
 			Day: 1, Start: meeting.NewClock(19, 30), End: meeting.NewClock(20, 30), TimeZone: "America/Chicago",
 			Types: []string{"O", "D"}, Attendance: meeting.AttendanceHybrid,
 			Location: meeting.Location{Name: "St. Mark\u2019s Church", FormattedAddress: "100 Main St, Springfield, IL 62701, USA",
-				Address: "100 Main St", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "USA",
+				Address: "100 Main St", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "US",
 				Regions: []string{"Central", "Downtown"}, Notes: "Use the side door", Point: orb.Point{-89.65, 39.8}, HasPoint: true},
 			Online: meeting.Online{URL: "https://zoom.us/j/123", URLNotes: "Passcode 1", Phone: "+1 555 555 0100"},
 			Notes:  "Line one\nLine two & more", Group: "Basic", URL: "https://example.org/meetings/basic", Status: meeting.StatusPublished,
@@ -157,12 +159,12 @@ func TestParseQuirksMapping(t *testing.T) {
 			Source: "test", ExternalID: "multi-5", GroupKey: "multi", Name: "Multi Day", Program: meeting.ProgramAA,
 			Day: 5, Start: meeting.NewClock(12, 0), End: meeting.NoClock, Types: []string{"C", "W"}, Attendance: meeting.AttendanceInPerson,
 			Location: meeting.Location{FormattedAddress: "1 Oak St, Edmonton, AB T6E 4E8, Canada",
-				Address: "1 Oak St", City: "Edmonton", Region: "AB", PostalCode: "T6E 4E8", Country: "Canada"}, Status: meeting.StatusPublished,
+				Address: "1 Oak St", City: "Edmonton", Region: "AB", PostalCode: "T6E 4E8", Country: "CA"}, Status: meeting.StatusPublished,
 		}},
 		{"one-in-array-6", meeting.Meeting{
 			Source: "test", ExternalID: "one-in-array-6", GroupKey: "one-in-array", Name: "One In Array", Program: meeting.ProgramAA,
 			Day: 6, Start: meeting.NewClock(8, 0), End: meeting.NoClock, Types: []string{"B"}, Attendance: meeting.AttendanceOnline,
-			Location: meeting.Location{FormattedAddress: "Edmonton, AB, Canada", City: "Edmonton", Region: "AB", Country: "Canada", Approximate: true},
+			Location: meeting.Location{FormattedAddress: "Edmonton, AB, Canada", City: "Edmonton", Region: "AB", Country: "CA", Approximate: true},
 			Online:   meeting.Online{URL: "https://meet.google.com/abc"}, Status: meeting.StatusPublished,
 		}},
 		{"appointment", meeting.Meeting{
@@ -180,7 +182,7 @@ func TestParseQuirksMapping(t *testing.T) {
 		{"bad-zone", meeting.Meeting{
 			Source: "test", ExternalID: "bad-zone", GroupKey: "bad-zone", Name: "Bad Zone", Program: meeting.ProgramAA,
 			Start: meeting.NewClock(10, 0), End: meeting.NoClock, Attendance: meeting.AttendanceInPerson,
-			Location: meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "USA", Point: orb.Point{-81.7, 41.5}, HasPoint: true},
+			Location: meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "US", Point: orb.Point{-81.7, 41.5}, HasPoint: true},
 			Status:   meeting.StatusPublished,
 		}},
 		{"bad-url", meeting.Meeting{
@@ -192,17 +194,17 @@ func TestParseQuirksMapping(t *testing.T) {
 		{"unknown-types", meeting.Meeting{
 			Source: "test", ExternalID: "unknown-types", GroupKey: "unknown-types", Name: "Unknown Types", Program: meeting.ProgramAA,
 			Start: meeting.NewClock(10, 0), End: meeting.NoClock, Types: []string{"O", "ASBI", "NA", "11"}, Attendance: meeting.AttendanceInPerson,
-			Location: meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "USA"}, Status: meeting.StatusPublished,
+			Location: meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "US"}, Status: meeting.StatusPublished,
 		}},
 		{"closed-online", meeting.Meeting{
 			Source: "test", ExternalID: "closed-online", GroupKey: "closed-online", Name: "Temporarily Closed", Program: meeting.ProgramAA,
 			Day: 5, Start: meeting.NewClock(18, 0), End: meeting.NoClock, Types: []string{"TC"}, Attendance: meeting.AttendanceInactive,
-			Location: meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "USA"}, Status: meeting.StatusPublished,
+			Location: meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "US"}, Status: meeting.StatusPublished,
 		}},
 		{"entity", meeting.Meeting{
 			Source: "test", ExternalID: "entity", GroupKey: "entity", Name: "Entity Fields", Program: meeting.ProgramNA,
 			Day: 2, Start: meeting.NewClock(12, 0), End: meeting.NewClock(13, 0), Attendance: meeting.AttendanceInactive,
-			Location: meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "USA", Approximate: true}, Status: meeting.StatusPublished,
+			Location: meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "US", Approximate: true}, Status: meeting.StatusPublished,
 		}},
 	}
 	for _, tt := range tests {
@@ -400,9 +402,9 @@ func TestSharedDataFields(t *testing.T) {
 		ms, _ := parseFile(t, filepath.Join(dir, "aasepia.json"), testOpts)
 		// The feed gives only formatted_address; its parts are split out.
 		parts := map[int]meeting.Location{
-			0:    {Address: "1937 West MacDade Boulevard", City: "Woodlyn", Region: "PA", PostalCode: "19094", Country: "USA"},
-			500:  {Address: "8744 New Falls Rd", City: "Levittown", Region: "PA", PostalCode: "19054", Country: "USA"},
-			2037: {Address: "700 Veteran Hwy", City: "Bristol", Region: "PA", PostalCode: "19007", Country: "USA"},
+			0:    {Address: "1937 West MacDade Boulevard", City: "Woodlyn", Region: "PA", PostalCode: "19094", Country: "US"},
+			500:  {Address: "8744 New Falls Rd", City: "Levittown", Region: "PA", PostalCode: "19054", Country: "US"},
+			2037: {Address: "700 Veteran Hwy", City: "Bristol", Region: "PA", PostalCode: "19007", Country: "US"},
 		}
 		for _, i := range []int{0, 500, 2037} {
 			r, m := raw[i], ms[i] // one meeting per record, in order
@@ -469,7 +471,10 @@ func TestSharedDataFields(t *testing.T) {
 		ms, _ := parseFile(t, filepath.Join(dir, "nepa-tsml-cache.json"), testOpts)
 		for i, r := range raw {
 			m := ms[i]
-			if string(m.Attendance) != r["attendance_option"] || m.TimeZone != r["timezone"] || m.Location.Approximate != (r["approximate"] == "yes") {
+			// An online meeting's place is never a door, whatever the
+			// feed's approximate says.
+			approx := r["approximate"] == "yes" || r["attendance_option"] == "online"
+			if string(m.Attendance) != r["attendance_option"] || m.TimeZone != r["timezone"] || m.Location.Approximate != approx {
 				t.Errorf("record %d: %s %s %v, want %v %v %v", i+1, m.Attendance, m.TimeZone, m.Location.Approximate, r["attendance_option"], r["timezone"], r["approximate"])
 			}
 		}
@@ -500,7 +505,7 @@ var (
 // TestSharedDataAddressParts imports every real feed and checks the
 // address parts split out of formatted_address when a record gives
 // nothing else: each part is text of the formatted address (nothing is
-// made up), a town holds no digit, and the feeds that give only
+// made up; the country is written as its code), a town holds no digit, and the feeds that give only
 // formatted_address now have a town for nearly every meeting. It logs the
 // share of meetings without a town before the split and after.
 func TestSharedDataAddressParts(t *testing.T) {
@@ -549,10 +554,14 @@ func TestSharedDataAddressParts(t *testing.T) {
 			if rawCity[m.GroupKey] != "" || l.FormattedAddress == "" {
 				continue
 			}
-			for _, p := range []string{l.Address, l.City, l.Region, l.PostalCode, l.Country} {
+			for _, p := range []string{l.Address, l.City, l.Region, l.PostalCode} {
 				if !strings.Contains(l.FormattedAddress, p) {
 					t.Errorf("%s %s: part %q is not in %q", filepath.Base(path), m.ExternalID, p, l.FormattedAddress)
 				}
+			}
+			// The country is the code of the name the address ends with.
+			if l.Country != "" && (len(l.Country) != 2 || strings.ToUpper(l.Country) != l.Country) {
+				t.Errorf("%s %s: country %q is not a code (%q)", filepath.Base(path), m.ExternalID, l.Country, l.FormattedAddress)
 			}
 			if strings.ContainsAny(l.City, "0123456789") {
 				t.Errorf("%s %s: town %q has a digit (%q)", filepath.Base(path), m.ExternalID, l.City, l.FormattedAddress)
@@ -573,4 +582,83 @@ func TestSharedDataAddressParts(t *testing.T) {
 		"with none of street, town, state, postal code, country: %d before, %d after", all,
 		noCityBefore, 100*float64(noCityBefore)/float64(all), noCityAfter, 100*float64(noCityAfter)/float64(all),
 		noPartsBefore, noPartsAfter)
+}
+
+// TestWrongShape: JSON arrays whose records lack what makes a meeting in
+// the format's fields are refused as a whole, with a reason, rather than
+// stored "by appointment" and inactive.
+func TestWrongShape(t *testing.T) {
+	f, err := os.Open("testdata/directory.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ms, ps, err := Parse(f, testOpts)
+	if !meeting.IsKind(err, meeting.KindInvalid) || ms != nil || ps != nil {
+		t.Fatalf("a directory's JSON: %d meetings, %d problems, %v; want it refused", len(ms), len(ps), err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "4 of 5 records have neither a schedule (day, time) nor a place") {
+		t.Errorf("reason %q does not say what is missing", msg)
+	}
+
+	rec := func(i int, fields string) string {
+		return fmt.Sprintf(`{"slug":"m%d","name":"Meeting %d"%s}`, i, i, fields)
+	}
+	feed := func(n int, fields func(i int) string) string {
+		var recs []string
+		for i := range n {
+			recs = append(recs, rec(i, fields(i)))
+		}
+		return "[" + strings.Join(recs, ",") + "]"
+	}
+	for _, tc := range []struct {
+		name   string
+		in     string
+		reason string // "" = accepted
+	}{
+		{"a venue list: addresses, no schedules", feed(12, func(int) string { return `,"address":"1 Example St","city":"Sampletown"` }), "12 of 12 records have no schedule"},
+		{"a schedule without places", feed(12, func(int) string { return `,"day":1,"time":"19:00"` }), "12 of 12 records have no place"},
+		{"a small feed of meetings by appointment", feed(3, func(int) string { return `,"city":"Sampletown"` }), ""},
+		{"a feed with a few by appointment", feed(12, func(i int) string {
+			if i < 5 {
+				return `,"city":"Sampletown"`
+			}
+			return `,"day":1,"time":"19:00","city":"Sampletown"`
+		}), ""},
+		{"an array of strings", `["a","b","c"]`, "3 of 3 records have neither"},
+		{"one record with a name only", `[{"slug":"x","name":"X"}]`, "1 of 1 records have neither"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Parse(strings.NewReader(tc.in), testOpts)
+			switch {
+			case tc.reason == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.reason != "" && (!meeting.IsKind(err, meeting.KindInvalid) || !strings.Contains(err.Error(), tc.reason)):
+				t.Errorf("error %v, want KindInvalid with %q", err, tc.reason)
+			}
+		})
+	}
+}
+
+// TestSharedWrongShape: the Airtable API dump of ../shared/data is refused
+// as it is (an object), and its records unwrapped into an array are
+// refused too (each is {"id", "fields"}: no Meeting Guide field at all).
+func TestSharedWrongShape(t *testing.T) {
+	path := filepath.Join(sharedData(t), "meetingguide", "nocodeapi.com.test.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("../shared/data has no nocodeapi.com.test.json: %v", err)
+	}
+	if _, _, err := Parse(bytes.NewReader(data), testOpts); !meeting.IsKind(err, meeting.KindInvalid) || !strings.Contains(err.Error(), `"records"`) {
+		t.Errorf("the dump: %v; want KindInvalid naming its \"records\"", err)
+	}
+	var obj struct{ Records json.RawMessage }
+	if err := json.Unmarshal(data, &obj); err != nil || len(obj.Records) == 0 {
+		t.Fatalf("no records in the dump: %v", err)
+	}
+	_, _, err = Parse(bytes.NewReader(obj.Records), testOpts)
+	if !meeting.IsKind(err, meeting.KindInvalid) || !strings.Contains(err.Error(), "have neither a schedule") {
+		t.Errorf("its records as an array: %v; want refused for having neither schedules nor places", err)
+	}
+	t.Logf("refused: %v", err)
 }

@@ -85,7 +85,7 @@ func fieldOf(key string) int {
 		return fTypes
 	case "attendance_option":
 		return fAttendance
-	case "program":
+	case "program", "fellowship":
 		return fProgram
 	case "location":
 		return fLocation

@@ -223,6 +223,17 @@ var regionNames = func() map[string]string {
 // countryOf reports which country p names, as an ISO 3166 code, for the
 // countries whose address shapes SplitAddress knows, and "XX" for other
 // well-known country names (then only the country is kept).
+// countryCode returns the code of a country as an address names it
+// ("USA", "United States" → "US"), as feeds that give a country field
+// write it, so that one country is one value in places and filters; a
+// name it does not know comes back as it is.
+func countryCode(name string) string {
+	if c, ok := countryOf(name); ok {
+		return c
+	}
+	return name
+}
+
 func countryOf(p string) (string, bool) {
 	c, ok := countries[strings.ToLower(strings.TrimRight(p, "."))]
 	return c, ok

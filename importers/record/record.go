@@ -49,7 +49,7 @@ type Record struct {
 
 	Types      []string // codes or names; one entry may hold a comma list
 	Attendance string   // attendance_option: in_person, hybrid, online, inactive
-	Program    string   // a meeting.Program name; overrides the import default
+	Program    string   // a program as the feed writes it (meeting.ParseProgram); overrides the import default
 
 	Location         string // the location's name
 	LocationNotes    string
@@ -93,6 +93,31 @@ type Converter struct {
 	// RawExcerpt shortens a record's raw text for a Problem; nil means
 	// Excerpt. A wire format whose raw text is JSON can compact it first.
 	RawExcerpt func(raw string) string
+	// Shape tallies the records converted by whether they have a schedule
+	// and a place in the format's fields (see ShapeErr).
+	Shape meeting.RecordShape
+}
+
+// ScheduleFields and PlaceFields name the Meeting Guide fields that give a
+// record its schedule and its place, for messages.
+const (
+	ScheduleFields = "day, time"
+	PlaceFields    = "address, city, state, postal_code, formatted_address, latitude/longitude, coordinates, conference_url, conference_phone"
+)
+
+// ShapeErr returns the error of an input most of whose records lack a
+// schedule and a place (meeting.RecordShape.Err), or nil; what names the
+// input ("a Meeting Guide feed").
+func (c *Converter) ShapeErr(op, what string) error {
+	return c.Shape.Err(op, what, ScheduleFields, PlaceFields)
+}
+
+// tally counts r, cleaned, in c.Shape.
+func (c *Converter) tally(r *Record) {
+	schedule := len(r.Days) > 0 || r.Time != ""
+	place := r.Address != "" || r.City != "" || r.State != "" || r.PostalCode != "" || r.FormattedAddress != "" ||
+		r.Latitude != "" || r.Longitude != "" || r.Coordinates != "" || r.ConferenceURL != "" || r.ConferencePhone != ""
+	c.Shape.Add(schedule, place)
 }
 
 // NewConverter returns a Converter that stamps meetings with opts.Source
@@ -154,6 +179,7 @@ func (c *Converter) Convert(rec Record, pos int, raw string) ([]meeting.Meeting,
 // there is a problem.
 func (c *Converter) ConvertInto(r *Record, pos int, raw string, out *[]meeting.Meeting, probs *[]meeting.Problem) {
 	c.clean(r)
+	c.tally(r)
 	v := conversion{c: c, name: r.Name, pos: pos, raw: raw, probs: probs}
 	if !v.identify(r) {
 		return
@@ -165,10 +191,16 @@ func (c *Converter) ConvertInto(r *Record, pos int, raw string, out *[]meeting.M
 	program, tz, types := v.programZoneTypes(r)
 	loc := v.place(r)
 	on, pageURL, online := v.online(r)
+	attendance := v.attendance(r, types, loc, online)
+	if attendance == meeting.AttendanceOnline {
+		// An online meeting's place is only ever a locality (its group's
+		// city or home), never a door to walk to.
+		loc.Approximate = true
+	}
 	base := meeting.Meeting{
 		Source: c.opts.Source, GroupKey: v.slug, Name: r.Name, Program: program,
 		Start: s.start, End: s.end, ByAppointment: s.byAppointment, TimeZone: tz,
-		Types: types, Attendance: v.attendance(r, types, loc, online), Location: loc, Online: on,
+		Types: types, Attendance: attendance, Location: loc, Online: on,
 		Notes: r.Notes, Group: r.Group, URL: pageURL, Status: meeting.StatusPublished,
 	}
 	v.emit(r, base, s, out)
@@ -303,7 +335,7 @@ func (v *conversion) schedule(r *Record) (schedule, bool) {
 func (v *conversion) programZoneTypes(r *Record) (meeting.Program, string, []string) {
 	program := v.c.opts.Program
 	if r.Program != "" {
-		if p := meeting.Program(strings.ToLower(r.Program)); p.Valid() {
+		if p, ok := meeting.ParseProgram(r.Program); ok {
 			program = p
 		} else {
 			v.flag("program", "%q is not a program; using %q", r.Program, program)
@@ -342,14 +374,14 @@ func (v *conversion) place(r *Record) meeting.Location {
 		// shape tells them, so that every output (BMLT's location_*
 		// fields, the feeds' address and city) has them.
 		a := SplitAddress(loc.FormattedAddress)
-		loc.Address, loc.City, loc.Region, loc.PostalCode, loc.Country = a.Street, a.City, a.Region, a.PostalCode, a.Country
+		loc.Address, loc.City, loc.Region, loc.PostalCode, loc.Country = a.Street, a.City, a.Region, a.PostalCode, countryCode(a.Country)
 	}
 	if builtAddress && loc.City == "" && loc.Region == "" && loc.PostalCode == "" && loc.Country == "" && strings.Count(loc.Address, ",") >= 2 {
 		// The whole address in address, nothing else ("8406 118 Avenue
 		// NW, Edmonton, Alberta, T5B 0S5, Canada"): split it the same
 		// way, when its shape gives the town.
 		if a := SplitAddress(loc.Address); a.City != "" {
-			loc.Address, loc.City, loc.Region, loc.PostalCode, loc.Country = a.Street, a.City, a.Region, a.PostalCode, a.Country
+			loc.Address, loc.City, loc.Region, loc.PostalCode, loc.Country = a.Street, a.City, a.Region, a.PostalCode, countryCode(a.Country)
 		}
 	}
 	if p, field, reason := parsePoint(*r); reason != "" {
@@ -378,8 +410,60 @@ func (v *conversion) place(r *Record) meeting.Location {
 		} else {
 			loc.Approximate = !loc.HasPoint && strings.Count(loc.FormattedAddress, ",") < 3
 		}
+		// A point does not make a town a door. Online meetings of TSML
+		// sites are listed at "San Jose, CA, USA" geocoded to the city's
+		// centre ("Online Meeting", "Virtual Only"): without this they
+		// read as hybrid meetings with a door at the town hall.
+		if loc.HasPoint && !loc.Approximate && localityOnly(r.Address, loc.FormattedAddress) && (joinable(r) || namesOnline(r.Location)) {
+			loc.Approximate = true
+		}
 	}
 	return loc
+}
+
+// localityOnly reports whether an address names a town, not a street:
+// no street part, or a first part without a number in an address of
+// fewer than four parts ("Philadelphia, PA, USA", "Milpitas, CA 95035").
+func localityOnly(street, formatted string) bool {
+	if strings.ContainsAny(street, "0123456789") {
+		return false
+	}
+	first, _, _ := strings.Cut(formatted, ",")
+	return !strings.ContainsAny(first, "0123456789") && strings.Count(formatted, ",") < 3
+}
+
+// joinable reports whether r gives a way to join from afar (before the
+// link and phone are checked).
+func joinable(r *Record) bool {
+	return r.ConferenceURL != "" || phoneDigits(r.ConferencePhone) >= MinPhoneDigits
+}
+
+// MinPhoneDigits is how many digits a dial-in number needs, before any
+// extension or access code, to count as a way to join: a local or
+// national number (7 in the US without the area code, 8 or 9 in much of
+// Europe) is one; "ext. 12" alone is not. TSML UI asks for 10 characters,
+// which turned phone-only meetings with such numbers inactive.
+const MinPhoneDigits = 7
+
+// phoneDigits counts the digits of a phone number before its extension
+// ("x12", "ext. 12") or the pauses and codes dialled after it (",,123#",
+// ";", "#").
+func phoneDigits(s string) int {
+	l := strings.ToLower(s)
+	if i := strings.IndexAny(l, ",;#x"); i >= 0 {
+		l = l[:i]
+	}
+	if i := strings.Index(l, "ext"); i >= 0 {
+		l = l[:i]
+	}
+	return countDigits(l)
+}
+
+// namesOnline reports whether a location's name says there is no room
+// ("Online Meeting", "Virtual Only", "Zoom").
+func namesOnline(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "online") || strings.Contains(n, "virtual") || strings.Contains(n, "zoom")
 }
 
 // online reads the ways to join from afar and the meeting's web page,
@@ -393,9 +477,13 @@ func (v *conversion) online(r *Record) (on meeting.Online, pageURL string, onlin
 			on.URL = r.ConferenceURL
 		}
 	}
-	phoneOK := countDigits(on.Phone) >= 10
-	if on.Phone != "" && !phoneOK {
-		v.flag("online.phone", "conference_phone %q has fewer than 10 digits; not counted as a way to join", on.Phone)
+	n := phoneDigits(on.Phone)
+	phoneOK := n >= MinPhoneDigits
+	switch {
+	case on.Phone != "" && !phoneOK:
+		v.flag("online.phone", "conference_phone has %d digits before any extension or code, fewer than %d; not counted as a way to join", n, MinPhoneDigits)
+	case phoneOK && n < 10:
+		v.flag("online.phone", "conference_phone has only %d digits before any extension or code (a local or national number); kept as a way to join", n)
 	}
 	if r.URL != "" {
 		if reason := webURLProblem(r.URL); reason != "" {

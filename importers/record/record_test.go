@@ -1,6 +1,8 @@
 package record
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -103,3 +105,98 @@ func TestCleanText(t *testing.T) {
 
 // sharedData returns the folder of real sample files, skipping the test
 // when it is absent (see internal/sharedtest).
+
+// TestOnlineIsNeverADoor: an online meeting's address and point, even a
+// full street address the feed calls exact, are marked approximate, so
+// no reader offers a walking distance or directions to them; a hybrid
+// meeting keeps its door.
+func TestOnlineIsNeverADoor(t *testing.T) {
+	c := NewConverter(meeting.ImportOptions{Source: "s"})
+	rec := func(slug, attendance string) Record {
+		return Record{Slug: slug, Name: "Night Owls", Days: []string{"1"}, Time: "20:00", Attendance: attendance,
+			Address: "1 Example St", City: "Sampletown", State: "PA", PostalCode: "19000", Country: "US",
+			Latitude: "40.1", Longitude: "-75.2", Approximate: "no", ConferenceURL: "https://zoom.us/j/1"}
+	}
+	for _, tc := range []struct {
+		attendance string
+		approx     bool
+	}{{"online", true}, {"hybrid", false}, {"in_person", false}} {
+		ms, _ := c.Convert(rec(tc.attendance, tc.attendance), 1, "")
+		if len(ms) != 1 {
+			t.Fatalf("%s: %d meetings", tc.attendance, len(ms))
+		}
+		if ms[0].Location.Approximate != tc.approx || !ms[0].Location.HasPoint {
+			t.Errorf("%s: approximate %v (point %v), want %v", tc.attendance, ms[0].Location.Approximate, ms[0].Location.HasPoint, tc.approx)
+		}
+		if got := ms[0].HasDoor(); got != !tc.approx {
+			t.Errorf("%s: HasDoor %v", tc.attendance, got)
+		}
+	}
+}
+
+// TestTownIsNotADoor: TSML sites list online meetings at a town
+// ("San Jose, CA, USA") geocoded to its centre; with a join link, or a
+// location named "Online Meeting", such a meeting is online at an
+// approximate point, not hybrid with a door at the town hall. A street
+// address, or a town without any sign of being online, keeps its door.
+func TestTownIsNotADoor(t *testing.T) {
+	c := NewConverter(meeting.ImportOptions{Source: "s"})
+	for i, tc := range []struct {
+		location, address, link string
+		want                    meeting.Attendance
+		approx                  bool
+	}{
+		{"Online Meeting", "San Jose, CA, USA", "https://zoom.us/j/1", meeting.AttendanceOnline, true},
+		{"Virtual Only", "Philadelphia, PA, USA", "", meeting.AttendanceInactive, true},
+		{"Zoom", "Milpitas, CA 95035, USA", "https://zoom.us/j/1", meeting.AttendanceOnline, true},
+		{"East Falls Church", "3800 Vaux St, Philadelphia, PA 19129", "https://zoom.us/j/1", meeting.AttendanceHybrid, false},
+		{"St Mark's Church", "St Mark's Church, Denver, CO", "", meeting.AttendanceInPerson, false},
+	} {
+		ms, _ := c.Convert(Record{Slug: fmt.Sprint(i), Name: "M", Days: []string{"1"}, Time: "19:00", Location: tc.location,
+			FormattedAddress: tc.address, Latitude: "37.3", Longitude: "-121.9", ConferenceURL: tc.link}, i+1, "")
+		if len(ms) != 1 {
+			t.Fatalf("%s: %d meetings", tc.location, len(ms))
+		}
+		if m := ms[0]; m.Attendance != tc.want || m.Location.Approximate != tc.approx || !m.Location.HasPoint {
+			t.Errorf("%s at %q: %s, approximate %v; want %s, %v", tc.location, tc.address, m.Attendance, m.Location.Approximate, tc.want, tc.approx)
+		}
+	}
+}
+
+// TestPhoneOnlyMeetings: a phone-only meeting with a local or national
+// number, or one with an extension, is online (flagged when the number is
+// short), not inactive; an extension alone is no way to join.
+func TestPhoneOnlyMeetings(t *testing.T) {
+	c := NewConverter(meeting.ImportOptions{Source: "s"})
+	for i, tc := range []struct {
+		phone string
+		want  meeting.Attendance
+		flag  bool
+	}{
+		{"+1 212 555 0100", meeting.AttendanceOnline, false},
+		{"(212) 555-0100 ext. 12", meeting.AttendanceOnline, false},
+		{"212-555-0100 x12", meeting.AttendanceOnline, false},
+		{"+16699009128,,530851127#", meeting.AttendanceOnline, false},
+		{"555-0100", meeting.AttendanceOnline, true},    // local, 7 digits
+		{"01 555 0100", meeting.AttendanceOnline, true}, // national, 9 digits
+		{"ext. 12", meeting.AttendanceInactive, true},
+		{"311", meeting.AttendanceInactive, true},
+	} {
+		ms, ps := c.Convert(Record{Slug: fmt.Sprint("p", i), Name: "Phone Group", Days: []string{"2"}, Time: "07:00", ConferencePhone: tc.phone}, i+1, "")
+		if len(ms) != 1 {
+			t.Fatalf("%q: %d meetings %+v", tc.phone, len(ms), ps)
+		}
+		flagged := false
+		for _, p := range ps {
+			if p.Field == "online.phone" {
+				flagged = true
+				if strings.Contains(p.Reason, tc.phone) {
+					t.Errorf("%q: the reason quotes the number: %s", tc.phone, p.Reason)
+				}
+			}
+		}
+		if ms[0].Attendance != tc.want || flagged != tc.flag {
+			t.Errorf("%q: %s (flagged %v), want %s (flagged %v)", tc.phone, ms[0].Attendance, flagged, tc.want, tc.flag)
+		}
+	}
+}

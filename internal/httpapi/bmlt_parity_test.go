@@ -77,9 +77,9 @@ func TestBMLTAddressFromFormattedAddress(t *testing.T) {
 		"location_province,location_postal_code_1,location_nation", &got)
 	want := []map[string]string{
 		{"meeting_name": "Street Address", "location_street": "1937 West MacDade Boulevard", "location_municipality": "Woodlyn",
-			"location_province": "PA", "location_postal_code_1": "19094", "location_nation": "USA"},
+			"location_province": "PA", "location_postal_code_1": "19094", "location_nation": "US"},
 		{"meeting_name": "Online Locality", "location_street": "", "location_municipality": "San Jose",
-			"location_province": "CA", "location_postal_code_1": "", "location_nation": "USA"},
+			"location_province": "CA", "location_postal_code_1": "", "location_nation": "US"},
 		// The town is not told apart from the street: left empty.
 		{"meeting_name": "Unclear", "location_street": "", "location_municipality": "",
 			"location_province": "PA", "location_postal_code_1": "19106", "location_nation": ""},

@@ -192,12 +192,21 @@ func parseAttendance(p *filterQuery, v string) {
 	}
 }
 
+// programList names every program, for messages.
+var programList = func() string {
+	s := make([]string, len(meeting.Programs))
+	for i, p := range meeting.Programs {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}()
+
 // parseProgram reads comma-separated programs.
 func parseProgram(p *filterQuery, v string) {
 	for _, s := range strings.Split(v, ",") {
 		pr := meeting.Program(strings.TrimSpace(s))
 		if !pr.Valid() {
-			p.bad.Add("program", fmt.Sprintf("%q is not a program (aa, na, smart, al-anon, celebrate-recovery, activity, other)", s))
+			p.bad.Add("program", fmt.Sprintf("%q is not a program (%s)", s, programList))
 			return
 		}
 		p.f.Programs = append(p.f.Programs, pr)

@@ -117,8 +117,8 @@ func NewMeetingJSON(m *meeting.Meeting) MeetingJSON {
 // newResultJSON converts a query result, with distance and next start.
 func newResultJSON(r *meeting.Result) MeetingJSON {
 	j := NewMeetingJSON(&r.Meeting)
-	if r.HasDistance {
-		d := math.Round(r.DistanceM)
+	if d, ok := r.WalkingDistance(); ok {
+		d = math.Round(d)
 		j.DistanceM = &d
 	}
 	if !r.NextStart.IsZero() {

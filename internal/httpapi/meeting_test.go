@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/paulmach/orb/geo"
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
@@ -177,6 +178,35 @@ func TestGetMeeting(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestOnlineMeetingsHaveNoWalkingDistance: an online meeting whose point
+// is 4 m from the query point comes back nearest, as its point says, but
+// without distance_m; the in-person meeting 1 km away keeps its distance.
+// Both encoders (the struct one and the appending one) agree.
+func TestOnlineMeetingsHaveNoWalkingDistance(t *testing.T) {
+	near := geo.PointAtBearingAndDistance(nyc, 90, 4)
+	door := geo.PointAtBearingAndDistance(nyc, 0, 1000)
+	e := newEnv(t,
+		fixture{name: "Online Here", day: 1, start: "19:00", tz: "America/New_York", at: &near, attend: meeting.AttendanceOnline},
+		fixture{name: "Door", day: 1, start: "19:00", tz: "America/New_York", at: &door},
+	)
+	res := get(t, e.srv, "/v1/meetings?lat=40.7128&lng=-74.006&radius_km=5")
+	l := res.list(t)
+	if d := cmp.Diff([]string{"Online Here", "Door"}, meetingNames(l)); d != "" {
+		t.Fatalf("order (-want +got):\n%s", d)
+	}
+	if l.Meetings[0].DistanceM != nil {
+		t.Errorf("the online meeting has distance_m %v", *l.Meetings[0].DistanceM)
+	}
+	if d := l.Meetings[1].DistanceM; d == nil || math.Abs(*d-1000) > 10 {
+		t.Errorf("the in-person meeting: distance_m %v, want about 1000", d)
+	}
+	online := meeting.Result{Meeting: fixture{name: "Online Here", day: 1, start: "19:00", tz: "America/New_York", at: &near,
+		attend: meeting.AttendanceOnline}.build(t, 1), DistanceM: 4, HasDistance: true}
+	if b := httpapi.AppendResultJSON(nil, &online); strings.Contains(string(b), "distance_m") {
+		t.Errorf("the appending encoder gives the online meeting a distance: %s", b)
+	}
+}
 
 // TestListMeetingsOrder checks the two orders: by distance from a point,
 // and by day, local start time and id without one.

@@ -68,9 +68,9 @@ func AppendResultJSON(b []byte, r *meeting.Result) []byte {
 	b = append(b, `,"updated_at":"`...)
 	b = m.UpdatedAt.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, '"')
-	if r.HasDistance {
+	if d, ok := r.WalkingDistance(); ok {
 		b = append(b, `,"distance_m":`...)
-		b = jsonw.AppendFloat(b, math.Round(r.DistanceM))
+		b = jsonw.AppendFloat(b, math.Round(d))
 	}
 	b = append(b, `,"next_start":`...)
 	if r.NextStart.IsZero() {

@@ -36,6 +36,7 @@ type SourceJSON struct {
 	Format         string   `json:"format"`
 	Program        string   `json:"program"`
 	TimeZone       string   `json:"timezone"`
+	OnlineTimeZone string   `json:"online_timezone"`
 	Location       string   `json:"location"`
 	RefreshSeconds *int64   `json:"refresh_seconds"`
 	LastRun        *RunJSON `json:"last_run"`
@@ -96,7 +97,7 @@ func (s *Server) listSources(c *gin.Context) error {
 // else with neither (see SourceJSON and RunJSON).
 func NewSourceJSON(st meeting.SourceStatus, admin bool) SourceJSON {
 	j := SourceJSON{Name: st.Source.Name, Format: string(st.Source.Format), Program: string(st.Source.Program),
-		TimeZone: st.Source.TimeZone, Location: publicLocation(st.Source.Location, admin)}
+		TimeZone: st.Source.TimeZone, OnlineTimeZone: st.Source.OnlineTimeZone, Location: publicLocation(st.Source.Location, admin)}
 	if st.Source.Refresh > 0 {
 		secs := int64(st.Source.Refresh / time.Second)
 		j.RefreshSeconds = &secs

@@ -68,6 +68,15 @@ func TestRunBMLTServer(t *testing.T) {
 			t.Errorf("%s asked %d times, want once", sw, asked[sw])
 		}
 	}
+	// The virtual meeting at the server's default point (GetServerInfo's
+	// centre) is stored without a point, and without a zone: nothing but
+	// that point said where it is.
+	var hasPoint bool
+	var zone string
+	e.db.Pool.QueryRow(context.Background(), `SELECT geog IS NOT NULL, coalesce(timezone, '') FROM meetings WHERE source = 'na' AND external_id = '103'`).Scan(&hasPoint, &zone)
+	if hasPoint || zone != "" {
+		t.Errorf("virtual meeting at the server's default point: point %v, zone %q; want neither", hasPoint, zone)
+	}
 
 	// A server that fails one request fails the run and changes nothing.
 	delete(files, "GetFormats")

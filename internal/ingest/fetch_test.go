@@ -162,7 +162,8 @@ func TestRunOverHTTP(t *testing.T) {
 
 func TestParseConfig(t *testing.T) {
 	good := `{"sources": [
-		{"name": "sepia", "location": "https://example.org/wp-json/tsml/meetings", "format": "meetingguide", "program": "aa", "timezone": "America/New_York"},
+		{"name": "sepia", "location": "https://example.org/wp-json/tsml/meetings", "format": "meetingguide", "program": "aa", "timezone": "America/New_York",
+		 "online_timezone": "America/Chicago"},
 		{"name": "baltimore", "location": "data/baltimore.csv", "format": "csv", "mapping": "baltimore.mapping.json", "refresh": "off"},
 		{"name": "na-region", "location": "https://bmlt.example.org/main_server", "format": "bmlt", "refresh": "90m"},
 		{"name": "here", "location": "http://127.0.0.1:8081/meetings.json", "format": "meetingguide", "local": true}]}`
@@ -171,7 +172,8 @@ func TestParseConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []meeting.Source{
-		{Name: "sepia", Location: "https://example.org/wp-json/tsml/meetings", Format: "meetingguide", Program: "aa", TimeZone: "America/New_York", Refresh: meeting.DefaultRefresh},
+		{Name: "sepia", Location: "https://example.org/wp-json/tsml/meetings", Format: "meetingguide", Program: "aa", TimeZone: "America/New_York",
+			OnlineTimeZone: "America/Chicago", Refresh: meeting.DefaultRefresh},
 		{Name: "baltimore", Location: "/etc/mf/data/baltimore.csv", Format: "csv", Mapping: "/etc/mf/baltimore.mapping.json"},
 		{Name: "na-region", Location: "https://bmlt.example.org/main_server", Format: "bmlt", Refresh: 90 * time.Minute},
 		{Name: "here", Location: "http://127.0.0.1:8081/meetings.json", Format: "meetingguide", Refresh: meeting.DefaultRefresh, Local: true},
@@ -185,15 +187,16 @@ func TestParseConfig(t *testing.T) {
 		}
 	}
 	for name, bad := range map[string]string{
-		"not json":       `sources: []`,
-		"unknown key":    `{"sources": [{"name": "a", "location": "x", "format": "csv", "colour": "red"}]}`,
-		"no sources":     `{"sources": []}`,
-		"bad format":     `{"sources": [{"name": "a", "location": "x", "format": "xml"}]}`,
-		"bad zone":       `{"sources": [{"name": "a", "location": "x", "format": "csv", "timezone": "Mars/Base"}]}`,
-		"bad name":       `{"sources": [{"name": "A B", "location": "x", "format": "csv"}]}`,
-		"repeated name":  `{"sources": [{"name": "a", "location": "x", "format": "csv"}, {"name": "a", "location": "y", "format": "csv"}]}`,
-		"short refresh":  `{"sources": [{"name": "a", "location": "x", "format": "csv", "refresh": "5s"}]}`,
-		"mapping no csv": `{"sources": [{"name": "a", "location": "x", "format": "bmlt", "mapping": "m.json"}]}`,
+		"not json":        `sources: []`,
+		"unknown key":     `{"sources": [{"name": "a", "location": "x", "format": "csv", "colour": "red"}]}`,
+		"no sources":      `{"sources": []}`,
+		"bad format":      `{"sources": [{"name": "a", "location": "x", "format": "xml"}]}`,
+		"bad zone":        `{"sources": [{"name": "a", "location": "x", "format": "csv", "timezone": "Mars/Base"}]}`,
+		"bad online zone": `{"sources": [{"name": "a", "location": "x", "format": "csv", "online_timezone": "Eastern"}]}`,
+		"bad name":        `{"sources": [{"name": "A B", "location": "x", "format": "csv"}]}`,
+		"repeated name":   `{"sources": [{"name": "a", "location": "x", "format": "csv"}, {"name": "a", "location": "y", "format": "csv"}]}`,
+		"short refresh":   `{"sources": [{"name": "a", "location": "x", "format": "csv", "refresh": "5s"}]}`,
+		"mapping no csv":  `{"sources": [{"name": "a", "location": "x", "format": "bmlt", "mapping": "m.json"}]}`,
 	} {
 		if _, err := ingest.ParseConfig(strings.NewReader(bad), ""); !meeting.IsKind(err, meeting.KindInvalid) {
 			t.Errorf("%s: error %v, want KindInvalid", name, err)

@@ -1,13 +1,28 @@
 // Package ingest runs imports: one run fetches a source (an http(s) feed
 // with timeouts, a size limit, gzip and ETag / If-Modified-Since, or a local
 // file), parses it with the pure importers through their one dispatch
-// (importers.Parse), fills in missing time zones (the
-// source's default, else the zone at the meeting's point, else flagged),
-// and hands the meetings to a meeting.ImportStore that applies them in one
+// (importers.Parse), decides each meeting's time zone, and hands the meetings to a meeting.ImportStore that applies them in one
 // transaction keyed by (source, external id). The outcome is a
 // meeting.ImportReport: counts of
 // inserted, updated, restored, unchanged, removed, rejected and flagged
 // meetings, and every problem with its record and reason.
+//
+// Points come first. Each point is checked against the stated country
+// and, in the US, state (pointContradiction); one that contradicts them is
+// dropped. A meeting held at a place with an address but no point is then
+// placed, approximately, at the centre of its postal code, else of its
+// city, from the run's own listings and then every source's
+// (Importer.Places).
+//
+// A meeting's zone comes from the first of these rules that applies: the
+// record's own zone; a zone its text names ("8pm Eastern", "EST/EDT",
+// "UK time", "CET"; see zoneMentions); the source's default
+// (Source.OnlineTimeZone for an online meeting when set, else
+// Source.TimeZone); the zone at its point, only when the point is a place
+// people go to (never an online meeting's, never an approximate one).
+// When the text or the point disagrees with the zone chosen, the meeting
+// is flagged with both; when no rule applies it keeps no zone and is
+// flagged (a wrong clock is worse than none).
 //
 // Bad records never vanish: the importers reject or flag them with a
 // reason, and the report carries each one. An input that is not the named
@@ -59,6 +74,10 @@ type Importer struct {
 	MaxSize int64
 	// Zones infers a zone from a point; nil means the offline tzf finder.
 	Zones ZoneFinder
+	// Places gives the centres of the places of every source's listings,
+	// where meetings with an address and no point are placed (after the
+	// run's own listings); nil means the run's own only.
+	Places meeting.CentreFinder
 	// Logger gets one line per run (source, status, counts, duration),
 	// never a record's content; nil means slog.Default().
 	Logger *slog.Logger
@@ -147,7 +166,24 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	}
 	ms, dup := dedupe(ms, src.Name)
 	probs = append(probs, dup...)
-	probs = append(probs, fillZones(ms, src.TimeZone, im.zones())...)
+	zones := newCachedZones(im.zones())
+	pprobs, contradicted := checkPoints(ms, zones)
+	probs = append(probs, pprobs...)
+	cprobs, centred, err := placeAtCentroids(ctx, ms, im.Places, zones)
+	if err != nil {
+		return fail(err)
+	}
+	probs = append(probs, cprobs...)
+	rep.Points.Centroid = centred
+	zprobs, zcounts := fillZones(ms, src, zones, im.clock())
+	probs = append(probs, zprobs...)
+	rep.Zones = zcounts
+	rep.Points.Contradicted = contradicted
+	for i := range ms {
+		if !ms[i].Location.HasPoint {
+			rep.Points.None++
+		}
+	}
 	rep.Problems = probs
 	for _, p := range probs {
 		if p.Severity == meeting.Rejected {
@@ -197,6 +233,14 @@ var (
 	defaultClient      = NewClient(DefaultTimeout)
 	defaultLocalClient = NewLocalClient(DefaultTimeout)
 )
+
+// clock returns the current time by im.Now.
+func (im *Importer) clock() time.Time {
+	if im.Now != nil {
+		return im.Now()
+	}
+	return time.Now()
+}
 
 func (im *Importer) zones() ZoneFinder {
 	if im.Zones != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -310,10 +311,18 @@ func TestTimeZones(t *testing.T) {
 			t.Errorf("zones (-want +got):\n%s", diff)
 		}
 	})
-	t.Run("own zone, else the source default", func(t *testing.T) {
+	t.Run("own zone, else the source default (flagged where the point disagrees)", func(t *testing.T) {
 		got := zones(meeting.Source{Name: "tz-default", Location: path, Format: meeting.FormatMeetingGuide, TimeZone: "America/Chicago"})
-		want := with(map[string]string{"denver-noon-1": "America/Chicago", "denver-noon-3": "America/Chicago", "denver-noon-5": "America/Chicago",
-			"online-only": "America/Chicago"})
+		want := with(map[string]string{"denver-noon-1": "America/Chicago (flagged)", "denver-noon-3": "America/Chicago (flagged)",
+			"denver-noon-5": "America/Chicago (flagged)", "online-only": "America/Chicago"})
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("zones (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("online meetings on the source's online default, never on their point", func(t *testing.T) {
+		got := zones(meeting.Source{Name: "tz-online", Location: path, Format: meeting.FormatMeetingGuide, OnlineTimeZone: "America/New_York"})
+		want := with(map[string]string{"denver-noon-1": "America/Denver", "denver-noon-3": "America/Denver", "denver-noon-5": "America/Denver",
+			"online-only": "America/New_York"})
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("zones (-want +got):\n%s", diff)
 		}
@@ -383,5 +392,120 @@ func TestOrganizationRowsAreNotTouched(t *testing.T) {
 	e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM meetings WHERE org_id = $1 AND deleted_at IS NULL`, org).Scan(&live)
 	if name != "Owned" || live != 2 {
 		t.Errorf("organization rows changed: name %q, %d live", name, live)
+	}
+}
+
+// TestWrongShapeFails: a JSON file of another shape read as a Meeting
+// Guide feed (records with a name, types and a URL, but no day, time,
+// address or conference link) fails the run with the reason and leaves the
+// source's meetings alone, rather than coming back "ok" with meetings by
+// appointment and inactive.
+func TestWrongShapeFails(t *testing.T) {
+	e := newEnv(t)
+	if rep := e.run(e.write("feed.json", fixture(t)), false); rep.Status != meeting.ImportOK {
+		t.Fatalf("the first import: %s %s", rep.Status, rep.Error)
+	}
+	before, _ := e.state()
+	rep := e.run(filepath.Join("..", "..", "importers", "meetingguide", "testdata", "directory.json"), true)
+	if rep.Status != meeting.ImportFailed || !strings.Contains(rep.Error, "records have neither a schedule (day, time) nor a place") {
+		t.Errorf("status %s, error %q; want failed with the reason", rep.Status, rep.Error)
+	}
+	if after, _ := e.state(); !cmp.Equal(before, after) {
+		t.Errorf("the failed run changed the meetings:\n%v\n%v", before, after)
+	}
+}
+
+// TestReportCountsZonesAndPoints: the report of a run, and the last run
+// the store keeps, count the meetings by where their zone came from and
+// by their point.
+func TestReportCountsZonesAndPoints(t *testing.T) {
+	e := newEnv(t)
+	recs := []map[string]any{
+		// The record's own zone.
+		{"slug": "own", "name": "Grace Group", "day": 1, "time": "19:00", "timezone": "America/New_York",
+			"formatted_address": "802 Broadway, New York, NY 10003, USA", "latitude": 40.7323, "longitude": -73.9910},
+		// Online at a London centroid, on the clock its name says.
+		{"slug": "text", "name": "London Daily – 8pm Eastern", "day": 2, "time": "20:00", "conference_url": "https://zoom.us/j/1",
+			"city": "London", "country": "UK", "latitude": 51.5072, "longitude": -0.1276},
+		// Online without a word about its clock: the online default.
+		{"slug": "online", "name": "Night Owls", "day": 6, "time": "23:00", "conference_url": "https://zoom.us/j/2",
+			"formatted_address": "Chicago, IL, USA"},
+		// In person: the zone at its point.
+		{"slug": "denver", "name": "Noon Step Study", "day": 3, "time": "12:00",
+			"formatted_address": "1437 Bannock St, Denver, CO 80202, USA", "latitude": 39.7392, "longitude": -104.9903},
+		// Scotland by its address, Texas by its point: the point goes, and
+		// nothing else says its zone.
+		{"slug": "scotland", "name": "Glasgow Friday", "day": 5, "time": "19:30", "address": "1 Example Street", "city": "Glasgow",
+			"country": "Scotland", "latitude": 29.7604, "longitude": -95.3698},
+	}
+	src := meeting.Source{Name: "counts", Location: e.write("feed.json", recs), Format: meeting.FormatMeetingGuide, OnlineTimeZone: "America/New_York"}
+	rep := e.im.Run(context.Background(), src, ingest.Options{})
+	if rep.Status != meeting.ImportOK {
+		t.Fatalf("run: %s %s", rep.Status, rep.Error)
+	}
+	wantZones := meeting.ZoneCounts{Record: 1, Text: 1, Source: 1, Point: 1, None: 1}
+	wantPoints := meeting.PointCounts{None: 2, Contradicted: 1}
+	if d := cmp.Diff(wantZones, rep.Zones); d != "" {
+		t.Errorf("zones (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(wantPoints, rep.Points); d != "" {
+		t.Errorf("points (-want +got):\n%s", d)
+	}
+	var b bytes.Buffer
+	rep.WriteText(&b)
+	for _, line := range []string{"zones from the record 1, its text 1, the source's default 1, the point 1, none 1 (0 disagreeing)",
+		"points: 2 meetings without one (1 dropped as contradicting the address), 0 at a centroid, 0 geocoded"} {
+		if !strings.Contains(b.String(), line) {
+			t.Errorf("the text report lacks %q:\n%s", line, b.String())
+		}
+	}
+	srcs, err := e.im.Store.Sources(context.Background())
+	if err != nil || len(srcs) != 1 || srcs[0].LastRun == nil {
+		t.Fatalf("sources: %+v, %v", srcs, err)
+	}
+	if last := srcs[0].LastRun; last.Zones != wantZones || last.Points != wantPoints || srcs[0].Source.OnlineTimeZone != "America/New_York" {
+		t.Errorf("the stored run: zones %+v, points %+v, online zone %q", last.Zones, last.Points, srcs[0].Source.OnlineTimeZone)
+	}
+}
+
+// TestCentroidFromOtherSources: a listing with an address and no point is
+// placed at the centre of its postal code among every source's listings
+// (the places view), marked approximate, and found by a point query
+// without a walking distance.
+func TestCentroidFromOtherSources(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	with := []map[string]any{
+		{"slug": "a1", "name": "Scranton Noon", "day": 1, "time": "12:00", "timezone": "America/New_York",
+			"address": "1 Example St", "city": "Scranton", "state": "PA", "postal_code": "18503", "country": "US", "latitude": 41.40, "longitude": -75.66},
+		{"slug": "a2", "name": "Scranton Night", "day": 2, "time": "20:00", "timezone": "America/New_York",
+			"address": "2 Example St", "city": "Scranton", "state": "PA", "postal_code": "18503", "country": "US", "latitude": 41.42, "longitude": -75.68},
+	}
+	src := meeting.Source{Name: "with-points", Location: e.write("a.json", with), Format: meeting.FormatMeetingGuide}
+	if rep := e.im.Run(ctx, src, ingest.Options{}); rep.Status != meeting.ImportOK {
+		t.Fatalf("first source: %s %s", rep.Status, rep.Error)
+	}
+	places := postgres.NewPlaceStore(e.db)
+	if err := places.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	without := []map[string]any{{"slug": "b1", "name": "Downtown Step", "day": 3, "time": "19:00", "timezone": "America/New_York",
+		"address": "3 Example St", "city": "Scranton", "state": "PA", "postal_code": "18503", "country": "US"}}
+	e.im.Places = places
+	defer func() { e.im.Places = nil }()
+	rep := e.im.Run(ctx, meeting.Source{Name: "no-points", Location: e.write("b.json", without), Format: meeting.FormatMeetingGuide}, ingest.Options{})
+	if rep.Status != meeting.ImportOK || rep.Points.Centroid != 1 || rep.Points.None != 0 {
+		t.Fatalf("second source: %s %s, points %+v; want one placed at a centroid", rep.Status, rep.Error, rep.Points)
+	}
+	page, err := postgres.NewMeetingStore(e.db).Find(ctx, meeting.Filter{Point: orb.Point{-75.67, 41.41}, HasPoint: true, RadiusKM: 5, Sources: []string{"no-points"}})
+	if err != nil || len(page.Results) != 1 {
+		t.Fatalf("near Scranton: %+v, %v", page.Results, err)
+	}
+	r := page.Results[0]
+	if !r.Location.Approximate || math.Abs(r.Location.Lat()-41.41) > 1e-6 || math.Abs(r.Location.Lng()+75.67) > 1e-6 {
+		t.Errorf("placed at %v (approximate %v), want the centre 41.41,-75.67, approximate", r.Location.Point, r.Location.Approximate)
+	}
+	if _, walk := r.WalkingDistance(); walk {
+		t.Error("a meeting placed at a centroid has a walking distance")
 	}
 }

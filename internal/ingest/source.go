@@ -15,14 +15,15 @@ import (
 // configFile is the JSON layout of a sources file.
 type configFile struct {
 	Sources []struct {
-		Name     string `json:"name"`
-		Location string `json:"location"`
-		Format   string `json:"format"`
-		Program  string `json:"program"`
-		TimeZone string `json:"timezone"`
-		Mapping  string `json:"mapping"`
-		Refresh  string `json:"refresh"`
-		Local    bool   `json:"local"`
+		Name           string `json:"name"`
+		Location       string `json:"location"`
+		Format         string `json:"format"`
+		Program        string `json:"program"`
+		TimeZone       string `json:"timezone"`
+		OnlineTimeZone string `json:"online_timezone"`
+		Mapping        string `json:"mapping"`
+		Refresh        string `json:"refresh"`
+		Local          bool   `json:"local"`
 	} `json:"sources"`
 }
 
@@ -30,8 +31,10 @@ type configFile struct {
 //
 //	{"sources": [{"name": "sepia", "location": "https://…/meetings.json",
 //	  "format": "meetingguide", "program": "aa", "timezone": "America/New_York",
-//	  "mapping": "", "refresh": "6h", "local": false}]}
+//	  "online_timezone": "America/New_York", "mapping": "", "refresh": "6h", "local": false}]}
 //
+// timezone is the zone of meetings whose record and text give none;
+// online_timezone, when set, takes its place for online meetings.
 // refresh is a Go duration ("90m", "6h"), "0" or "off" for on demand only,
 // meeting.DefaultRefresh when absent. local: true allows a URL on this
 // machine or the local network (see meeting.Source.Local). Relative local locations and mapping paths
@@ -60,7 +63,7 @@ func ParseConfig(r io.Reader, dir string) ([]meeting.Source, error) {
 	var out []meeting.Source
 	for i, c := range cf.Sources {
 		s := meeting.Source{Name: c.Name, Location: strings.TrimSpace(c.Location), Format: meeting.Format(c.Format),
-			Program: meeting.Program(c.Program), TimeZone: c.TimeZone, Mapping: c.Mapping, Refresh: meeting.DefaultRefresh, Local: c.Local}
+			Program: meeting.Program(c.Program), TimeZone: c.TimeZone, OnlineTimeZone: c.OnlineTimeZone, Mapping: c.Mapping, Refresh: meeting.DefaultRefresh, Local: c.Local}
 		switch strings.TrimSpace(c.Refresh) {
 		case "":
 		case "0", "off", "never":

@@ -94,12 +94,26 @@ func HasWords(q string) bool {
 
 // Result is one meeting found by a query, with its distance from the query
 // point (when there is one) and the start of its current or next occurrence.
+// Every store sets DistanceM and HasDistance for every result of a query
+// with a point, doors or not: the distance orders the results and keys
+// the cursor. What is published as a distance is WalkingDistance.
 type Result struct {
 	Meeting
 	DistanceM   float64
 	HasDistance bool
 	NextStart   time.Time // zero when the meeting has no schedule or zone
 	InProgress  bool
+}
+
+// WalkingDistance returns the distance to show for r: DistanceM when the
+// query had a point and the meeting has a door (Meeting.HasDoor), else
+// false. An online or approximate meeting's point is a locality, not a
+// place to walk to: "4 m away" would send someone to a locked door.
+func (r *Result) WalkingDistance() (float64, bool) {
+	if !r.HasDistance || !r.HasDoor() {
+		return 0, false
+	}
+	return r.DistanceM, true
 }
 
 // Page is one page of results and the cursor of the next page (nil on the last).

@@ -92,6 +92,39 @@ type ImportCounts struct {
 	// Rejected and Flagged count the problems of each severity.
 	Rejected int `json:"rejected"`
 	Flagged  int `json:"flagged"`
+	// Zones counts the parsed meetings by where their time zone came from.
+	Zones ZoneCounts `json:"zones"`
+	// Points counts the parsed meetings by where their point came from.
+	Points PointCounts `json:"points"`
+}
+
+// ZoneCounts count the meetings of a run by the rule that gave them their
+// time zone, in the order the rules are tried (internal/ingest): the
+// record's own, one its text names, the source's default (its online
+// default for online meetings), the zone at the point of a meeting held
+// at a place, or none (flagged). Conflicts counts the meetings flagged
+// because the text or the point disagreed with the zone chosen.
+type ZoneCounts struct {
+	Record    int `json:"record"`
+	Text      int `json:"text"`
+	Source    int `json:"source"`
+	Point     int `json:"point"`
+	None      int `json:"none"`
+	Conflicts int `json:"conflicts"`
+}
+
+// PointCounts count the meetings of a run by their point: None are stored
+// without one (the record gave none, or an unusable one: 0,0, a BMLT
+// default, a point contradicting the address); Contradicted had theirs
+// dropped for contradicting the stated country or state; Centroid were
+// placed at the centre of the listings' own places for their postal code
+// or city (approximate); Geocoded were placed by a geocoder (none while
+// imports run offline).
+type PointCounts struct {
+	None         int `json:"none"`
+	Contradicted int `json:"contradicted"`
+	Centroid     int `json:"centroid"`
+	Geocoded     int `json:"geocoded"`
 }
 
 // ImportReport is the outcome of one import run.
@@ -136,6 +169,11 @@ func (r *ImportReport) WriteText(w io.Writer) error {
 	if r.Status != ImportNotModified && r.Status != ImportFailed {
 		fmt.Fprintf(&b, "  parsed %d, inserted %d, updated %d, restored %d, unchanged %d, removed %d, rejected %d, flagged %d\n",
 			r.Parsed, r.Inserted, r.Updated, r.Restored, r.Unchanged, r.Removed, r.Rejected, r.Flagged)
+		z, p := r.Zones, r.Points
+		fmt.Fprintf(&b, "  zones from the record %d, its text %d, the source's default %d, the point %d, none %d (%d disagreeing)\n",
+			z.Record, z.Text, z.Source, z.Point, z.None, z.Conflicts)
+		fmt.Fprintf(&b, "  points: %d meetings without one (%d dropped as contradicting the address), %d at a centroid, %d geocoded\n",
+			p.None, p.Contradicted, p.Centroid, p.Geocoded)
 	} else if r.Status == ImportNotModified {
 		fmt.Fprintf(&b, "  the source is unchanged since the last import: nothing to do\n")
 	}

@@ -29,12 +29,77 @@ const (
 	ProgramSMART             Program = "smart"
 	ProgramAlAnon            Program = "al-anon"
 	ProgramCelebrateRecovery Program = "celebrate-recovery"
+	ProgramCA                Program = "ca"              // Cocaine Anonymous
+	ProgramCMA               Program = "cma"             // Crystal Meth Anonymous
+	ProgramOA                Program = "oa"              // Overeaters Anonymous
+	ProgramSLAA              Program = "slaa"            // Sex and Love Addicts Anonymous
+	ProgramGA                Program = "ga"              // Gamblers Anonymous
+	ProgramCoDA              Program = "coda"            // Co-Dependents Anonymous
+	ProgramACA               Program = "aca"             // Adult Children of Alcoholics
+	ProgramDA                Program = "da"              // Debtors Anonymous
+	ProgramMA                Program = "ma"              // Marijuana Anonymous
+	ProgramHA                Program = "ha"              // Heroin Anonymous
+	ProgramNarAnon           Program = "nar-anon"        // Nar-Anon Family Groups
+	ProgramAlateen           Program = "alateen"         // Alateen
+	ProgramRecoveryDharma    Program = "recovery-dharma" // Recovery Dharma
+	ProgramRefugeRecovery    Program = "refuge-recovery" // Refuge Recovery
+	ProgramLifeRing          Program = "lifering"        // LifeRing Secular Recovery
+	ProgramWFS               Program = "wfs"             // Women for Sobriety
 	ProgramActivity          Program = "activity"
 	ProgramOther             Program = "other"
 )
 
-// Programs lists every valid program, in display order.
-var Programs = []Program{ProgramAA, ProgramNA, ProgramSMART, ProgramAlAnon, ProgramCelebrateRecovery, ProgramActivity, ProgramOther}
+// Programs lists every valid program, in display order. Stores that keep
+// a program as its index here (internal/readmodel) hold at most 32.
+var Programs = []Program{ProgramAA, ProgramNA, ProgramSMART, ProgramAlAnon, ProgramCelebrateRecovery,
+	ProgramCA, ProgramCMA, ProgramOA, ProgramSLAA, ProgramGA, ProgramCoDA, ProgramACA, ProgramDA, ProgramMA, ProgramHA,
+	ProgramNarAnon, ProgramAlateen, ProgramRecoveryDharma, ProgramRefugeRecovery, ProgramLifeRing, ProgramWFS,
+	ProgramActivity, ProgramOther}
+
+// programWords maps what feeds write for a program (its code, its name,
+// common short forms; lower case, folded) to the program.
+var programWords = func() map[string]Program {
+	m := map[string]Program{}
+	for _, p := range Programs {
+		m[string(p)] = p
+	}
+	for p, words := range map[Program][]string{
+		ProgramAA:                {"alcoholics anonymous", "a.a."},
+		ProgramNA:                {"narcotics anonymous", "n.a."},
+		ProgramSMART:             {"smart recovery", "smart-recovery"},
+		ProgramAlAnon:            {"al-anon", "alanon", "al anon", "al-anon family groups"},
+		ProgramCelebrateRecovery: {"celebrate recovery", "cr"},
+		ProgramCA:                {"cocaine anonymous", "c.a."},
+		ProgramCMA:               {"crystal meth anonymous", "c.m.a."},
+		ProgramOA:                {"overeaters anonymous", "o.a."},
+		ProgramSLAA:              {"sex and love addicts anonymous", "s.l.a.a.", "augustine fellowship"},
+		ProgramGA:                {"gamblers anonymous", "g.a."},
+		ProgramCoDA:              {"co-dependents anonymous", "codependents anonymous", "co-da"},
+		ProgramACA:               {"adult children of alcoholics", "adult children of alcoholics & dysfunctional families", "acoa", "acoa/aca"},
+		ProgramDA:                {"debtors anonymous", "d.a."},
+		ProgramMA:                {"marijuana anonymous", "m.a."},
+		ProgramHA:                {"heroin anonymous", "h.a."},
+		ProgramNarAnon:           {"nar-anon", "naranon", "nar anon", "nar-anon family groups"},
+		ProgramAlateen:           {"ala-teen"},
+		ProgramRecoveryDharma:    {"recovery dharma", "rd"},
+		ProgramRefugeRecovery:    {"refuge recovery"},
+		ProgramLifeRing:          {"lifering secular recovery", "life ring", "lsr"},
+		ProgramWFS:               {"women for sobriety", "women-for-sobriety"},
+	} {
+		for _, w := range words {
+			m[w] = p
+		}
+	}
+	return m
+}()
+
+// ParseProgram reads a program as feeds write it: its code ("ca"), its
+// name ("Cocaine Anonymous"), or a common short form ("C.A.", "Nar Anon"),
+// in any case. It returns false for anything else.
+func ParseProgram(s string) (Program, bool) {
+	p, ok := programWords[strings.Join(strings.Fields(Fold(s)), " ")]
+	return p, ok
+}
 
 // Valid reports whether p is one of Programs.
 func (p Program) Valid() bool {
@@ -238,6 +303,15 @@ type Meeting struct {
 	OrgID         int64 // owning organization, 0 for imported listings
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+}
+
+// HasDoor reports whether people can walk to m: it is held in person or
+// hybrid, at a point that is not approximate. An online meeting's point
+// (its group's city, a service body's office) and an approximate one are
+// not a door; only a meeting with one gets a walking distance (see
+// Result.WalkingDistance).
+func (m *Meeting) HasDoor() bool {
+	return m.Attendance.HasPlace() && m.Location.HasPoint && !m.Location.Approximate
 }
 
 // Duration returns how long the meeting lasts: End-Start (wrapping past

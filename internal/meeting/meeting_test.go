@@ -191,3 +191,32 @@ func TestClean(t *testing.T) {
 		t.Errorf("a clean meeting: Clean changed %q", changed)
 	}
 }
+
+func TestParseProgram(t *testing.T) {
+	for in, want := range map[string]meeting.Program{
+		"ca": meeting.ProgramCA, "Cocaine Anonymous": meeting.ProgramCA, "C.A.": meeting.ProgramCA, "COCAINE  ANONYMOUS": meeting.ProgramCA,
+		"Crystal Meth Anonymous": meeting.ProgramCMA, "Overeaters Anonymous": meeting.ProgramOA, "SLAA": meeting.ProgramSLAA, "Gamblers Anonymous": meeting.ProgramGA,
+		"CoDA": meeting.ProgramCoDA, "Co-Dependents Anonymous": meeting.ProgramCoDA, "ACA": meeting.ProgramACA, "Adult Children of Alcoholics": meeting.ProgramACA,
+		"Debtors Anonymous": meeting.ProgramDA, "Marijuana Anonymous": meeting.ProgramMA, "Heroin Anonymous": meeting.ProgramHA, "Nar Anon": meeting.ProgramNarAnon,
+		"Nar-Anon": meeting.ProgramNarAnon, "Alateen": meeting.ProgramAlateen, "Recovery Dharma": meeting.ProgramRecoveryDharma, "Refuge Recovery": meeting.ProgramRefugeRecovery,
+		"LifeRing": meeting.ProgramLifeRing, "Women for Sobriety": meeting.ProgramWFS, "AA": meeting.ProgramAA, "Alcoholics Anonymous": meeting.ProgramAA,
+		"Al-Anon": meeting.ProgramAlAnon, "SMART Recovery": meeting.ProgramSMART,
+	} {
+		if got, ok := meeting.ParseProgram(in); !ok || got != want {
+			t.Errorf("meeting.ParseProgram(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "Anonymous", "Cocaine", "xyz"} {
+		if got, ok := meeting.ParseProgram(in); ok {
+			t.Errorf("meeting.ParseProgram(%q) = %q, want none", in, got)
+		}
+	}
+	if len(meeting.Programs) > 32 {
+		t.Errorf("%d programs: the read model keeps a program set in 32 bits", len(meeting.Programs))
+	}
+	for _, p := range meeting.Programs {
+		if !p.Valid() {
+			t.Errorf("%q is not valid", p)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package meeting
 
-import "context"
+import (
+	"context"
+
+	"github.com/paulmach/orb"
+)
 
 // Place kinds.
 const (
@@ -22,4 +26,26 @@ type Place struct {
 // empty q is KindInvalid; a dead backend KindUnavailable.
 type PlaceFinder interface {
 	Places(ctx context.Context, q string, limit int) ([]Place, error)
+}
+
+// PlaceCentre is the centre of the listed meetings of one place: a postal
+// code (Kind PlacePostalCode) or a city (PlaceCity), named Key as the
+// caller asked for it, with the Region and Country the listings give it,
+// its centre Point ([lon, lat]) and how many Meetings it is the centre of.
+type PlaceCentre struct {
+	Kind     string
+	Key      string
+	Region   string
+	Country  string
+	Point    orb.Point
+	Meetings int
+}
+
+// CentreFinder returns the centres of the places listings are grouped by
+// (the places of PlaceFinder) for the postal codes and the cities asked
+// about, in any region and country: the caller chooses among them. It
+// matches postal codes case-insensitively and cities without case or
+// accents. Errors are *Error; a dead backend is KindUnavailable.
+type CentreFinder interface {
+	Centres(ctx context.Context, postalCodes, cities []string) ([]PlaceCentre, error)
 }

@@ -48,19 +48,23 @@ const MinRefresh = time.Minute
 // Location is an http(s) URL or a local path; Program and TimeZone are the
 // defaults for records that do not give their own (empty Program = the
 // importer's default; empty TimeZone = inferred from the meeting's point);
-// Mapping is the path of a CSV mapping file; Refresh is how often serve
-// re-imports it (0 = only on demand). Local allows a URL on this machine
-// or the local network (loopback, private and link-local addresses),
-// which imports otherwise refuse to connect to.
+// OnlineTimeZone, when set, is the default zone of online meetings instead
+// of TimeZone (feeds that list online meetings on another clock than their
+// rooms); Mapping is the path of a CSV mapping file; Refresh is how often
+// serve re-imports it (0 = only on demand). internal/ingest decides each
+// meeting's zone from these (see its package comment). Local allows a URL
+// on this machine or the local network (loopback, private and link-local
+// addresses), which imports otherwise refuse to connect to.
 type Source struct {
-	Name     string
-	Location string
-	Format   Format
-	Program  Program
-	TimeZone string
-	Mapping  string
-	Refresh  time.Duration
-	Local    bool
+	Name           string
+	Location       string
+	Format         Format
+	Program        Program
+	TimeZone       string
+	OnlineTimeZone string
+	Mapping        string
+	Refresh        time.Duration
+	Local          bool
 }
 
 // sourceName is what a source name may look like: it is stored in every
@@ -82,9 +86,11 @@ func (s Source) Check() error {
 	if s.Program != "" && !s.Program.Valid() {
 		f.Add("program", fmt.Sprintf("%q is not a program", s.Program))
 	}
-	if s.TimeZone != "" {
-		if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "Local" {
-			f.Add("timezone", fmt.Sprintf("%q is not an IANA time zone", s.TimeZone))
+	for _, z := range [...]struct{ field, name string }{{"timezone", s.TimeZone}, {"online_timezone", s.OnlineTimeZone}} {
+		if z.name != "" {
+			if _, err := time.LoadLocation(z.name); err != nil || z.name == "Local" {
+				f.Add(z.field, fmt.Sprintf("%q is not an IANA time zone", z.name))
+			}
 		}
 	}
 	if s.Mapping != "" && s.Format != FormatCSV {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 )
@@ -95,4 +96,38 @@ func scanPlaces(op string, rows pgx.Rows) ([]meeting.Place, error) {
 func (s *PlaceStore) Refresh(ctx context.Context) error {
 	_, err := s.db.Pool.Exec(ctx, `REFRESH MATERIALIZED VIEW CONCURRENTLY places`)
 	return translate("postgres.PlaceStore.Refresh", err)
+}
+
+var _ meeting.CentreFinder = (*PlaceStore)(nil)
+
+// Centres implements meeting.CentreFinder over the places view: every
+// postal code and city row whose key is one of postalCodes (lower case) or
+// cities (search_normalize), with Key as asked.
+func (s *PlaceStore) Centres(ctx context.Context, postalCodes, cities []string) ([]meeting.PlaceCentre, error) {
+	const op = "postgres.Centres"
+	if len(postalCodes) == 0 && len(cities) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.Pool.Query(ctx, `
+		SELECT 'postal_code', q.k, p.region, p.country, p.lat, p.lng, p.meetings
+		FROM unnest($1::text[]) AS q(k) JOIN places p ON p.kind = 'postal_code' AND p.key = lower(btrim(q.k))
+		UNION ALL
+		SELECT 'city', q.k, p.region, p.country, p.lat, p.lng, p.meetings
+		FROM unnest($2::text[]) AS q(k) JOIN places p ON p.kind = 'city' AND p.key = search_normalize(btrim(q.k))`,
+		postalCodes, cities)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	defer rows.Close()
+	var out []meeting.PlaceCentre
+	for rows.Next() {
+		var c meeting.PlaceCentre
+		var lat, lng float64
+		if err := rows.Scan(&c.Kind, &c.Key, &c.Region, &c.Country, &lat, &lng, &c.Meetings); err != nil {
+			return nil, translate(op, err)
+		}
+		c.Point = orb.Point{lng, lat}
+		out = append(out, c)
+	}
+	return out, translate(op, rows.Err())
 }

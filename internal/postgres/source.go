@@ -19,21 +19,22 @@ const MaxStoredProblems = 1000
 // upsertSource saves src's settings. When any setting that shapes the
 // imported meetings changes, the saved cache validators are cleared so that
 // the next fetch is unconditional.
-const upsertSource = `INSERT INTO sources (name, location, format, program, timezone, mapping, refresh_interval)
-	VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::bigint > 0 THEN make_interval(secs => $7::bigint) END)
+const upsertSource = `INSERT INTO sources (name, location, format, program, timezone, mapping, refresh_interval, online_timezone)
+	VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::bigint > 0 THEN make_interval(secs => $7::bigint) END, $8)
 	ON CONFLICT (name) DO UPDATE SET
 		location = excluded.location, format = excluded.format, program = excluded.program,
 		timezone = excluded.timezone, mapping = excluded.mapping, refresh_interval = excluded.refresh_interval,
-		etag = CASE WHEN (sources.location, sources.format, sources.program, sources.timezone, sources.mapping)
-			IS DISTINCT FROM (excluded.location, excluded.format, excluded.program, excluded.timezone, excluded.mapping)
+		online_timezone = excluded.online_timezone,
+		etag = CASE WHEN (sources.location, sources.format, sources.program, sources.timezone, sources.mapping, sources.online_timezone)
+			IS DISTINCT FROM (excluded.location, excluded.format, excluded.program, excluded.timezone, excluded.mapping, excluded.online_timezone)
 			THEN '' ELSE sources.etag END,
-		last_modified = CASE WHEN (sources.location, sources.format, sources.program, sources.timezone, sources.mapping)
-			IS DISTINCT FROM (excluded.location, excluded.format, excluded.program, excluded.timezone, excluded.mapping)
+		last_modified = CASE WHEN (sources.location, sources.format, sources.program, sources.timezone, sources.mapping, sources.online_timezone)
+			IS DISTINCT FROM (excluded.location, excluded.format, excluded.program, excluded.timezone, excluded.mapping, excluded.online_timezone)
 			THEN '' ELSE sources.last_modified END,
 		updated_at = now()`
 
 func sourceArgs(src meeting.Source) []any {
-	return []any{src.Name, src.Location, string(src.Format), string(src.Program), src.TimeZone, src.Mapping, int64(src.Refresh / time.Second)}
+	return []any{src.Name, src.Location, string(src.Format), string(src.Program), src.TimeZone, src.Mapping, int64(src.Refresh / time.Second), src.OnlineTimeZone}
 }
 
 // Validators implements meeting.ImportStore: the validators saved by src's last
@@ -42,8 +43,8 @@ func sourceArgs(src meeting.Source) []any {
 func (s *ImportStore) Validators(ctx context.Context, src meeting.Source) (meeting.CacheValidators, error) {
 	var v meeting.CacheValidators
 	err := s.db.Pool.QueryRow(ctx, `SELECT etag, last_modified FROM sources
-		WHERE name = $1 AND location = $2 AND format = $3 AND program = $4 AND timezone = $5 AND mapping = $6`,
-		src.Name, src.Location, string(src.Format), string(src.Program), src.TimeZone, src.Mapping).Scan(&v.ETag, &v.LastModified)
+		WHERE name = $1 AND location = $2 AND format = $3 AND program = $4 AND timezone = $5 AND mapping = $6 AND online_timezone = $7`,
+		src.Name, src.Location, string(src.Format), string(src.Program), src.TimeZone, src.Mapping, src.OnlineTimeZone).Scan(&v.ETag, &v.LastModified)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return meeting.CacheValidators{}, nil
 	}
@@ -103,6 +104,14 @@ func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *me
 	if err != nil {
 		return &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
 	}
+	zj, err := json.Marshal(rep.Zones)
+	if err != nil {
+		return &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
+	}
+	ptj, err := json.Marshal(rep.Points)
+	if err != nil {
+		return &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
+	}
 	total := rep.ProblemsTotal
 	if total < len(rep.Problems) {
 		total = len(rep.Problems)
@@ -113,10 +122,10 @@ func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *me
 		}
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO import_runs (source, started_at, finished_at, status, parsed, inserted, updated,
-				restored, unchanged, removed, rejected, flagged, held_back, error, problems, problems_total, error_public)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+				restored, unchanged, removed, rejected, flagged, held_back, error, problems, problems_total, error_public, zones, points)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
 			src.Name, rep.StartedAt, rep.StartedAt.Add(rep.Duration), string(rep.Status), rep.Parsed, rep.Inserted, rep.Updated,
-			rep.Restored, rep.Unchanged, rep.Removed, rep.Rejected, rep.Flagged, rep.HeldBack, meeting.CleanText(rep.Error), pj, total, meeting.CleanText(rep.PublicError)).Scan(&id)
+			rep.Restored, rep.Unchanged, rep.Removed, rep.Rejected, rep.Flagged, rep.HeldBack, meeting.CleanText(rep.Error), pj, total, meeting.CleanText(rep.PublicError), zj, ptj).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -133,10 +142,10 @@ func (s *ImportStore) RecordRun(ctx context.Context, src meeting.Source, rep *me
 // the report of its last run (its problems cut to MaxStoredProblems).
 func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, error) {
 	const op = "postgres.Sources"
-	rows, err := s.db.Pool.Query(ctx, `SELECT s.name, s.location, s.format, s.program, s.timezone, s.mapping,
+	rows, err := s.db.Pool.Query(ctx, `SELECT s.name, s.location, s.format, s.program, s.timezone, s.online_timezone, s.mapping,
 			coalesce(extract(epoch FROM s.refresh_interval)::bigint, 0),
 			r.id, r.started_at, r.finished_at, r.status, r.parsed, r.inserted, r.updated, r.restored, r.unchanged,
-			r.removed, r.rejected, r.flagged, r.held_back, r.error, r.problems, r.problems_total, r.error_public
+			r.removed, r.rejected, r.flagged, r.held_back, r.error, r.problems, r.problems_total, r.error_public, r.zones, r.points
 		FROM sources s LEFT JOIN import_runs r ON r.id = s.last_run_id
 		ORDER BY s.name`)
 	if err != nil {
@@ -157,10 +166,11 @@ func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, erro
 			errPublic         *string
 			problems          []byte
 			total             *int32
+			zones, points     []byte
 		)
-		err := rows.Scan(&st.Source.Name, &st.Source.Location, &format, &program, &st.Source.TimeZone, &st.Source.Mapping, &refresh,
+		err := rows.Scan(&st.Source.Name, &st.Source.Location, &format, &program, &st.Source.TimeZone, &st.Source.OnlineTimeZone, &st.Source.Mapping, &refresh,
 			&runID, &started, &finished, &status, &counts[0], &counts[1], &counts[2], &counts[3], &counts[4],
-			&counts[5], &counts[6], &counts[7], &heldBack, &errText, &problems, &total, &errPublic)
+			&counts[5], &counts[6], &counts[7], &heldBack, &errText, &problems, &total, &errPublic, &zones, &points)
 		if err != nil {
 			return nil, translate(op, err)
 		}
@@ -176,6 +186,12 @@ func (s *ImportStore) Sources(ctx context.Context) ([]meeting.SourceStatus, erro
 				*p = int(*counts[i])
 			}
 			if err := json.Unmarshal(problems, &r.Problems); err != nil {
+				return nil, &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
+			}
+			if err := json.Unmarshal(zones, &r.Zones); err != nil {
+				return nil, &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
+			}
+			if err := json.Unmarshal(points, &r.Points); err != nil {
 				return nil, &meeting.Error{Kind: meeting.KindInternal, Op: op, Err: err}
 			}
 			st.LastRun = r

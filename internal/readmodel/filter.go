@@ -17,7 +17,7 @@ type compiled struct {
 	before     int   // start before, minutes; -1 = none
 	types      []uint64
 	attendance uint16       // bit per meeting.Attendances index; 0 = any
-	programs   uint16       // bit per meeting.Programs index; 0 = any
+	programs   uint32       // bit per meeting.Programs index (at most 32); 0 = any
 	sources    []bool       // by source index; nil = any
 	ids        map[int]bool // the snapshot indexes of Filter.IDs; nil = any
 	upcoming   bool

@@ -380,6 +380,19 @@ func TestFinderPage(t *testing.T) {
 	if ok := eval[bool](t, ctx, `(() => { const w = [...document.querySelectorAll('#list .when-line')]; return w.length > 0; })()`); !ok {
 		t.Error("list items have no time line")
 	}
+	// An online meeting shows how to join ("Online · Zoom"), never a
+	// distance: its point is its city, not a door. One with a door shows
+	// how far it is.
+	var kinds map[string]int
+	if err := json.Unmarshal([]byte(eval[string](t, ctx, `JSON.stringify([...document.querySelectorAll('#list > li')].reduce((n, li) => {
+		const kind = li.querySelector('.badge.kind').textContent, meta = li.querySelector('.badge.kind').parentNode.textContent;
+		const k = kind + (/ away$/.test(meta) ? ' away' : '') + (/Online · Zoom/.test(meta) ? ' zoom' : '');
+		n[k] = (n[k] || 0) + 1; return n; }, {}))`)), &kinds); err != nil {
+		t.Fatal(err)
+	}
+	if kinds["Online"] > 0 || kinds["Online away"] > 0 || kinds["In person"] > 0 || kinds["Online zoom"] == 0 || kinds["In person away"] == 0 {
+		t.Errorf("list items by kind and what they show %v: want online ones with \"Online · Zoom\" and no distance, in-person ones with one", kinds)
+	}
 	eval[bool](t, ctx, `(document.getElementById('status').scrollIntoView(), true)`)
 	screenshot(t, ctx, "finder-list")
 

@@ -138,6 +138,11 @@
   // when describes a meeting's next start: {text, badge, badgeClass}.
   function when(m) {
     if (m.by_appointment) return { text: t('by_appointment') };
+    if (!m.next_start && m.start_time && m.day != null && !m.timezone) {
+      // The listing's clock is not known: show its own words, never a guess.
+      var dayName = new Intl.DateTimeFormat(lang, { weekday: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(2000, 0, 2 + m.day)));
+      return { text: t('zone_unknown', { day: dayName, time: fmtHHMM(m.start_time) }) };
+    }
     if (!m.next_start) return { text: t('no_time') };
     var d = new Date(m.next_start), now = new Date(), tz = zoneOf(m);
     var differs = !sameClock(d, tz);
@@ -164,6 +169,38 @@
   }
 
   function attendanceLabel(a) { return t((a || 'in_person') + '_label'); }
+
+  // PROVIDERS names the video services of join links, by host.
+  var PROVIDERS = [[/(^|\.)zoom\.(us|com)$/, 'Zoom'], [/^meet\.google\.com$/, 'Google Meet'], [/(^|\.)teams\.(microsoft|live)\.com$/, 'Teams'],
+    [/(^|\.)webex\.com$/, 'Webex'], [/^meet\.jit\.si$/, 'Jitsi'], [/(^|\.)discord\.(gg|com)$/, 'Discord'], [/^signal\.group$/, 'Signal'],
+    [/(^|\.)freeconferencecall\.com$/, 'FreeConferenceCall'], [/(^|\.)(gotomeeting\.com|gotomeet\.me|goto\.com)$/, 'GoTo'],
+    [/(^|\.)skype\.com$/, 'Skype'], [/(^|\.)whatsapp\.com$/, 'WhatsApp']];
+
+  // provider names how to join m from afar: "Zoom", a link's host, or "phone".
+  function provider(m) {
+    var on = m.online || {};
+    if (on.url) {
+      var host = '';
+      try { host = new URL(on.url).hostname.toLowerCase().replace(/^www\./, ''); } catch (e) { host = ''; }
+      for (var i = 0; i < PROVIDERS.length; i++) if (PROVIDERS[i][0].test(host)) return PROVIDERS[i][1];
+      if (host) return host;
+    }
+    return on.phone ? t('by_phone') : '';
+  }
+
+  // farText is what a result shows in place of a distance: how far away
+  // it is when it has a door, else how to join it ("Online · Zoom"), else
+  // that its place is only approximate. The API gives online and
+  // approximate meetings no distance_m: their point is not a door.
+  function farText(m) {
+    if (m.distance_m != null) return t('away', { d: fmtDistance(m.distance_m) });
+    if (m.attendance === 'online' || m.attendance === 'hybrid') { var p = provider(m); return p ? t('online_via', { p: p }) : t('online_label'); }
+    if (m.location && m.location.approximate && state.lat) return t('approx');
+    return '';
+  }
+
+  // distKey orders by distance, meetings without a walking distance last.
+  function distKey(m) { return m.distance_m != null ? m.distance_m : Infinity; }
 
   // ---- state in the URL ----
 
@@ -514,12 +551,13 @@
   // API's order (best match first, then nearest).
   function sortResults(text) {
     if (text) return;
+    var byDist = function (a, b) { var x = distKey(a), y = distKey(b); return x === y ? 0 : x < y ? -1 : 1; };
     if (state.sort === 'distance' && state.lat) {
-      results.sort(function (a, b) { return (a.distance_m || 0) - (b.distance_m || 0); });
+      results.sort(byDist);
       return;
     }
     var key = function (m) { return m.next_start ? Date.parse(m.next_start) : Infinity; };
-    results.sort(function (a, b) { return key(a) - key(b) || (a.distance_m || 0) - (b.distance_m || 0); });
+    results.sort(function (a, b) { var x = key(a), y = key(b); return (x === y ? 0 : x < y ? -1 : 1) || byDist(a, b); });
   }
 
   function renderList() {
@@ -535,7 +573,7 @@
         h('h3', null, h('a', { href: shareURL({ m: String(m.id) }), id: 'mlink-' + m.id, 'data-id': m.id, onclick: openFromLink }, m.name || '—')),
         h('p', { class: 'when-line' }, w.badge ? h('span', { class: 'badge ' + w.badgeClass }, w.badge) : null, w.text),
         h('p', { class: 'meta' }, h('span', { class: 'badge kind' }, attendanceLabel(m.attendance)),
-          [place, m.distance_m != null ? t('away', { d: fmtDistance(m.distance_m) }) : ''].filter(Boolean).join(' · ')),
+          [place, farText(m)].filter(Boolean).join(' · ')),
         h('p', { class: 'meta' }, [t('program_' + m.program), types].filter(Boolean).join(' · '))
       )));
     });

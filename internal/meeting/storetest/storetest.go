@@ -60,10 +60,12 @@ type Stores struct {
 func Run(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("order without a point", func(t *testing.T) { testOrderByTime(t, open(t)) })
 	t.Run("order with a point", func(t *testing.T) { testOrderByDistance(t, open(t)) })
+	t.Run("doors and localities", func(t *testing.T) { testDoors(t, open(t)) })
 	t.Run("radius edge", func(t *testing.T) { testRadius(t, open(t)) })
 	t.Run("antimeridian", func(t *testing.T) { testAntimeridian(t, open(t)) })
 	t.Run("paging", func(t *testing.T) { testPaging(t, open(t)) })
 	t.Run("filters", func(t *testing.T) { testFilters(t, open(t)) })
+	t.Run("every program", func(t *testing.T) { testPrograms(t, open(t)) })
 	t.Run("each", func(t *testing.T) { testEach(t, open(t)) })
 	t.Run("today and upcoming", func(t *testing.T) { testTodayUpcoming(t, open(t)) })
 	t.Run("daylight saving ends", func(t *testing.T) { testRepeatedHour(t, open(t)) })
@@ -287,6 +289,109 @@ func testOrderByDistance(t *testing.T, st Stores) {
 	}
 	if d := cmp.Diff(want, names(all)); d != "" {
 		t.Errorf("All with a point (-want +got):\n%s", d)
+	}
+}
+
+// testDoors checks that every store keeps what says whether a meeting is
+// a door to walk to (attendance, an approximate point), so that only in
+// person and hybrid meetings at an exact point get a walking distance
+// (Result.WalkingDistance): an online meeting at its city's centre comes
+// back 4 m from the query point with its distance for the order and the
+// cursor, but none to show.
+func testDoors(t *testing.T, st Stores) {
+	type door struct {
+		attendance meeting.Attendance
+		approx     bool
+		at         orb.Point
+		walk       bool
+	}
+	doors := map[string]door{
+		"online at the city centre":   {meeting.AttendanceOnline, true, dest(scranton, 0, 4), false},
+		"online at its group's door":  {meeting.AttendanceOnline, false, dest(scranton, 90, 300), false},
+		"in person at a door":         {meeting.AttendanceInPerson, false, dest(scranton, 180, 600), true},
+		"in person, only a locality":  {meeting.AttendanceInPerson, true, dest(scranton, 270, 900), false},
+		"hybrid at a door":            {meeting.AttendanceHybrid, false, dest(scranton, 45, 1200), true},
+		"inactive at its former door": {meeting.AttendanceInactive, false, dest(scranton, 135, 1500), false},
+	}
+	var ms []meeting.Meeting
+	for name, d := range doors {
+		m := spec{name: name, day: 1, start: "19:00", at: pt(d.at)}.build()
+		m.Attendance, m.Location.Approximate = d.attendance, d.approx
+		if d.attendance == meeting.AttendanceOnline || d.attendance == meeting.AttendanceHybrid {
+			m.Online.URL = "https://zoom.us/j/1"
+		}
+		ms = append(ms, m)
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
+	seedMeetings(t, st, ms)
+	want := []string{"online at the city centre", "online at its group's door", "in person at a door", "in person, only a locality",
+		"hybrid at a door", "inactive at its former door"}
+	check := func(what string, rs []meeting.Result) {
+		t.Helper()
+		if d := cmp.Diff(want, names(rs)); d != "" {
+			t.Errorf("%s: nearest first, doors or not (-want +got):\n%s", what, d)
+		}
+		for _, r := range rs {
+			d := doors[r.Name]
+			if r.Attendance != d.attendance || r.Location.Approximate != d.approx || !r.Location.HasPoint {
+				t.Errorf("%s: %s came back %s, approximate %v, point %v; want %s, %v, a point", what, r.Name, r.Attendance, r.Location.Approximate,
+					r.Location.HasPoint, d.attendance, d.approx)
+			}
+			if !r.HasDistance || math.Abs(r.DistanceM-haversineM(scranton, d.at)) > toleranceM {
+				t.Errorf("%s: %s: distance %.3f (HasDistance %v), want %.3f for the order", what, r.Name, r.DistanceM, r.HasDistance, haversineM(scranton, d.at))
+			}
+			if _, walk := r.WalkingDistance(); walk != d.walk {
+				t.Errorf("%s: %s: a walking distance %v, want %v", what, r.Name, walk, d.walk)
+			}
+		}
+	}
+	f := meeting.Filter{Point: scranton, HasPoint: true, Now: now}
+	check("Find", find(t, st, f).Results)
+	var paged []meeting.Result
+	var c *meeting.Cursor
+	for {
+		pf := f
+		pf.Limit, pf.Cursor = 1, c
+		p := find(t, st, pf)
+		paged = append(paged, p.Results...)
+		if c = p.NextCursor; c == nil || len(paged) > len(want) {
+			break
+		}
+	}
+	check("pages of 1", paged)
+	all, err := st.Feeds.All(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("All", all)
+	for _, r := range find(t, st, meeting.Filter{Now: now}).Results {
+		if _, walk := r.WalkingDistance(); walk {
+			t.Errorf("%s: a walking distance without a query point", r.Name)
+		}
+	}
+}
+
+// testPrograms seeds one meeting of every program and finds each by its
+// program alone, and two together: stores that keep programs as bits
+// (the read model) must hold them all, not only the first sixteen.
+func testPrograms(t *testing.T, st Stores) {
+	var ms []meeting.Meeting
+	for i, p := range meeting.Programs {
+		m := spec{name: string(p), day: meeting.Weekday(i % 7), start: "19:00"}.build()
+		m.Program = p
+		ms = append(ms, m)
+	}
+	seedMeetings(t, st, ms)
+	for _, p := range meeting.Programs {
+		got := names(find(t, st, meeting.Filter{Programs: []meeting.Program{p}, Now: now}).Results)
+		if d := cmp.Diff([]string{string(p)}, got); d != "" {
+			t.Errorf("program %s (-want +got):\n%s", p, d)
+		}
+	}
+	got := names(find(t, st, meeting.Filter{Programs: []meeting.Program{meeting.ProgramWFS, meeting.ProgramCA}, Now: now}).Results)
+	sort.Strings(got)
+	if d := cmp.Diff([]string{"ca", "wfs"}, got); d != "" {
+		t.Errorf("programs ca and wfs (-want +got):\n%s", d)
 	}
 }
 

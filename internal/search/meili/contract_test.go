@@ -232,7 +232,9 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerSearch returns every stored document (by id), as a search
-// response with _rankingScore and, with a _geoPoint sort, _geoDistance.
+// response with _rankingScore and, with a _geoPoint sort, _geoDistance,
+// which Meilisearch sends only when _geo is among the attributes to
+// retrieve (as a real one, 1.50, does).
 func (f *fake) answerSearch(w http.ResponseWriter) {
 	req := f.searches[len(f.searches)-1]
 	ids := make([]int64, 0, len(f.docs))
@@ -248,7 +250,8 @@ func (f *fake) answerSearch(w http.ResponseWriter) {
 			continue
 		}
 		h := map[string]any{"id": id, "_rankingScore": 1 - float64(i)/100}
-		if _, ok := req["sort"]; ok {
+		attrs, _ := req["attributesToRetrieve"].([]any)
+		if _, ok := req["sort"]; ok && slices.Contains(attrs, any("_geo")) {
 			h["_geoDistance"] = 100 * (i + 1)
 		}
 		hits = append(hits, h)
@@ -347,7 +350,7 @@ func TestContractSetupUpsertDeleteSearch(t *testing.T) {
 	}
 	req := f.searches[len(f.searches)-1]
 	wantReq := map[string]any{
-		"q": "serinity", "limit": float64(2), "attributesToRetrieve": []any{"id"}, "showRankingScore": true,
+		"q": "serinity", "limit": float64(2), "attributesToRetrieve": []any{"id", "_geo"}, "showRankingScore": true,
 		"matchingStrategy": "all",
 		"hybrid":           nil,
 		"filter": []any{"_geoRadius(41.409, -75.6624, 10000)", "day IN [1, 3]", "start >= 420", "start < 1290",

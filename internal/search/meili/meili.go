@@ -303,6 +303,8 @@ func Request(f meeting.Filter) *meilisearch.SearchRequest {
 	}
 	if f.HasPoint {
 		req.Sort = []string{fmt.Sprintf("_geoPoint(%s, %s):asc", num(f.Point.Lat()), num(f.Point.Lon()))}
+		// Meilisearch sends a hit's _geoDistance only with its _geo.
+		req.AttributesToRetrieve = append(req.AttributesToRetrieve, "_geo")
 	}
 	return req
 }
