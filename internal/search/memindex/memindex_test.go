@@ -427,3 +427,22 @@ func TestChangesDuringLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryProgram: the program filter holds for every program, the last
+// of the list too.
+func TestEveryProgram(t *testing.T) {
+	ms := numbered(demo.Generate(9, len(meeting.Programs)))
+	for i := range ms {
+		ms[i].Name, ms[i].Program = "Serenity Group", meeting.Programs[i]
+	}
+	x := loaded(t, memindex.Options{}, ms)
+	for i, p := range meeting.Programs {
+		h, err := x.Search(ctx, meeting.Filter{Q: "serenity", Programs: []meeting.Program{p}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(h); !slices.Equal(got, []int64{ms[i].ID}) {
+			t.Errorf("program %s: %v, want [%d]", p, got, ms[i].ID)
+		}
+	}
+}

@@ -25,8 +25,8 @@ type plan struct {
 	days     uint8
 	after    int // minutes; -1 = none
 	before   int
-	att      uint16
-	prog     uint16
+	att      uint16 // bit per meeting.Attendances index; 0 = any
+	prog     uint64 // bit per meeting.Programs index; 0 = any
 	sources  []string
 	types    []string
 	ids      []int64 // sorted
