@@ -106,6 +106,9 @@ func (f *fake) endpoints() []endpoint {
 				"sortableAttributes":   []any{"_geo"},
 				"rankingRules":         []any{"words", "typo", "proximity", "attribute", "sort", "exactness"},
 				"pagination":           map[string]any{"maxTotalHits": float64(1000)},
+				"typoTolerance": map[string]any{"enabled": true, "disableOnNumbers": false,
+					"minWordSizeForTypos": map[string]any{"oneTypo": float64(4), "twoTypos": float64(9)},
+					"disableOnWords":      []any{}, "disableOnAttributes": []any{}},
 			}
 			if d := cmp.Diff(want, m); d != "" {
 				t.Errorf("settings (-want +got):\n%s", d)

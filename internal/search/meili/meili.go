@@ -21,6 +21,7 @@ import (
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/search"
+	"github.com/meetingfinder/meetingfinder/internal/search/textdoc"
 )
 
 // DefaultIndex is the uid of the meetings index.
@@ -119,6 +120,12 @@ func Settings() *meilisearch.Settings {
 		// Relevance first, then distance (the sort rule), then exactness.
 		RankingRules: []string{"words", "typo", "proximity", "attribute", "sort", "exactness"},
 		Pagination:   &meilisearch.Pagination{MaxTotalHits: search.MaxResults},
+		// One typo from four letters, as the embedded indexes correct
+		// (textdoc.MaxEdits: "grup", "bokk"), where Meilisearch's default
+		// is five.
+		TypoTolerance: &meilisearch.TypoTolerance{Enabled: true,
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: textdoc.MinTypoLen, TwoTypos: 9},
+			DisableOnWords:      []string{}, DisableOnAttributes: []string{}},
 	}
 }
 

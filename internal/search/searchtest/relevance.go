@@ -32,11 +32,37 @@ type Corpus func(t *testing.T, ms []meeting.Meeting) Finder
 // them): exact names first, typos (two-word queries with a typo in each),
 // accents typed or not, prefixes, type names, towns, filters, and paging
 // by offset. Every text index runs it with its own Corpus.
-func Relevance(t *testing.T, load Corpus) {
+//
+// known names cases (by their path under Relevance, such as "typos and
+// accents/womens stpe") an index is known to answer otherwise, with the
+// reason: they are skipped, saying so, so that every other case holds.
+func Relevance(t *testing.T, load Corpus, known ...map[string]string) {
+	skips := map[string]string{}
+	for _, k := range known {
+		for name, why := range k {
+			skips[name] = why
+		}
+	}
+	knownDifferences = skips
+	defer func() { knownDifferences = nil }()
 	t.Run("real feeds", func(t *testing.T) { realFeeds(t, load) })
 	t.Run("pages by offset", func(t *testing.T) { pagesByOffset(t, load) })
 	t.Run("typos and accents", func(t *testing.T) { typosAndAccents(t, load) })
 	t.Run("pages through one address", func(t *testing.T) { oneAddress(t, load) })
+}
+
+// knownDifferences are the cases the Relevance run under way skips; see
+// Relevance.
+var knownDifferences map[string]string
+
+// skipKnown skips the case t when it is a known difference of the index
+// under test.
+func skipKnown(t *testing.T) {
+	for name, why := range knownDifferences {
+		if strings.HasSuffix(t.Name(), "/"+strings.ReplaceAll(name, " ", "_")) {
+			t.Skipf("a known difference of this index: %s", why)
+		}
+	}
 }
 
 // oneAddress pages a text query with a point through meetings that share
@@ -203,6 +229,7 @@ func realFeeds(t *testing.T, load Corpus) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			skipKnown(t)
 			tc.f.Limit = meeting.MaxLimit
 			p, err := find(context.Background(), tc.f)
 			if err != nil {
@@ -254,6 +281,7 @@ func pagesByOffset(t *testing.T, load Corpus) {
 		{Q: "step", Point: orb.Point{-75.1652, 39.9526}, HasPoint: true, RadiusKM: 50},
 	} {
 		t.Run(f.Q, func(t *testing.T) {
+			skipKnown(t)
 			f.Limit = meeting.MaxLimit
 			all, err := find(ctx, f)
 			if err != nil {
@@ -350,6 +378,7 @@ func typosAndAccents(t *testing.T, load Corpus) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.q, func(t *testing.T) {
+			skipKnown(t)
 			p, err := find(ctx, meeting.Filter{Q: tc.q, Limit: meeting.MaxLimit})
 			if err != nil {
 				t.Fatal(err)
