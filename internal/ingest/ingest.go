@@ -12,7 +12,10 @@
 // dropped. A meeting held at a place with an address but no point is then
 // placed, approximately, at the centre of its postal code, else of its
 // city, from the run's own listings and then every source's
-// (Importer.Places).
+// (Importer.Places). One that is still without a point is geocoded from
+// its address when a geocoder is configured (Importer.Geocoder: a cache,
+// one request a second, a cap per run), approximately unless the
+// geocoder found the door.
 //
 // A meeting's zone comes from the first of these rules that applies: the
 // record's own zone; a zone its text names ("8pm Eastern", "EST/EDT",
@@ -78,6 +81,21 @@ type Importer struct {
 	// where meetings with an address and no point are placed (after the
 	// run's own listings); nil means the run's own only.
 	Places meeting.CentreFinder
+	// Geocoder, when set, places the meetings held at a place with an
+	// address and no point that no centroid places (see
+	// geocodeMeetings); nil means imports stay offline.
+	Geocoder meeting.Geocoder
+	// GeocodeCache keeps the geocoder's answers across runs, so that a
+	// re-import asks again for nothing; nil asks every run.
+	GeocodeCache meeting.GeocodeCache
+	// GeocodeMax is how many addresses one run may send to the geocoder;
+	// 0 means DefaultGeocodeMax, a negative number none (the cache still
+	// answers).
+	GeocodeMax int
+	// GeocodeLimiter spaces the geocoder's requests; nil means one every
+	// GeocodeInterval, across every Importer of the process that names
+	// none.
+	GeocodeLimiter Limiter
 	// Logger gets one line per run (source, status, counts, duration),
 	// never a record's content; nil means slog.Default().
 	Logger *slog.Logger
@@ -98,10 +116,7 @@ func (im *Importer) Run(ctx context.Context, src meeting.Source, opts Options) *
 	if im.Now != nil {
 		now = im.Now
 	}
-	log := im.Logger
-	if log == nil {
-		log = slog.Default()
-	}
+	log := im.logger()
 	start := now()
 	rep := &meeting.ImportReport{Source: src.Name, Format: src.Format, StartedAt: start.UTC(), Problems: []meeting.Problem{}}
 	validators := im.run(ctx, src, opts, rep)
@@ -175,6 +190,12 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	}
 	probs = append(probs, cprobs...)
 	rep.Points.Centroid = centred
+	geo, err := im.geocodeMeetings(ctx, ms, zones, im.logger())
+	if err != nil {
+		return fail(err)
+	}
+	probs = append(probs, geo.probs...)
+	rep.Points.Geocoded, rep.Points.GeocodePending = geo.geocoded, geo.pending
 	zprobs, zcounts := fillZones(ms, src, zones, im.clock())
 	probs = append(probs, zprobs...)
 	rep.Zones = zcounts
@@ -233,6 +254,14 @@ var (
 	defaultClient      = NewClient(DefaultTimeout)
 	defaultLocalClient = NewLocalClient(DefaultTimeout)
 )
+
+// logger returns im.Logger, or slog.Default() when it is nil.
+func (im *Importer) logger() *slog.Logger {
+	if im.Logger == nil {
+		return slog.Default()
+	}
+	return im.Logger
+}
 
 // clock returns the current time by im.Now.
 func (im *Importer) clock() time.Time {

@@ -118,13 +118,16 @@ type ZoneCounts struct {
 // default, a point contradicting the address); Contradicted had theirs
 // dropped for contradicting the stated country or state; Centroid were
 // placed at the centre of the listings' own places for their postal code
-// or city (approximate); Geocoded were placed by a geocoder (none while
-// imports run offline).
+// or city (approximate); Geocoded were placed by the geocoder from their
+// address (none while imports run offline); GeocodePending have an
+// address the geocoder was not asked about in this run (the run's cap
+// was reached, or the geocoder failed), left for a later run.
 type PointCounts struct {
-	None         int `json:"none"`
-	Contradicted int `json:"contradicted"`
-	Centroid     int `json:"centroid"`
-	Geocoded     int `json:"geocoded"`
+	None           int `json:"none"`
+	Contradicted   int `json:"contradicted"`
+	Centroid       int `json:"centroid"`
+	Geocoded       int `json:"geocoded"`
+	GeocodePending int `json:"geocode_pending"`
 }
 
 // ImportReport is the outcome of one import run.
@@ -174,6 +177,9 @@ func (r *ImportReport) WriteText(w io.Writer) error {
 			z.Record, z.Text, z.Source, z.Point, z.None, z.Conflicts)
 		fmt.Fprintf(&b, "  points: %d meetings without one (%d dropped as contradicting the address), %d at a centroid, %d geocoded\n",
 			p.None, p.Contradicted, p.Centroid, p.Geocoded)
+		if p.GeocodePending > 0 {
+			fmt.Fprintf(&b, "  %d meetings wait to be geocoded: this run's cap was reached or the geocoder failed; the next run asks\n", p.GeocodePending)
+		}
 	} else if r.Status == ImportNotModified {
 		fmt.Fprintf(&b, "  the source is unchanged since the last import: nothing to do\n")
 	}

@@ -210,6 +210,7 @@ func ParseClock(s string) (Clock, error) {
 // Location is where a meeting happens. Point is orb's [lon, lat] order and
 // is meaningful only when HasPoint is true. Approximate marks a location that
 // is only a locality (an online meeting's city), not a door to walk to.
+// Geocoded marks a point the import got from a geocoder, from the address.
 type Location struct {
 	Name             string
 	Address          string // street address
@@ -223,6 +224,7 @@ type Location struct {
 	Point            orb.Point // [lon, lat], WGS 84
 	HasPoint         bool
 	Approximate      bool
+	Geocoded         bool
 }
 
 // Lat returns the latitude of the location's point.

@@ -31,7 +31,8 @@ const meetingColumns = `m.id, m.source, m.external_id, m.group_key, m.name, m.pr
 	m.location_name, m.address, m.city, m.region, m.postal_code, m.country, m.formatted_address,
 	m.regions, m.location_notes, m.geog, m.approximate,
 	m.online_url, m.online_url_notes, m.online_phone, m.online_phone_notes,
-	m.notes, m.group_name, m.url, m.status, coalesce(m.org_id, 0), m.created_at, m.updated_at`
+	m.notes, m.group_name, m.url, m.status, coalesce(m.org_id, 0), m.created_at, m.updated_at,
+	m.geocoded`
 
 // scanMeeting reads meetingColumns (plus extra destinations) from row.
 func scanMeeting(row pgx.Row, m *meeting.Meeting, extra ...any) error {
@@ -49,7 +50,8 @@ func scanMeeting(row pgx.Row, m *meeting.Meeting, extra ...any) error {
 		&m.Location.Country, &m.Location.FormattedAddress, &m.Location.Regions, &m.Location.Notes,
 		&geog, &m.Location.Approximate,
 		&m.Online.URL, &m.Online.URLNotes, &m.Online.Phone, &m.Online.PhoneNote,
-		&m.Notes, &m.Group, &m.URL, &status, &m.OrgID, &m.CreatedAt, &m.UpdatedAt}
+		&m.Notes, &m.Group, &m.URL, &status, &m.OrgID, &m.CreatedAt, &m.UpdatedAt,
+		&m.Location.Geocoded}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return err
 	}

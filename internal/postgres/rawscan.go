@@ -12,7 +12,7 @@ import (
 )
 
 // meetingColumnCount is the number of columns of meetingColumns.
-const meetingColumnCount = 34
+const meetingColumnCount = 35
 
 // binaryResults asks for every result column in PostgreSQL's binary
 // form, the form rawScanner reads.
@@ -72,6 +72,7 @@ func (s *rawScanner) scan(vals [][]byte, m *meeting.Meeting) error {
 	m.Status = meeting.Status(r.text(30))
 	m.OrgID = r.int8(31)
 	m.CreatedAt, m.UpdatedAt = r.timestamp(32), r.timestamp(33)
+	l.Geocoded = r.bool(34)
 	return r.err
 }
 

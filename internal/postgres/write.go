@@ -23,7 +23,10 @@ var writeColumns = []string{"source", "external_id", "group_key", "name", "progr
 	"location_name", "address", "city", "region", "postal_code", "country", "formatted_address",
 	"regions", "location_notes", "geog", "approximate",
 	"online_url", "online_url_notes", "online_phone", "online_phone_notes",
-	"notes", "group_name", "url", "status", "org_id"}
+	"notes", "group_name", "url", "status", "org_id",
+	// Columns added since content hashes were first stored go here, after
+	// hashAlways (see contentHash).
+	"geocoded"}
 
 // rowValues returns m's values for writeColumns. Times go as "HH:MM" text,
 // the point as EWKT text; both are cast by the statement (or the COPY
@@ -63,7 +66,8 @@ func rowValues(m *meeting.Meeting) []any {
 		m.Location.Name, m.Location.Address, m.Location.City, m.Location.Region, m.Location.PostalCode,
 		m.Location.Country, m.Location.FormattedAddress, regions, m.Location.Notes, geog, m.Location.Approximate,
 		m.Online.URL, m.Online.URLNotes, m.Online.Phone, m.Online.PhoneNote,
-		m.Notes, m.Group, m.URL, string(status), org}
+		m.Notes, m.Group, m.URL, string(status), org,
+		m.Location.Geocoded}
 }
 
 // InsertMeetings adds ms in bulk with one COPY, the fast path for loading

@@ -33,6 +33,9 @@ func appendRecord(b []byte, m *meeting.Meeting) []byte {
 	if m.Location.Approximate {
 		flags |= 4
 	}
+	if m.Location.Geocoded {
+		flags |= 8
+	}
 	b = append(b, flags, byte(m.Day))
 	b = binary.AppendVarint(b, int64(m.Start))
 	b = binary.AppendVarint(b, int64(m.End))
@@ -128,7 +131,7 @@ func decodeRecord(b []byte, m *meeting.Meeting) {
 	l.Regions = r.list()
 	l.Notes = r.str()
 	lng, lat := r.float(), r.float()
-	l.Point, l.HasPoint, l.Approximate = orb.Point{lng, lat}, flags&2 != 0, flags&4 != 0
+	l.Point, l.HasPoint, l.Approximate, l.Geocoded = orb.Point{lng, lat}, flags&2 != 0, flags&4 != 0, flags&8 != 0
 	m.Online.URL, m.Online.URLNotes, m.Online.Phone, m.Online.PhoneNote = r.str(), r.str(), r.str(), r.str()
 	m.Notes, m.Group, m.URL = r.str(), r.str(), r.str()
 	m.Status = meeting.Status(r.str())
