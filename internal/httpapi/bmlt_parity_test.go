@@ -56,8 +56,9 @@ func TestBMLTRepeatedSlashes(t *testing.T) {
 
 // TestBMLTAddressFromFormattedAddress imports a Meeting Guide feed that
 // gives only formatted_address and reads the meetings through
-// GetSearchResults: the BMLT address fields are filled from it, and a
-// locality gets its town and state.
+// GetSearchResults: the BMLT address fields are filled from it (the
+// country as its code, as imports store it), and a locality gets its town
+// and state.
 func TestBMLTAddressFromFormattedAddress(t *testing.T) {
 	feed := `[
 	{"slug": "a", "name": "Street Address", "day": 1, "time": "19:00", "types": ["O"],
@@ -77,9 +78,9 @@ func TestBMLTAddressFromFormattedAddress(t *testing.T) {
 		"location_province,location_postal_code_1,location_nation", &got)
 	want := []map[string]string{
 		{"meeting_name": "Street Address", "location_street": "1937 West MacDade Boulevard", "location_municipality": "Woodlyn",
-			"location_province": "PA", "location_postal_code_1": "19094", "location_nation": "USA"},
+			"location_province": "PA", "location_postal_code_1": "19094", "location_nation": "US"},
 		{"meeting_name": "Online Locality", "location_street": "", "location_municipality": "San Jose",
-			"location_province": "CA", "location_postal_code_1": "", "location_nation": "USA"},
+			"location_province": "CA", "location_postal_code_1": "", "location_nation": "US"},
 		// The town is not told apart from the street: left empty.
 		{"meeting_name": "Unclear", "location_street": "", "location_municipality": "",
 			"location_province": "PA", "location_postal_code_1": "19106", "location_nation": ""},
