@@ -244,6 +244,12 @@ func toRecord(row []string, cols map[string][]int, typeNames map[string]string) 
 		ConferenceURL: one("conference_url"), ConferenceURLNotes: get("conference_url_notes", "\n"),
 		ConferencePhone: one("conference_phone"), ConferencePhoneNotes: get("conference_phone_notes", "\n"),
 		Notes: get("notes", "\n"), Group: one("group"), URL: one("url"),
+		FeedbackURL: one("feedback_url"), Entity: one("entity"), EntityEmail: one("entity_email"),
+		EntityLocation: one("entity_location"), EntityLogo: one("entity_logo"), EntityPhone: one("entity_phone"),
+		EntityURL: one("entity_url"),
+	}
+	if e := get("feedback_emails", ","); e != "" {
+		rec.FeedbackEmails = []string{e} // the Converter splits the list
 	}
 	if d := get("day", ","); d != "" {
 		for _, p := range strings.Split(d, ",") {

@@ -585,3 +585,20 @@ func TestFellowshipColumn(t *testing.T) {
 		t.Errorf("problems %+v, want one flag for the unknown fellowship", ps)
 	}
 }
+
+// TestMaintainerColumns: a sheet's Feedback Emails (a comma list),
+// Feedback URL and Entity columns (Entity Website URL as the spec's table
+// names it) are kept per meeting.
+func TestMaintainerColumns(t *testing.T) {
+	in := "Name,Day,Time,City,Feedback Emails,Feedback URL,Entity,Entity Email,Entity Phone,Entity Website URL\n" +
+		"Noon,Monday,12pm,Sampletown,\"a@example.org, b@example.org\",mailto:fix@example.org,Sample Intergroup,office@example.org,+1-570-555-0100,https://intergroup.example.org\n"
+	ms, ps, err := Parse(strings.NewReader(in), Options{ImportOptions: meeting.ImportOptions{Source: "s"}})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("%d meetings, %v, %+v", len(ms), err, ps)
+	}
+	want := meeting.Maintainer{FeedbackEmails: []string{"a@example.org", "b@example.org"}, FeedbackURL: "mailto:fix@example.org",
+		Entity: "Sample Intergroup", EntityEmail: "office@example.org", EntityPhone: "+1-570-555-0100", EntityURL: "https://intergroup.example.org"}
+	if d := cmp.Diff(want, ms[0].Maintainer); d != "" {
+		t.Errorf("maintainer (-want +got):\n%s", d)
+	}
+}

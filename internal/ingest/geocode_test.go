@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/ingest"
@@ -270,5 +271,38 @@ func TestIntervalLimiter(t *testing.T) {
 	cancel()
 	if err := l.Wait(ctx); err == nil {
 		t.Error("a cancelled wait returned nil")
+	}
+}
+
+// TestMaintainerStored: who maintains a listing is stored per meeting,
+// read back by the store as it came, and a re-import changes nothing.
+func TestMaintainerStored(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	feed := []map[string]any{{"slug": "m", "name": "Noon", "day": 1, "time": "12:00", "timezone": "America/New_York",
+		"formatted_address": "1 Main St, Scranton, PA 18503, USA", "latitude": 41.41, "longitude": -75.66,
+		"feedback_emails": []string{"fix@example.org"}, "feedback_url": "https://example.org/fix",
+		"entity": "Example Intergroup", "entity_email": "office@example.org", "entity_phone": "+1-570-555-0100",
+		"entity_location": "Scranton, PA", "entity_logo": "https://example.org/logo.svg", "entity_url": "https://example.org"}}
+	src := meeting.Source{Name: "maint", Location: e.write("m.json", feed), Format: meeting.FormatMeetingGuide}
+	if rep := e.im.Run(ctx, src, ingest.Options{}); rep.Status != meeting.ImportOK || rep.Inserted != 1 {
+		t.Fatalf("import: %s %s, inserted %d", rep.Status, rep.Error, rep.Inserted)
+	}
+	var id int64
+	if err := e.db.Pool.QueryRow(ctx, `SELECT id FROM meetings WHERE source = 'maint'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	m, err := postgres.NewMeetingStore(e.db).Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := meeting.Maintainer{FeedbackEmails: []string{"fix@example.org"}, FeedbackURL: "https://example.org/fix",
+		Entity: "Example Intergroup", EntityEmail: "office@example.org", EntityLocation: "Scranton, PA",
+		EntityLogo: "https://example.org/logo.svg", EntityPhone: "+1-570-555-0100", EntityURL: "https://example.org"}
+	if d := cmp.Diff(want, m.Maintainer); d != "" {
+		t.Errorf("stored maintainer (-want +got):\n%s", d)
+	}
+	if rep := e.im.Run(ctx, src, ingest.Options{Force: true}); rep.Status != meeting.ImportOK || rep.Unchanged != 1 {
+		t.Errorf("re-import: %s, unchanged %d, updated %d; want unchanged", rep.Status, rep.Unchanged, rep.Updated)
 	}
 }

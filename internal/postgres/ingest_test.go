@@ -45,6 +45,9 @@ func TestContentHash(t *testing.T) {
 		"online notes":    func(m *meeting.Meeting) { m.Online.URLNotes = "" },
 		"shifted strings": func(m *meeting.Meeting) { m.Notes, m.Group = "ngrp", "" },
 		"geocoded":        func(m *meeting.Meeting) { m.Location.Geocoded = true },
+		"feedback emails": func(m *meeting.Meeting) { m.Maintainer.FeedbackEmails = []string{"a@example.org"} },
+		"entity":          func(m *meeting.Meeting) { m.Maintainer.Entity = "Intergroup" },
+		"entity url":      func(m *meeting.Meeting) { m.Maintainer.EntityURL = "https://example.org" },
 	} {
 		m := hashFixture()
 		change(&m)

@@ -52,6 +52,14 @@ type Meeting struct {
 	Group                string   `json:"group,omitempty"`
 	Updated              string   `json:"updated"`
 	URL                  string   `json:"url,omitempty"`
+	FeedbackEmails       []string `json:"feedback_emails,omitempty"`
+	FeedbackURL          string   `json:"feedback_url,omitempty"`
+	Entity               string   `json:"entity,omitempty"`
+	EntityEmail          string   `json:"entity_email,omitempty"`
+	EntityLocation       string   `json:"entity_location,omitempty"`
+	EntityLogo           string   `json:"entity_logo,omitempty"`
+	EntityPhone          string   `json:"entity_phone,omitempty"`
+	EntityURL            string   `json:"entity_url,omitempty"`
 }
 
 // Slug returns the feed slug of a stored meeting: its id, which is unique
@@ -63,7 +71,10 @@ func Slug(m *meeting.Meeting) string { return strconv.FormatInt(m.ID, 10) }
 // time. Only codes of the specification's type table are listed (ONL, the
 // legacy online code, is replaced by attendance_option; unknown codes would
 // be ignored by every reader). latitude and longitude are omitted, and
-// approximate is "yes", when the meeting has no real point.
+// approximate is "yes", when the meeting has no real point. Who maintains
+// the listing goes back out as the feed gave it (feedback_emails,
+// feedback_url, entity and entity_*; entity_url, as TSML and the
+// specification's example spell it).
 func New(m *meeting.Meeting) Meeting {
 	j := Meeting{
 		Name: m.Name, Slug: Slug(m), Timezone: m.TimeZone,
@@ -75,7 +86,10 @@ func New(m *meeting.Meeting) Meeting {
 		ConferenceURL: m.Online.URL, ConferenceURLNotes: m.Online.URLNotes,
 		ConferencePhone: m.Online.Phone, ConferencePhoneNotes: m.Online.PhoneNote,
 		Notes: m.Notes, Group: m.Group, URL: m.URL,
-		Updated: m.UpdatedAt.UTC().Format(UpdatedLayout),
+		Updated:        m.UpdatedAt.UTC().Format(UpdatedLayout),
+		FeedbackEmails: m.Maintainer.FeedbackEmails, FeedbackURL: m.Maintainer.FeedbackURL,
+		Entity: m.Maintainer.Entity, EntityEmail: m.Maintainer.EntityEmail, EntityLocation: m.Maintainer.EntityLocation,
+		EntityLogo: m.Maintainer.EntityLogo, EntityPhone: m.Maintainer.EntityPhone, EntityURL: m.Maintainer.EntityURL,
 	}
 	if !m.ByAppointment && m.Start.Valid() {
 		d := int(m.Day)
