@@ -203,7 +203,7 @@ func TestParseFixture(t *testing.T) {
 		p(21, "120", "Null Island In Person", F, "location", "0,0 is not a meeting place (null island); dropped"),
 		p(22, "121", "Bad Latitude", F, "location", `latitude "abc", longitude "-75.2" is not a point; dropped`),
 		p(23, "122", "Nowhere", R, "location", "an in-person or hybrid meeting needs an address or a point"),
-		p(24, "123", "Many Formats", F, "types", "unknown codes kept verbatim: JFT, BT; formats not mapped: Pi Pitch (no world_id), xx Klingon (language not recognised)"),
+		p(24, "123", "Many Formats", F, "types", "formats not mapped: Pi Pitch (no world_id), xx Klingon (language not recognised)"),
 		p(25, "124", "Key Strings", F, "types", "formats not mapped: Zz (not in the format list)"),
 		p(27, "126", "English Keys", F, "types", "unknown codes kept verbatim: NC"),
 		p(29, "", "", R, "", "not a meeting object: json: cannot unmarshal number into Go value of type bmlt.wireMeeting"),
@@ -240,7 +240,7 @@ func TestParseUsedFormats(t *testing.T) {
 		t.Errorf("meetings (-want +got):\n%s", diff)
 	}
 	wantProblems := []meeting.Problem{{Record: 1, ExternalID: "201", Name: "Saturday Topic", Severity: meeting.Flagged, Field: "types",
-		Reason: "unknown codes kept verbatim: VAR, TOP; formats not mapped: Pi Pitch (no world_id)"}}
+		Reason: "formats not mapped: Pi Pitch (no world_id)"}}
 	if diff := cmp.Diff(wantProblems, ps, cmpopts.IgnoreFields(meeting.Problem{}, "Raw")); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}

@@ -744,3 +744,36 @@ func TestSharedMaintainer(t *testing.T) {
 		t.Errorf("%d of %d meetings keep their feedback_url", n, len(ms))
 	}
 }
+
+// TestProgramTypes: a record's types are read in its program's own
+// vocabulary, the record's program or the import's.
+func TestProgramTypes(t *testing.T) {
+	feed := `[
+	{"slug": "aca", "name": "ACA", "program": "aca", "day": 1, "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA", "types": ["SP", "S", "T", "Yellow Workbook Study"]},
+	{"slug": "alanon", "name": "Al-Anon", "program": "Al-Anon", "day": 1, "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA", "types": ["Y", "AC", "O"]},
+	{"slug": "aa", "name": "AA", "day": 1, "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA", "types": ["SP", "S", "T", "Y"]},
+	{"slug": "na", "name": "NA", "program": "na", "day": 1, "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA", "types": ["JFT", "BT", "SPK", "GL"]}
+	]`
+	ms, ps, err := Parse(strings.NewReader(feed), Options{ImportOptions: meeting.ImportOptions{Source: "test", Program: meeting.ProgramAA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, m := range ms {
+		got[m.ExternalID] = m.Types
+	}
+	want := map[string][]string{
+		"aca":    {"S", "SP", "TEXT", "YELLOW-WORKBOOK"},
+		"alanon": {"ALATEEN", "ADULT-CHILD", "O"},
+		"aa":     {"SP", "S", "T", "Y"},
+		"na":     {"JFT", "BT", "SP", "LGBTQ"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("types (-want +got):\n%s", d)
+	}
+	for _, p := range ps {
+		if p.Field == "types" {
+			t.Errorf("flagged: %+v", p)
+		}
+	}
+}

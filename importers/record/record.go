@@ -47,9 +47,12 @@ type Record struct {
 	EndTime  string
 	Timezone string // IANA zone name
 
-	Types      []string // codes or names; one entry may hold a comma list
-	Attendance string   // attendance_option: in_person, hybrid, online, inactive
-	Program    string   // a program as the feed writes it (meeting.ParseProgram); overrides the import default
+	Types []string // codes or names, in the program's vocabulary; one entry may hold a comma list
+	// TypeCodes are codes of the project vocabulary already (a
+	// spreadsheet mapping's type_names), read in no program's vocabulary.
+	TypeCodes  []string
+	Attendance string // attendance_option: in_person, hybrid, online, inactive
+	Program    string // a program as the feed writes it (meeting.ParseProgram); overrides the import default
 
 	Location         string // the location's name
 	LocationNotes    string
@@ -399,7 +402,7 @@ func (v *conversion) programZoneTypes(r *Record) (meeting.Program, string, []str
 			tz = r.Timezone
 		}
 	}
-	types, unknown := normalizeTypes(r.Types)
+	types, unknown := normalizeTypes(program, r.Types, r.TypeCodes)
 	if len(unknown) > 0 {
 		v.flag("types", "unknown type codes kept as given: %s", strings.Join(unknown, ", "))
 	}

@@ -68,9 +68,13 @@ type Meeting struct {
 func Slug(m *meeting.Meeting) string { return strconv.FormatInt(m.ID, 10) }
 
 // New converts one stored meeting. A meeting by appointment has no day or
-// time. Only codes of the specification's type table are listed (ONL, the
-// legacy online code, is replaced by attendance_option; unknown codes would
-// be ignored by every reader). latitude and longitude are omitted, and
+// time. Types are written in the meeting's program's own vocabulary, as
+// 12 Step Meeting List sites of that program read them
+// (meeting.ProgramTypeCode: Spanish is "SP" for Adult Children of
+// Alcoholics, Basic Text "BT" for NA); a type the program's readers would
+// misread is left out, as are ONL, the legacy online code
+// (attendance_option says it), and unknown codes, which every reader
+// ignores. latitude and longitude are omitted, and
 // approximate is "yes", when the meeting has no real point. Who maintains
 // the listing goes back out as the feed gave it (feedback_emails,
 // feedback_url, entity and entity_*; entity_url, as TSML and the
@@ -100,8 +104,8 @@ func New(m *meeting.Meeting) Meeting {
 		}
 	}
 	for _, t := range m.Types {
-		if info, ok := meeting.LookupType(t); ok && !info.Legacy && !slices.Contains(j.Types, t) {
-			j.Types = append(j.Types, t)
+		if c, ok := meeting.ProgramTypeCode(m.Program, t); ok && !slices.Contains(j.Types, c) {
+			j.Types = append(j.Types, c)
 		}
 	}
 	if j.FormattedAddress == "" {

@@ -85,3 +85,39 @@ func TestMaintainerRoundTrip(t *testing.T) {
 		t.Errorf("a maintainer came back for the plain meeting: %+v", got[1].Maintainer)
 	}
 }
+
+// TestProgramTypesRoundTrip: types go out in the meeting's program's own
+// vocabulary and come back the same through our importer; a type the
+// program's readers would misread is left out.
+func TestProgramTypesRoundTrip(t *testing.T) {
+	at := meeting.Location{Address: "1 Main St", City: "Scranton", Region: "PA", PostalCode: "18503", Country: "US",
+		Point: orb.Point{-75.66, 41.41}, HasPoint: true}
+	ms := []meeting.Meeting{
+		{ID: 1, Name: "ACA", Program: meeting.ProgramACA, Day: 1, Start: meeting.NewClock(19, 0), End: meeting.NoClock,
+			Attendance: meeting.AttendanceInPerson, Location: at, Types: []string{"S", "SP", "TEXT", "W", "A"}}, // A (secular): ACA's A is 18+
+		{ID: 2, Name: "Al-Anon", Program: meeting.ProgramAlAnon, Day: 1, Start: meeting.NewClock(19, 0), End: meeting.NoClock,
+			Attendance: meeting.AttendanceInPerson, Location: at, Types: []string{"ALATEEN", "Y", "O"}},
+		{ID: 3, Name: "NA", Program: meeting.ProgramNA, Day: 1, Start: meeting.NewClock(19, 0), End: meeting.NoClock,
+			Attendance: meeting.AttendanceInPerson, Location: at, Types: []string{"BT", "SP", "ALATEEN"}}, // not an NA type
+	}
+	wantOut := [][]string{{"SP", "S", "T", "W"}, {"Y", "YA", "O"}, {"BT", "SP"}}
+	for i := range ms {
+		if got := meetingguide.New(&ms[i]).Types; cmp.Diff(wantOut[i], got) != "" {
+			t.Errorf("%s written as %v, want %v", ms[i].Name, got, wantOut[i])
+		}
+	}
+	var b bytes.Buffer
+	if err := meetingguide.Encode(&b, ms); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := mgimport.Parse(&b, mgimport.Options{ImportOptions: meeting.ImportOptions{Source: "back"}})
+	if err != nil || len(back) != 3 {
+		t.Fatalf("%d meetings back, %v", len(back), err)
+	}
+	wantBack := [][]string{{"S", "SP", "TEXT", "W"}, {"ALATEEN", "Y", "O"}, {"BT", "SP"}}
+	for i, m := range back {
+		if d := cmp.Diff(wantBack[i], m.Types); d != "" {
+			t.Errorf("%s back (-want +got):\n%s", m.Name, d)
+		}
+	}
+}
