@@ -109,6 +109,14 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if geo.client != nil {
 		cfg.Geocoder = geo.client
 	}
+	// Organizations' uploads follow the rules of imports: points checked
+	// against the address, centroids, the geocoder, then zones. The
+	// offline zone data loads on the first upload (within its time limit),
+	// as on the first import, so that a server nobody uploads to never
+	// holds it.
+	rules := &ingest.Importer{Places: postgres.NewPlaceStore(db), Logger: log}
+	geo.configure(rules, db)
+	cfg.Resolver = rules
 	if model != nil {
 		cfg.DataVersion = model.DataVersion
 		cfg.ReadModel = func() httpapi.ReadModelStatus {

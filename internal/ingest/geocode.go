@@ -118,14 +118,15 @@ type geocodeResult struct {
 // geocodeMeetings places the meetings of ms that still want a point
 // (geocodeQuery) through im.Geocoder: each distinct address once, from
 // im.GeocodeCache when it knows it, else by asking the geocoder (spaced by
-// the limiter, at most the run's cap) and saving the answer, a place not
+// the limiter, at most limit times: 0 means DefaultGeocodeMax, a negative
+// number none) and saving the answer, a place not
 // found included. A point that contradicts the address
 // (pointContradiction) is not used. A point below an address, a building
 // or a named place (meeting.Geocode.Exact) is Approximate. A geocoder that
 // fails stops the asking for the run, without failing it; only ctx ending
 // or the cache failing does. Every placed meeting, and every one whose
 // address the geocoder could not place, is flagged.
-func (im *Importer) geocodeMeetings(ctx context.Context, ms []meeting.Meeting, zones ZoneFinder, log *slog.Logger) (geocodeResult, error) {
+func (im *Importer) geocodeMeetings(ctx context.Context, ms []meeting.Meeting, zones ZoneFinder, limit int, log *slog.Logger) (geocodeResult, error) {
 	var res geocodeResult
 	if im.Geocoder == nil {
 		return res, nil
@@ -158,7 +159,6 @@ func (im *Importer) geocodeMeetings(ctx context.Context, ms []meeting.Meeting, z
 			answers[k] = g
 		}
 	}
-	limit := im.GeocodeMax
 	if limit == 0 {
 		limit = DefaultGeocodeMax
 	}

@@ -306,3 +306,33 @@ func TestMaintainerStored(t *testing.T) {
 		t.Errorf("re-import: %s, unchanged %d, updated %d; want unchanged", rep.Status, rep.Unchanged, rep.Updated)
 	}
 }
+
+// TestResolveUploadCap: Resolve (an upload, answered while its request
+// waits) sends at most UploadGeocodeMax addresses to the geocoder, fewer
+// when GeocodeMax says so, and none when it is negative.
+func TestResolveUploadCap(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	fake := newFakeGeocoder(t, clock)
+	client, err := nominatim.New(fake.srv.URL, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []meeting.Meeting
+	for i := range ingest.UploadGeocodeMax + 5 {
+		ms = append(ms, meeting.Meeting{ExternalID: string(rune('a' + i)), Name: "M", Attendance: meeting.AttendanceInPerson,
+			Location: meeting.Location{Address: strings.Repeat("1", i+1) + " Main St", City: "Kingston", Region: "PA", PostalCode: "18704", Country: "US"}})
+	}
+	for _, tc := range []struct{ max, want int }{{0, ingest.UploadGeocodeMax}, {3, 3}, {-1, 0}} {
+		im := &ingest.Importer{Geocoder: client, GeocodeMax: tc.max,
+			GeocodeLimiter: &ingest.IntervalLimiter{Every: time.Second, Now: clock.Now, Sleep: clock.Sleep}}
+		batch := append([]meeting.Meeting(nil), ms...)
+		res, err := im.Resolve(context.Background(), meeting.Source{Name: "org-1", TimeZone: "America/New_York"}, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked, _ := fake.requests()
+		if len(asked) != tc.want || res.Points.GeocodePending != len(ms)-tc.want || res.Zones.Source != len(ms) {
+			t.Errorf("GeocodeMax %d: asked %d, points %+v, zones %+v; want %d asked", tc.max, len(asked), res.Points, res.Zones, tc.want)
+		}
+	}
+}

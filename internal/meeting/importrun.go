@@ -206,3 +206,27 @@ func (r *ImportReport) WriteJSON(w io.Writer) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
+
+// Resolution is what the import rules decided about the points and zones
+// of a batch of meetings (see Resolver): the meetings counted by the rule
+// that gave each its zone and by their point, and the problems flagged on
+// the way.
+type Resolution struct {
+	Zones    ZoneCounts
+	Points   PointCounts
+	Problems []Problem
+}
+
+// Resolver gives meetings their points and zones by the rules imports
+// follow (internal/ingest), for meetings that come by another way, an
+// organization's upload: a point is checked against the stated country and
+// state and dropped when it contradicts them; a meeting at a place with an
+// address and no point is placed at a centroid of the listings' places, or
+// geocoded; its zone is the record's, else one its text names, else src's
+// default (src.OnlineTimeZone for an online meeting when set, else
+// src.TimeZone), else the zone at its point when that is a door. It
+// changes ms in place. Errors are *Error; a dead backend is
+// KindUnavailable.
+type Resolver interface {
+	Resolve(ctx context.Context, src Source, ms []Meeting) (Resolution, error)
+}
