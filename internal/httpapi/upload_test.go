@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -158,4 +159,44 @@ func TestUploadFollowsImportRules(t *testing.T) {
 	if z := zoneOf(listings()["Denver Door"]); z != "America/Denver" {
 		t.Errorf("Denver Door on %q, want America/Denver (its point)", z)
 	}
+}
+
+// TestEditKeepsMaintainer: who maintains an uploaded listing is shown on
+// it and survives a PATCH and a PUT, which cannot say it.
+func TestEditKeepsMaintainer(t *testing.T) {
+	e := newOrgEnv(t)
+	res := e.send(t, http.MethodPost, "/v1/org/uploads?timezone=America/New_York", e.a, "192.0.2.1:1", "application/json",
+		[]byte(`[{"slug": "m", "name": "Noon", "day": 2, "time": "12:00", "address": "1 Elm St", "city": "New York", "latitude": 40.72, "longitude": -74.0,
+			"entity": "Hill Country Intergroup", "feedback_emails": ["fix@example.org"]}]`))
+	want(t, res, http.StatusOK)
+	var ls httpapi.ListingListJSON
+	lres := e.do(t, http.MethodGet, "/v1/org/meetings?status=pending", e.a, nil)
+	want(t, lres, http.StatusOK)
+	lres.decode(t, &ls)
+	if len(ls.Listings) != 1 {
+		t.Fatalf("%d listings", len(ls.Listings))
+	}
+	l := ls.Listings[0].Meeting
+	wantM := httpapi.MaintainerJSON{Entity: "Hill Country Intergroup", FeedbackEmails: []string{"fix@example.org"}}
+	check := func(what string, m httpapi.MeetingJSON) {
+		t.Helper()
+		if m.Maintainer == nil || m.Maintainer.Entity != wantM.Entity || strings.Join(m.Maintainer.FeedbackEmails, ",") != "fix@example.org" {
+			t.Errorf("%s: maintainer %+v, want %+v", what, m.Maintainer, wantM)
+		}
+	}
+	check("uploaded", l)
+	path := "/v1/org/meetings/" + strconv.FormatInt(l.ID, 10)
+	pres := e.do(t, http.MethodPatch, path, e.a, `{"name": "Noon Again"}`)
+	want(t, pres, http.StatusOK)
+	var got httpapi.ListingJSON
+	pres.decode(t, &got)
+	if got.Meeting.Name != "Noon Again" {
+		t.Errorf("patched name %q", got.Meeting.Name)
+	}
+	check("patched", got.Meeting)
+	put := listing("Noon Replaced")
+	rres := e.do(t, http.MethodPut, path, e.a, put)
+	want(t, rres, http.StatusOK)
+	rres.decode(t, &got)
+	check("replaced", got.Meeting)
 }
