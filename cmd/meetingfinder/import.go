@@ -20,8 +20,10 @@ import (
 const importUsage = `usage:
   meetingfinder import --source NAME --format meetingguide|bmlt|csv|naws [--program P]
                        [--timezone TZ] [--online-timezone TZ] [--mapping FILE]
-                       [--local] [--force] [--json] PATH_OR_URL
+                       [--local] [--force] [--json] [--geocoder-url URL [--geocode-max N]]
+                       PATH_OR_URL
   meetingfinder import --config FILE [--source NAME] [--force] [--json]
+                       [--geocoder-url URL [--geocode-max N]]
 
 Fetches a feed or file, parses it, and applies it to the database in one
 transaction keyed by (source, external id): new meetings are inserted,
@@ -30,6 +32,13 @@ A feed that comes back empty, or that would remove more than half of the
 source's meetings at once, is held back (nothing changes) unless --force.
 With --config, every source of the sources file is imported (or only
 --source NAME).
+
+Meetings held at a place with an address and no point are placed at the
+centre of their postal code or city among the listings' own places; with
+--geocoder-url (a Nominatim-compatible server), those still without one
+are geocoded from their address: one request a second, at most
+--geocode-max a run, each answer kept so that a re-import asks again for
+nothing.
 
 Exit status: 0 applied (or unchanged since the last run), 1 failed or held
 back (the report says why), 2 a mistake on the command line.
@@ -41,6 +50,7 @@ flags:
 // after them.
 type importFlags struct {
 	name, format, program, tz, onlineTZ, mapping, config string
+	geocoderURL, geocodeMax                              string
 	force, asJSON, local                                 bool
 	maxMB                                                int64
 	timeout                                              time.Duration
@@ -52,7 +62,7 @@ type importFlags struct {
 // imported meetings for text search. It fails when any import failed or
 // was held back.
 func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	fl, err := parseImportFlags(args, stderr)
+	fl, err := parseImportFlags(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -60,6 +70,10 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		return err
 	}
 	sources, err := fl.sources()
+	if err != nil {
+		return err
+	}
+	geo, err := newImportGeocoder(fl.geocoderURL, fl.geocodeMax, getenv)
 	if err != nil {
 		return err
 	}
@@ -77,6 +91,7 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		// The report is the command's output; a log line would repeat it.
 		Logger: slog.New(slog.DiscardHandler),
 	}
+	geo.configure(im, db)
 	reports, err := importAll(ctx, im, sources, fl, stdout)
 	if err != nil {
 		return err
@@ -98,7 +113,7 @@ func runImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 // parseImportFlags parses the import command's flags, which may come after
 // the location too. It returns flag.ErrHelp for -h, after printing the
 // usage, and a usageError for a mistake.
-func parseImportFlags(args []string, stderr io.Writer) (importFlags, error) {
+func parseImportFlags(args []string, getenv env, stderr io.Writer) (importFlags, error) {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -118,6 +133,8 @@ func parseImportFlags(args []string, stderr io.Writer) (importFlags, error) {
 	fs.BoolVar(&fl.local, "local", false, "the URL is on this machine or the local network: allow loopback, private and link-local addresses (refused otherwise)")
 	fs.Int64Var(&fl.maxMB, "max-size", ingest.DefaultMaxSize>>20, "largest input to read, in MB")
 	fs.DurationVar(&fl.timeout, "timeout", ingest.DefaultTimeout, "time limit of each HTTP request")
+	fs.StringVar(&fl.geocoderURL, "geocoder-url", getenv("MF_GEOCODER_URL"), "Nominatim-compatible geocoder for meetings with an address and no point that no centroid places (env MF_GEOCODER_URL; unset: offline)")
+	fs.StringVar(&fl.geocodeMax, "geocode-max", getenv("MF_GEOCODE_MAX"), fmt.Sprintf("addresses one run may send to the geocoder, one a second (env MF_GEOCODE_MAX; default %d; 0: none, the cache only)", ingest.DefaultGeocodeMax))
 	rest, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return fl, err
@@ -251,7 +268,7 @@ func importFailures(reports []*meeting.ImportReport) error {
 // file, re-imports its sources on their schedule until its context ends
 // (with no file, it does nothing). The file is read and its sources
 // registered before serve starts listening, so a bad file stops serve.
-func scheduledImports(ctx context.Context, db *postgres.DB, path string, log *slog.Logger) (*postgres.ImportStore, func(context.Context), error) {
+func scheduledImports(ctx context.Context, db *postgres.DB, path string, geo importGeocoder, log *slog.Logger) (*postgres.ImportStore, func(context.Context), error) {
 	store := postgres.NewImportStore(db)
 	if path == "" {
 		return store, func(context.Context) {}, nil
@@ -269,6 +286,7 @@ func scheduledImports(ctx context.Context, db *postgres.DB, path string, log *sl
 		return nil, nil, err
 	}
 	im := &ingest.Importer{Store: store, Logger: log, Locker: db, Places: postgres.NewPlaceStore(db)}
+	geo.configure(im, db)
 	log.Info("import schedule", slog.Int("sources", len(srcs)))
 	return store, func(ctx context.Context) { im.Schedule(ctx, srcs) }, nil
 }

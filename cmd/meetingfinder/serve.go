@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/meetingfinder/meetingfinder/internal/httpapi"
+	"github.com/meetingfinder/meetingfinder/internal/ingest"
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/nominatim"
 	"github.com/meetingfinder/meetingfinder/internal/postgres"
@@ -39,7 +40,8 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	tileURL := fs.String("tile-url", getenv("MF_TILE_URL"), "map tile URL template for the finder page ({z}/{x}/{y}; default OpenStreetMap; env MF_TILE_URL)")
 	tileAttr := fs.String("tile-attribution", getenv("MF_TILE_ATTRIBUTION"), "HTML credit for the map tiles (env MF_TILE_ATTRIBUTION)")
-	geocoderURL := fs.String("geocoder-url", getenv("MF_GEOCODER_URL"), "optional Nominatim-compatible geocoder for GET /v1/places (env MF_GEOCODER_URL; unset = the listings' own places only)")
+	geocoderURL := fs.String("geocoder-url", getenv("MF_GEOCODER_URL"), "optional Nominatim-compatible geocoder for GET /v1/places and for the scheduled imports' meetings with an address and no point (env MF_GEOCODER_URL; unset = the listings' own places only, imports offline)")
+	geocodeMax := fs.String("geocode-max", getenv("MF_GEOCODE_MAX"), fmt.Sprintf("addresses one scheduled import may send to the geocoder, one a second (env MF_GEOCODE_MAX; default %d; 0: none)", ingest.DefaultGeocodeMax))
 	sourcesFile := fs.String("sources", "", "sources `FILE` (JSON) to re-import on their schedule (see \"meetingfinder import -h\")")
 	readModel := fs.Bool("read-model", getenv("MF_READ_MODEL") != "off", "answer public reads from the in-memory read model (env MF_READ_MODEL=off turns it off)")
 	syncEvery := fs.Duration("sync-every", 250*time.Millisecond, "how often the read model reads the change log")
@@ -57,6 +59,10 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	geo, err := newImportGeocoder(*geocoderURL, *geocodeMax, getenv)
+	if err != nil {
+		return err
+	}
 	log := newLogger(getenv, stderr)
 	db, err := openCurrent(ctx, getenv)
 	if err != nil {
@@ -70,7 +76,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if readDB != db {
 		defer readDB.Close()
 	}
-	imports, runImports, err := scheduledImports(ctx, db, *sourcesFile, log)
+	imports, runImports, err := scheduledImports(ctx, db, *sourcesFile, geo, log)
 	if err != nil {
 		return err
 	}
@@ -90,12 +96,7 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	bgctx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	startBackground(bgctx, &background, db, sc, model, *syncEvery, log)
-	geocoder, err := newGeocoder(*geocoderURL, getenv)
-	if err != nil {
-		return err
-	}
 	cfg := httpapi.Config{
-		Geocoder:       geocoder,
 		Store:          sc.store,
 		Feeds:          reads,
 		Places:         sc.places,
@@ -113,6 +114,17 @@ func runServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		MaxReplicaLag:  *maxLag,
 		ReplicaLag:     replicaLag(db, readDB),
 	}
+	if geo.client != nil {
+		cfg.Geocoder = geo.client
+	}
+	// Organizations' uploads follow the rules of imports: points checked
+	// against the address, centroids, the geocoder, then zones. The
+	// offline zone data loads on the first upload (within its time limit),
+	// as on the first import, so that a server nobody uploads to never
+	// holds it.
+	rules := &ingest.Importer{Places: postgres.NewPlaceStore(db), Logger: log}
+	geo.configure(rules, db)
+	cfg.Resolver = rules
 	if model != nil {
 		cfg.DataVersion = model.DataVersion
 		cfg.ReadModel = func() httpapi.ReadModelStatus {
@@ -213,17 +225,47 @@ func replicaLag(db, readDB *postgres.DB) func(context.Context) (time.Duration, e
 	}
 }
 
-// newGeocoder returns the geocoder at url, or a nil interface when url is
-// empty.
-func newGeocoder(url string, getenv env) (meeting.PlaceFinder, error) {
+// importGeocoder is the configured geocoder (nil when none) and how many
+// addresses one import may send it.
+type importGeocoder struct {
+	client *nominatim.Client
+	max    int // as ingest.Importer.GeocodeMax
+}
+
+// newImportGeocoder returns the geocoder at url (none when url is empty;
+// User-Agent from MF_GEOCODER_USER_AGENT) with the per-run cap max (""
+// for ingest.DefaultGeocodeMax, "0" for none). A bad URL or cap is a
+// usageError.
+func newImportGeocoder(url, max string, getenv env) (importGeocoder, error) {
+	var g importGeocoder
+	if max = strings.TrimSpace(max); max != "" {
+		n, err := strconv.Atoi(max)
+		if err != nil || n < 0 {
+			return g, usageError{fmt.Sprintf("--geocode-max %q: want a whole number of addresses, 0 for none", max)}
+		}
+		g.max = n
+		if n == 0 {
+			g.max = -1
+		}
+	}
 	if url == "" {
-		return nil, nil
+		return g, nil
 	}
-	g, err := nominatim.New(url, getenv("MF_GEOCODER_USER_AGENT"), nil)
+	c, err := nominatim.New(url, getenv("MF_GEOCODER_USER_AGENT"), nil)
 	if err != nil {
-		return nil, err
+		return g, usageError{"--geocoder-url: " + err.Error()}
 	}
+	g.client = c
 	return g, nil
+}
+
+// configure gives im the geocoder, its cache in db and the cap, when a
+// geocoder is configured.
+func (g importGeocoder) configure(im *ingest.Importer, db *postgres.DB) {
+	if g.client == nil {
+		return
+	}
+	im.Geocoder, im.GeocodeCache, im.GeocodeMax = g.client, postgres.NewGeocodeCache(db), g.max
 }
 
 // openRead returns the database that answers public reads: the standby

@@ -147,8 +147,10 @@ func TestCodes(t *testing.T) {
 		{name: "venue formats", formats: []Format{{WorldID: "VM"}, {WorldID: "HYBR"}, {WorldID: "TC"}}, want: []string{"TC"}},
 		{name: "languages", formats: []Format{{KeyString: "ES", WorldID: "LANG"}, {KeyString: "de", WorldID: "LANG"}, {KeyString: "pt", WorldID: "", Type: "LANG"}, {KeyString: "sp", Name: "Spanish", WorldID: "LANG"}},
 			want: []string{"DE", "POR", "S"}},
-		{name: "unknown", formats: []Format{{KeyString: "JT", WorldID: "JFT"}, {KeyString: "Pi", Name: "Pitch"}, {KeyString: "q", WorldID: "has space"}},
-			want: []string{"JFT"}, wantFlag: `unknown codes kept verbatim: JFT; formats not mapped: Pi Pitch (no world_id), q (world_id "has space" is not a code)`},
+		{name: "NA's own", formats: []Format{{KeyString: "JT", WorldID: "JFT"}, {KeyString: "B", WorldID: "BT"}, {KeyString: "RA", WorldID: "RA"}},
+			want: []string{"BT", "JFT", "RA"}},
+		{name: "unknown", formats: []Format{{KeyString: "ZZ", WorldID: "ZZQ"}, {KeyString: "Pi", Name: "Pitch"}, {KeyString: "q", WorldID: "has space"}},
+			want: []string{"ZZQ"}, wantFlag: `unknown codes kept verbatim: ZZQ; formats not mapped: Pi Pitch (no world_id), q (world_id "has space" is not a code)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,13 +58,11 @@ func TestParseNAWSFixture(t *testing.T) {
 	}
 	const R, F = meeting.Rejected, meeting.Flagged
 	wantProblems := []meeting.Problem{
-		p(2, "1", "Early Risers", F, "types", "unknown codes kept verbatim: JFT"),
 		p(5, "4", "Funday Group", R, "day", `Day "Funday" is not a weekday (want a day name, Sunday to Saturday)`),
 		p(6, "5", "Late Clock", R, "start_time", `Time "2560" is not a time of day (want HHMM, 24-hour)`),
 		p(8, "1", "Early Risers Copy", R, "external_id", "id 1 appears again (first at line 2); later copies are ignored"),
 		p(9, "8", "Deleted Group", R, "status", "marked deleted (Delete=D) in the NAWS export"),
 		p(10, "9", "Hidden Group", R, "status", "unpublished in the NAWS export"),
-		p(11, "10", "Inside Group", F, "types", "unknown codes kept verbatim: RA"),
 		p(15, "13", "NA Meeting", F, "location", "0,0 is not a meeting place (null island); dropped"),
 		p(15, "13", "NA Meeting", F, "name", `meeting_name is empty; listed as "NA Meeting"`),
 	}

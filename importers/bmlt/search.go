@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -208,6 +209,10 @@ func (d *draft) fromWire(w wireMeeting, formats formatIndex, bodies bodyIndex) {
 	loc.FormattedAddress = formattedAddress(loc.Address, loc.City, loc.Region, loc.PostalCode, loc.Country)
 	loc.Notes = w.LocationInfo.String()
 	loc.Regions = bodies.chain(w.ServiceBodyID.String(), w.ServiceBodyName.String())
+	m.Maintainer = bodies.maintainer(w.ServiceBodyID.String())
+	for _, f := range sortedKeys(m.Maintainer.Tidy()) {
+		d.flag(f, "the service body's url or helpline cannot be kept; left out")
+	}
 	m.Notes = w.Comments.String()
 
 	d.lat, d.lng = string(w.Latitude), string(w.Longitude)
@@ -289,6 +294,32 @@ func (ix bodyIndex) chain(id, name string) []string {
 		names[i], names[j] = names[j], names[i]
 	}
 	return names
+}
+
+// maintainer returns who keeps the meetings of service body id, as
+// GetServiceBodies says: the nearest body, the meeting's own or one
+// above it, that gives a web site or a helpline, by its name, url and
+// helpline (BMLT's public fields for who publishes meetings). It is empty
+// when none does.
+func (ix bodyIndex) maintainer(id string) meeting.Maintainer {
+	seen := map[string]bool{}
+	for b, ok := ix[id]; ok && !seen[b.ID] && len(seen) < 16; b, ok = ix[b.ParentID] {
+		seen[b.ID] = true
+		if url, phone := strings.TrimSpace(b.URL), strings.TrimSpace(b.Helpline); url != "" || phone != "" {
+			return meeting.Maintainer{Entity: b.Name, EntityURL: url, EntityPhone: phone}
+		}
+	}
+	return meeting.Maintainer{}
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // rawExcerpt returns a record's JSON, compacted and cut to 200 characters.

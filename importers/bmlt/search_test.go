@@ -94,6 +94,7 @@ func TestParseFixture(t *testing.T) {
 				Notes:            "Side door, room 2", Point: orb.Point{-75.2, 40.1}, HasPoint: true,
 			}
 			m.Notes = "Bring a friend."
+			m.Maintainer = meeting.Maintainer{Entity: "Synthetic Group", EntityURL: "https://example.org/"} // GetServiceBodies' url
 		}),
 		with(base("102", "Morning Online"), func(m *meeting.Meeting) {
 			online(m)
@@ -164,7 +165,10 @@ func TestParseFixture(t *testing.T) {
 			m.Day, m.Start, m.End = 2, meeting.NewClock(12, 0), meeting.NoClock
 			m.Location = meeting.Location{Address: "1 Number Way", City: "Sampletown", FormattedAddress: "1 Number Way, Sampletown", Point: orb.Point{-75.1, 40.5}, HasPoint: true}
 		}),
-		with(base("128", "Loop Body"), func(m *meeting.Meeting) { m.Location.Regions = []string{"Loop B", "Loop A"} }),
+		with(base("128", "Loop Body"), func(m *meeting.Meeting) {
+			m.Location.Regions = []string{"Loop B", "Loop A"}
+			m.Maintainer = meeting.Maintainer{Entity: "Loop A", EntityURL: "https://example.org/"} // its body's url
+		}),
 		with(base("129", "Named Body"), func(m *meeting.Meeting) { m.Location.Regions = []string{"Named Elsewhere"} }),
 		base("130", "Odd Venue"),
 		with(base("133", "Default Point In Person"), func(m *meeting.Meeting) {
@@ -199,7 +203,7 @@ func TestParseFixture(t *testing.T) {
 		p(21, "120", "Null Island In Person", F, "location", "0,0 is not a meeting place (null island); dropped"),
 		p(22, "121", "Bad Latitude", F, "location", `latitude "abc", longitude "-75.2" is not a point; dropped`),
 		p(23, "122", "Nowhere", R, "location", "an in-person or hybrid meeting needs an address or a point"),
-		p(24, "123", "Many Formats", F, "types", "unknown codes kept verbatim: JFT, BT; formats not mapped: Pi Pitch (no world_id), xx Klingon (language not recognised)"),
+		p(24, "123", "Many Formats", F, "types", "formats not mapped: Pi Pitch (no world_id), xx Klingon (language not recognised)"),
 		p(25, "124", "Key Strings", F, "types", "formats not mapped: Zz (not in the format list)"),
 		p(27, "126", "English Keys", F, "types", "unknown codes kept verbatim: NC"),
 		p(29, "", "", R, "", "not a meeting object: json: cannot unmarshal number into Go value of type bmlt.wireMeeting"),
@@ -236,7 +240,7 @@ func TestParseUsedFormats(t *testing.T) {
 		t.Errorf("meetings (-want +got):\n%s", diff)
 	}
 	wantProblems := []meeting.Problem{{Record: 1, ExternalID: "201", Name: "Saturday Topic", Severity: meeting.Flagged, Field: "types",
-		Reason: "unknown codes kept verbatim: VAR, TOP; formats not mapped: Pi Pitch (no world_id)"}}
+		Reason: "formats not mapped: Pi Pitch (no world_id)"}}
 	if diff := cmp.Diff(wantProblems, ps, cmpopts.IgnoreFields(meeting.Problem{}, "Raw")); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
@@ -402,5 +406,25 @@ func TestStockDefaultPoint(t *testing.T) {
 				t.Errorf("flags %v, want one for each of %v", flagged, tc.dropped)
 			}
 		})
+	}
+}
+
+// TestBodyMaintainer: a meeting's maintainer is the nearest service body,
+// its own or one above, that gives a web site or a helpline.
+func TestBodyMaintainer(t *testing.T) {
+	ix := newBodyIndex([]ServiceBody{
+		{ID: "1", ParentID: "0", Name: "Region", URL: "https://region.example.org", Helpline: "+1 800 555 0100"},
+		{ID: "2", ParentID: "1", Name: "Area"},
+		{ID: "3", ParentID: "2", Name: "Group", Helpline: "570-555-0101"},
+		{ID: "4", ParentID: "5", Name: "Loop"}, {ID: "5", ParentID: "4", Name: "Loop too"},
+	})
+	for id, want := range map[string]meeting.Maintainer{
+		"3": {Entity: "Group", EntityPhone: "570-555-0101"},
+		"2": {Entity: "Region", EntityURL: "https://region.example.org", EntityPhone: "+1 800 555 0100"},
+		"4": {}, "unknown": {},
+	} {
+		if d := cmp.Diff(want, ix.maintainer(id)); d != "" {
+			t.Errorf("body %s (-want +got):\n%s", id, d)
+		}
 	}
 }

@@ -244,6 +244,12 @@ func toRecord(row []string, cols map[string][]int, typeNames map[string]string) 
 		ConferenceURL: one("conference_url"), ConferenceURLNotes: get("conference_url_notes", "\n"),
 		ConferencePhone: one("conference_phone"), ConferencePhoneNotes: get("conference_phone_notes", "\n"),
 		Notes: get("notes", "\n"), Group: one("group"), URL: one("url"),
+		FeedbackURL: one("feedback_url"), Entity: one("entity"), EntityEmail: one("entity_email"),
+		EntityLocation: one("entity_location"), EntityLogo: one("entity_logo"), EntityPhone: one("entity_phone"),
+		EntityURL: one("entity_url"),
+	}
+	if e := get("feedback_emails", ","); e != "" {
+		rec.FeedbackEmails = []string{e} // the Converter splits the list
 	}
 	if d := get("day", ","); d != "" {
 		for _, p := range strings.Split(d, ",") {
@@ -269,14 +275,18 @@ func toRecord(row []string, cols map[string][]int, typeNames map[string]string) 
 	if t := get("types", "\n"); t != "" {
 		t = record.CleanText(t)
 		for _, line := range strings.FieldsFunc(t, func(r rune) bool { return r == ';' || r == '|' || r == '\n' }) {
+			// The mapping's type_names give codes of the vocabulary, read
+			// in no program's own vocabulary; the sheet's own words are.
 			if code, ok := typeNames[strings.ToLower(strings.TrimSpace(line))]; ok {
 				rec.Types = append(rec.Types, code)
+				rec.TypeCodes = append(rec.TypeCodes, code)
 				continue
 			}
 			for _, p := range strings.Split(line, ",") {
 				p = strings.TrimSpace(p)
 				if code, ok := typeNames[strings.ToLower(p)]; ok {
 					p = code
+					rec.TypeCodes = append(rec.TypeCodes, code)
 				}
 				if p != "" {
 					rec.Types = append(rec.Types, p)

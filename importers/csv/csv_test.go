@@ -346,7 +346,8 @@ func TestSharedData(t *testing.T) {
 		"tsml-export-2014.tsv": {"tsml-export-2014", counts{Meetings: 598}},
 		// 3,685 rows: 14 repeat an earlier row exactly, 8 more have a time but no day;
 		// 201 keep type labels the mapping does not know.
-		"nyintergroup-import.tsv": {"nyintergroup", counts{Meetings: 3663, Rejected: 22, Flagged: 201}},
+		// 47 rows say "Promises" or "Topic", types of other programs' vocabularies now (PROMISES, TOP).
+		"nyintergroup-import.tsv": {"nyintergroup", counts{Meetings: 3663, Rejected: 22, Flagged: 154}},
 		// 822 rows: one with 17 fields, 3 exact repeats; 4 at "0", one longitude
 		// out of range, 4 with unknown type words ("Step", "Discuussion").
 		"baltimore.csv": {"baltimore", counts{Meetings: 818, Rejected: 4, Flagged: 9}},
@@ -583,5 +584,22 @@ func TestFellowshipColumn(t *testing.T) {
 	}
 	if len(ps) != 1 || ps[0].Field != "program" {
 		t.Errorf("problems %+v, want one flag for the unknown fellowship", ps)
+	}
+}
+
+// TestMaintainerColumns: a sheet's Feedback Emails (a comma list),
+// Feedback URL and Entity columns (Entity Website URL as the spec's table
+// names it) are kept per meeting.
+func TestMaintainerColumns(t *testing.T) {
+	in := "Name,Day,Time,City,Feedback Emails,Feedback URL,Entity,Entity Email,Entity Phone,Entity Website URL\n" +
+		"Noon,Monday,12pm,Sampletown,\"a@example.org, b@example.org\",mailto:fix@example.org,Sample Intergroup,office@example.org,+1-570-555-0100,https://intergroup.example.org\n"
+	ms, ps, err := Parse(strings.NewReader(in), Options{ImportOptions: meeting.ImportOptions{Source: "s"}})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("%d meetings, %v, %+v", len(ms), err, ps)
+	}
+	want := meeting.Maintainer{FeedbackEmails: []string{"a@example.org", "b@example.org"}, FeedbackURL: "mailto:fix@example.org",
+		Entity: "Sample Intergroup", EntityEmail: "office@example.org", EntityPhone: "+1-570-555-0100", EntityURL: "https://intergroup.example.org"}
+	if d := cmp.Diff(want, ms[0].Maintainer); d != "" {
+		t.Errorf("maintainer (-want +got):\n%s", d)
 	}
 }

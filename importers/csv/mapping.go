@@ -15,6 +15,7 @@ import (
 
 // Fields lists the targets a column can feed, named as in the Meeting Guide
 // spec. "regions" takes a ">"-separated list (general to specific);
+// "feedback_emails" a comma-separated list;
 // "coordinates" takes "lat,lng"; "day" may hold several days separated by
 // commas; "types" several codes or names separated by commas, semicolons,
 // pipes or line breaks.
@@ -24,6 +25,7 @@ var Fields = []string{
 	"regions", "region", "sub_region", "sub_sub_region", "latitude", "longitude", "coordinates", "approximate",
 	"conference_url", "conference_url_notes", "conference_phone", "conference_phone_notes",
 	"notes", "group", "url",
+	"feedback_emails", "feedback_url", "entity", "entity_email", "entity_location", "entity_logo", "entity_phone", "entity_url",
 }
 
 // headerAliases maps slugified header names that are not field names to
@@ -50,6 +52,9 @@ var headerAliases = map[string]string{
 	"group_name":    "group",
 	"meeting_url":   "url",
 	"fellowship":    "program",
+	// The Meeting Guide spec's field table names the entity's site so.
+	"entity_website_url": "entity_url",
+	"feedback_email":     "feedback_emails",
 }
 
 // Columns names the header(s) that feed one field. In JSON it is a string

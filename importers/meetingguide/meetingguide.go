@@ -324,7 +324,42 @@ func decodeFields(f *fieldSpans, rec *record.Record) (string, error) {
 	text(fNotes, &rec.Notes)
 	text(fGroup, &rec.Group)
 	text(fURL, &rec.URL)
+	// Who maintains the listing: a value of the wrong shape is left out
+	// (and flagged) rather than losing the meeting.
+	soft := func(i int, dst *string) {
+		if f[i] == "" {
+			return
+		}
+		if s, err := scalar(f[i]); err != nil {
+			unreadable(rec, i, err)
+		} else {
+			*dst = s
+		}
+	}
+	if f[fFeedbackEmails] != "" {
+		if l, _, err := scalarList(f[fFeedbackEmails]); err != nil {
+			unreadable(rec, fFeedbackEmails, err)
+		} else {
+			rec.FeedbackEmails = l
+		}
+	}
+	soft(fFeedbackURL, &rec.FeedbackURL)
+	soft(fEntity, &rec.Entity)
+	soft(fEntityEmail, &rec.EntityEmail)
+	soft(fEntityLocation, &rec.EntityLocation)
+	soft(fEntityLogo, &rec.EntityLogo)
+	soft(fEntityPhone, &rec.EntityPhone)
+	soft(fEntityURL, &rec.EntityURL)
 	return field, ferr
+}
+
+// unreadable notes on rec that field i could not be read (err, which
+// never quotes the value).
+func unreadable(rec *record.Record, i int, err error) {
+	if rec.Unreadable == nil {
+		rec.Unreadable = map[string]string{}
+	}
+	rec.Unreadable["maintainer."+strings.TrimPrefix(fieldKeys[i], "maintainer.")] = fieldKeys[i] + " " + err.Error()
 }
 
 // scalar renders the JSON text of a string, number, boolean or null as

@@ -15,6 +15,7 @@ import (
 	"github.com/meetingfinder/meetingfinder/internal/sharedtest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
@@ -204,7 +205,8 @@ func TestParseQuirksMapping(t *testing.T) {
 		{"entity", meeting.Meeting{
 			Source: "test", ExternalID: "entity", GroupKey: "entity", Name: "Entity Fields", Program: meeting.ProgramNA,
 			Day: 2, Start: meeting.NewClock(12, 0), End: meeting.NewClock(13, 0), Attendance: meeting.AttendanceInactive,
-			Location: meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "US", Approximate: true}, Status: meeting.StatusPublished,
+			Location:   meeting.Location{FormattedAddress: "1 A St, B, C 1, USA", Country: "US", Approximate: true},
+			Maintainer: meeting.Maintainer{Entity: "Intergroup", EntityURL: "https://example.org"}, Status: meeting.StatusPublished,
 		}},
 	}
 	for _, tt := range tests {
@@ -661,4 +663,117 @@ func TestSharedWrongShape(t *testing.T) {
 		t.Errorf("its records as an array: %v; want refused for having neither schedules nor places", err)
 	}
 	t.Logf("refused: %v", err)
+}
+
+// TestMaintainer: feedback_emails, feedback_url and the entity fields are
+// kept per meeting, on the fast path and the slow one alike; what cannot
+// be kept is left out and flagged without quoting it, and never costs the
+// meeting.
+func TestMaintainer(t *testing.T) {
+	feed := `[
+	{"slug": "full", "name": "Full", "day": [1, 3], "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA",
+	 "feedback_emails": ["fix@intergroup.example.org", "web@intergroup.example.org"], "feedback_url": "https://intergroup.example.org/fix?m=full",
+	 "entity": "Example Intergroup", "entity_email": "office@intergroup.example.org", "entity_location": "Scranton, PA",
+	 "entity_logo": "https://intergroup.example.org/logo.svg", "entity_phone": "+1-570-555-0100", "entity_website_url": "https://intergroup.example.org"},
+	{"slug": "sheet", "name": "Sheet", "day": 2, "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA",
+	 "feedback_emails": "a@example.org, b@example.org"},
+	{"slug": "junk", "name": "Junk", "day": 2, "time": "20:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA",
+	 "feedback_emails": ["bob smith 570 555 0199"], "feedback_url": "javascript:void(0)", "entity": {"name": "nested"}, "entity_email": "nobody"}
+	]`
+	full := meeting.Maintainer{FeedbackEmails: []string{"fix@intergroup.example.org", "web@intergroup.example.org"},
+		FeedbackURL: "https://intergroup.example.org/fix?m=full", Entity: "Example Intergroup", EntityEmail: "office@intergroup.example.org",
+		EntityLocation: "Scranton, PA", EntityLogo: "https://intergroup.example.org/logo.svg", EntityPhone: "+1-570-555-0100",
+		EntityURL: "https://intergroup.example.org"}
+	want := map[string]meeting.Maintainer{"full-1": full, "full-3": full,
+		"sheet": {FeedbackEmails: []string{"a@example.org", "b@example.org"}}, "junk": {}}
+	// The fast path, and the slow one (a leading Unicode space sends the
+	// feed there).
+	for name, in := range map[string]string{"fast": feed, "slow": "\u00a0" + feed} {
+		t.Run(name, func(t *testing.T) {
+			ms, ps, err := Parse(strings.NewReader(in), testOpts)
+			if name == "slow" && err != nil {
+				t.Skipf("the slow path refuses a leading no-break space: %v", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]meeting.Maintainer{}
+			for _, m := range ms {
+				got[m.ExternalID] = m.Maintainer
+			}
+			if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("maintainers (-want +got):\n%s", d)
+			}
+			flagged := map[string]bool{}
+			for _, p := range ps {
+				if p.Severity == meeting.Rejected {
+					t.Errorf("rejected: %+v", p)
+				}
+				flagged[p.Field] = true
+				for _, secret := range []string{"bob smith", "570 555 0199", "javascript", "nobody"} {
+					if strings.Contains(p.Reason, secret) {
+						t.Errorf("the reason quotes the value: %s", p.Reason)
+					}
+				}
+			}
+			for _, f := range []string{"maintainer.feedback_emails", "maintainer.feedback_url", "maintainer.entity", "maintainer.entity_email"} {
+				if !flagged[f] {
+					t.Errorf("%s not flagged; flagged %v", f, flagged)
+				}
+			}
+		})
+	}
+}
+
+// TestSharedMaintainer: the real feed whose every meeting has a
+// feedback_url (a form prefilled with the listing, one 2,510 characters
+// long) keeps it on every meeting.
+func TestSharedMaintainer(t *testing.T) {
+	path := filepath.Join(sharedData(t), "meetingguide", "aasfmarin.test.json")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("../shared/data has no aasfmarin.test.json: %v", err)
+	}
+	ms, _ := parseFile(t, path, testOpts)
+	n := 0
+	for _, m := range ms {
+		if strings.HasPrefix(m.Maintainer.FeedbackURL, "https://") {
+			n++
+		}
+	}
+	if n != len(ms) || n == 0 {
+		t.Errorf("%d of %d meetings keep their feedback_url", n, len(ms))
+	}
+}
+
+// TestProgramTypes: a record's types are read in its program's own
+// vocabulary, the record's program or the import's.
+func TestProgramTypes(t *testing.T) {
+	feed := `[
+	{"slug": "aca", "name": "ACA", "program": "aca", "day": 1, "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA", "types": ["SP", "S", "T", "Yellow Workbook Study"]},
+	{"slug": "alanon", "name": "Al-Anon", "program": "Al-Anon", "day": 1, "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA", "types": ["Y", "AC", "O"]},
+	{"slug": "aa", "name": "AA", "day": 1, "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA", "types": ["SP", "S", "T", "Y"]},
+	{"slug": "na", "name": "NA", "program": "na", "day": 1, "time": "19:00", "formatted_address": "1 Main St, Scranton, PA 18503, USA", "types": ["JFT", "BT", "SPK", "GL"]}
+	]`
+	ms, ps, err := Parse(strings.NewReader(feed), Options{ImportOptions: meeting.ImportOptions{Source: "test", Program: meeting.ProgramAA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, m := range ms {
+		got[m.ExternalID] = m.Types
+	}
+	want := map[string][]string{
+		"aca":    {"S", "SP", "TEXT", "YELLOW-WORKBOOK"},
+		"alanon": {"ALATEEN", "ADULT-CHILD", "O"},
+		"aa":     {"SP", "S", "T", "Y"},
+		"na":     {"JFT", "BT", "SP", "LGBTQ"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("types (-want +got):\n%s", d)
+	}
+	for _, p := range ps {
+		if p.Field == "types" {
+			t.Errorf("flagged: %+v", p)
+		}
+	}
 }

@@ -49,6 +49,14 @@ const (
 	fNotes
 	fGroup
 	fURL
+	fFeedbackEmails
+	fFeedbackURL
+	fEntity
+	fEntityEmail
+	fEntityLocation
+	fEntityLogo
+	fEntityPhone
+	fEntityURL
 	nFields
 )
 
@@ -63,6 +71,8 @@ var fieldKeys = [nFields]string{
 	fConferenceURL: "conference_url", fConferenceURLNotes: "conference_url_notes",
 	fConferencePhone: "conference_phone", fConferencePhoneNotes: "conference_phone_notes",
 	fNotes: "notes", fGroup: "group", fURL: "url",
+	fFeedbackEmails: "feedback_emails", fFeedbackURL: "feedback_url", fEntity: "entity", fEntityEmail: "entity_email",
+	fEntityLocation: "entity_location", fEntityLogo: "entity_logo", fEntityPhone: "entity_phone", fEntityURL: "entity_url",
 }
 
 // fieldOf returns the index of the field called key, or -1 (the keys of
@@ -133,6 +143,22 @@ func fieldOf(key string) int {
 		return fGroup
 	case "url":
 		return fURL
+	case "feedback_emails":
+		return fFeedbackEmails
+	case "feedback_url":
+		return fFeedbackURL
+	case "entity":
+		return fEntity
+	case "entity_email":
+		return fEntityEmail
+	case "entity_location":
+		return fEntityLocation
+	case "entity_logo":
+		return fEntityLogo
+	case "entity_phone":
+		return fEntityPhone
+	case "entity_url", "entity_website_url": // the spec's field table says entity_website_url, its example entity_url
+		return fEntityURL
 	}
 	return -1
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -149,26 +150,32 @@ var typeAliases = map[string]string{
 	"traditions":            "TR",
 }
 
-// normalizeType maps one code or name to the vocabulary.
-func normalizeType(s string) (string, bool) {
-	if c, ok := meeting.NormalizeType(s); ok {
-		return c, true
+// normalizeType maps one code or name, as a feed of program p writes it,
+// to codes of the vocabulary (meeting.ProgramTypeCodes, then the names
+// older exports use).
+func normalizeType(p meeting.Program, s string) ([]string, bool) {
+	if cs, ok := meeting.ProgramTypeCodes(p, s); ok {
+		return cs, true
 	}
 	if c, ok := typeAliases[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return c, true
+		return []string{c}, true
 	}
-	return strings.TrimSpace(s), false
+	return []string{strings.TrimSpace(s)}, false
 }
 
 // typeSeparators turns the separators of type lists into commas.
 var typeSeparators = strings.NewReplacer("[", ",", "]", ",", ";", ",", "|", ",", "\n", ",", "\"", "")
 
 // normalizeTypes splits, normalises and de-duplicates type values (order
-// kept). Each value may be a code, a name, "[open]", or a list separated by
-// commas, semicolons, pipes or new lines; a piece made only of known codes
-// separated by spaces ("O D") is split too. ONL is dropped: attendance says
-// whether a meeting is online. It returns the codes and the unknown ones.
-func normalizeTypes(values []string) (codes, unknown []string) {
+// kept), read in program p's own vocabulary where it has one (an "SP" of
+// Adult Children of Alcoholics is Spanish). Each value may be a code, a
+// name, "[open]", or a list separated by commas, semicolons, pipes or new
+// lines; a piece made only of known codes separated by spaces ("O D") is
+// split too. ONL is dropped: attendance says whether a meeting is online.
+// The values that codes holds are codes of the vocabulary already (a
+// spreadsheet mapping's type_names), read in no program's vocabulary. It
+// returns the codes and the unknown ones.
+func normalizeTypes(p meeting.Program, values, codes []string) (out, unknown []string) {
 	add := func(list *[]string, s string) {
 		for _, x := range *list {
 			if x == s {
@@ -181,6 +188,14 @@ func normalizeTypes(values []string) (codes, unknown []string) {
 		*list = append(*list, s)
 	}
 	for _, v := range values {
+		if slices.Contains(codes, v) {
+			for piece := range strings.SplitSeq(v, ",") {
+				if piece, _ = meeting.NormalizeType(piece); piece != "" && piece != "ONL" {
+					add(&out, piece)
+				}
+			}
+			continue
+		}
 		v = typeSeparators.Replace(v)
 		for piece := range strings.SplitSeq(v, ",") {
 			piece = strings.TrimSpace(piece)
@@ -188,16 +203,16 @@ func normalizeTypes(values []string) (codes, unknown []string) {
 				continue
 			}
 			var got []string
-			if c, ok := normalizeType(piece); ok {
-				got = []string{c}
+			if cs, ok := normalizeType(p, piece); ok {
+				got = cs
 			} else if words := strings.Fields(piece); len(words) > 1 {
 				for _, w := range words {
-					c, ok := normalizeType(w)
+					cs, ok := normalizeType(p, w)
 					if !ok {
 						got = nil
 						break
 					}
-					got = append(got, c)
+					got = append(got, cs...)
 				}
 			}
 			if got == nil {
@@ -212,17 +227,17 @@ func normalizeTypes(values []string) (codes, unknown []string) {
 					}
 				}
 				add(&unknown, piece)
-				add(&codes, piece)
+				add(&out, piece)
 				continue
 			}
 			for _, c := range got {
 				if c != "ONL" {
-					add(&codes, c)
+					add(&out, c)
 				}
 			}
 		}
 	}
-	return codes, unknown
+	return out, unknown
 }
 
 var (

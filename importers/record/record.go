@@ -47,9 +47,12 @@ type Record struct {
 	EndTime  string
 	Timezone string // IANA zone name
 
-	Types      []string // codes or names; one entry may hold a comma list
-	Attendance string   // attendance_option: in_person, hybrid, online, inactive
-	Program    string   // a program as the feed writes it (meeting.ParseProgram); overrides the import default
+	Types []string // codes or names, in the program's vocabulary; one entry may hold a comma list
+	// TypeCodes are codes of the project vocabulary already (a
+	// spreadsheet mapping's type_names), read in no program's vocabulary.
+	TypeCodes  []string
+	Attendance string // attendance_option: in_person, hybrid, online, inactive
+	Program    string // a program as the feed writes it (meeting.ParseProgram); overrides the import default
 
 	Location         string // the location's name
 	LocationNotes    string
@@ -74,6 +77,23 @@ type Record struct {
 	Notes string
 	Group string
 	URL   string
+
+	// Who maintains the listing (meeting.Maintainer): feedback_emails (a
+	// list, or entries holding comma lists), feedback_url and the
+	// specification's entity fields.
+	FeedbackEmails []string
+	FeedbackURL    string
+	Entity         string
+	EntityEmail    string
+	EntityLocation string
+	EntityLogo     string
+	EntityPhone    string
+	EntityURL      string // entity_url, or the specification's entity_website_url
+
+	// Unreadable maps the fields a wire format could not read as text (an
+	// object where text belongs) to why. Only the maintainer's fields may
+	// be left out so: the Converter flags them and keeps the record.
+	Unreadable map[string]string
 }
 
 // Converter maps Records of one feed to meetings. It remembers the
@@ -191,6 +211,7 @@ func (c *Converter) ConvertInto(r *Record, pos int, raw string, out *[]meeting.M
 	program, tz, types := v.programZoneTypes(r)
 	loc := v.place(r)
 	on, pageURL, online := v.online(r)
+	maint := v.maintainer(r)
 	attendance := v.attendance(r, types, loc, online)
 	if attendance == meeting.AttendanceOnline {
 		// An online meeting's place is only ever a locality (its group's
@@ -201,9 +222,41 @@ func (c *Converter) ConvertInto(r *Record, pos int, raw string, out *[]meeting.M
 		Source: c.opts.Source, GroupKey: v.slug, Name: r.Name, Program: program,
 		Start: s.start, End: s.end, ByAppointment: s.byAppointment, TimeZone: tz,
 		Types: types, Attendance: attendance, Location: loc, Online: on,
-		Notes: r.Notes, Group: r.Group, URL: pageURL, Status: meeting.StatusPublished,
+		Notes: r.Notes, Group: r.Group, URL: pageURL, Maintainer: maint, Status: meeting.StatusPublished,
 	}
 	v.emit(r, base, s, out)
+}
+
+// maintainer reads who maintains the listing, leaving out (and flagging,
+// without quoting: these are people's addresses) what cannot be kept
+// (meeting.Maintainer.Tidy) and what the wire format could not read.
+func (v *conversion) maintainer(r *Record) meeting.Maintainer {
+	x := meeting.Maintainer{FeedbackEmails: r.FeedbackEmails, FeedbackURL: r.FeedbackURL, Entity: r.Entity, EntityEmail: r.EntityEmail,
+		EntityLocation: r.EntityLocation, EntityLogo: r.EntityLogo, EntityPhone: r.EntityPhone, EntityURL: r.EntityURL}
+	for _, f := range sortedKeys(r.Unreadable) {
+		v.flag(f, "%s; left out", r.Unreadable[f])
+	}
+	if x.Empty() {
+		return x
+	}
+	dropped := x.Tidy()
+	for _, f := range sortedKeys(dropped) {
+		v.flag(f, "%s; left out", dropped[f])
+	}
+	return x
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]string) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // conversion is the state of converting one record: the record, where it
@@ -349,7 +402,7 @@ func (v *conversion) programZoneTypes(r *Record) (meeting.Program, string, []str
 			tz = r.Timezone
 		}
 	}
-	types, unknown := normalizeTypes(r.Types)
+	types, unknown := normalizeTypes(program, r.Types, r.TypeCodes)
 	if len(unknown) > 0 {
 		v.flag("types", "unknown type codes kept as given: %s", strings.Join(unknown, ", "))
 	}
@@ -607,7 +660,8 @@ func (c *Converter) clean(rec *Record) {
 	for _, p := range []*string{&rec.Slug, &rec.Name, &rec.Time, &rec.EndTime, &rec.Timezone, &rec.Attendance, &rec.Program,
 		&rec.Location, &rec.Address, &rec.City, &rec.State, &rec.PostalCode, &rec.Country, &rec.FormattedAddress,
 		&rec.Latitude, &rec.Longitude, &rec.Coordinates, &rec.Approximate, &rec.ConferenceURL, &rec.ConferencePhone,
-		&rec.Group, &rec.URL} {
+		&rec.Group, &rec.URL, &rec.FeedbackURL, &rec.Entity, &rec.EntityEmail, &rec.EntityLocation, &rec.EntityLogo,
+		&rec.EntityPhone, &rec.EntityURL} {
 		line(p)
 	}
 	for _, p := range []*string{&rec.LocationNotes, &rec.ConferenceURLNotes, &rec.ConferencePhoneNotes, &rec.Notes} {
@@ -615,6 +669,7 @@ func (c *Converter) clean(rec *Record) {
 	}
 	rec.Days = cleanList(rec.Days)
 	rec.Regions = cleanList(rec.Regions)
+	rec.FeedbackEmails = cleanList(rec.FeedbackEmails)
 	if slices.ContainsFunc(rec.Types, func(s string) bool { return !isClean(s) }) {
 		rec.Types = slices.Clone(rec.Types)
 		for i := range rec.Types {

@@ -74,7 +74,7 @@ func TestNormalizeTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, unknown := normalizeTypes(tt.in)
+			got, unknown := normalizeTypes(meeting.ProgramAA, tt.in, nil)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("codes (-want +got):\n%s", diff)
 			}

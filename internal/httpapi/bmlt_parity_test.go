@@ -56,8 +56,9 @@ func TestBMLTRepeatedSlashes(t *testing.T) {
 
 // TestBMLTAddressFromFormattedAddress imports a Meeting Guide feed that
 // gives only formatted_address and reads the meetings through
-// GetSearchResults: the BMLT address fields are filled from it, and a
-// locality gets its town and state.
+// GetSearchResults: the BMLT address fields are filled from it (the
+// country as its code, as imports store it), and a locality gets its town
+// and state.
 func TestBMLTAddressFromFormattedAddress(t *testing.T) {
 	feed := `[
 	{"slug": "a", "name": "Street Address", "day": 1, "time": "19:00", "types": ["O"],

@@ -28,14 +28,16 @@ type MeetingJSON struct {
 	Attendance    string       `json:"attendance"`
 	Location      LocationJSON `json:"location"`
 	Online        *OnlineJSON  `json:"online,omitempty"`
-	Notes         string       `json:"notes"`
-	Group         string       `json:"group"`
-	URL           string       `json:"url"`
-	Source        string       `json:"source"`
-	UpdatedAt     time.Time    `json:"updated_at"`
-	DistanceM     *float64     `json:"distance_m,omitempty"`
-	NextStart     *string      `json:"next_start"`
-	InProgress    bool         `json:"in_progress"`
+	// Maintainer is who keeps the listing, when its feed says.
+	Maintainer *MaintainerJSON `json:"maintainer,omitempty"`
+	Notes      string          `json:"notes"`
+	Group      string          `json:"group"`
+	URL        string          `json:"url"`
+	Source     string          `json:"source"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	DistanceM  *float64        `json:"distance_m,omitempty"`
+	NextStart  *string         `json:"next_start"`
+	InProgress bool            `json:"in_progress"`
 }
 
 // LocationJSON is where a meeting happens; lat and lng are null when the
@@ -61,6 +63,29 @@ type OnlineJSON struct {
 	URLNotes   string `json:"url_notes,omitempty"`
 	Phone      string `json:"phone,omitempty"`
 	PhoneNotes string `json:"phone_notes,omitempty"`
+}
+
+// MaintainerJSON is who keeps a listing, as its feed says (the Meeting
+// Guide fields of the same names; empty ones left out): where to send a
+// correction, and the entity that publishes it.
+type MaintainerJSON struct {
+	FeedbackEmails []string `json:"feedback_emails,omitempty"`
+	FeedbackURL    string   `json:"feedback_url,omitempty"`
+	Entity         string   `json:"entity,omitempty"`
+	EntityEmail    string   `json:"entity_email,omitempty"`
+	EntityLocation string   `json:"entity_location,omitempty"`
+	EntityLogo     string   `json:"entity_logo,omitempty"`
+	EntityPhone    string   `json:"entity_phone,omitempty"`
+	EntityURL      string   `json:"entity_url,omitempty"`
+}
+
+// newMaintainerJSON converts x, or returns nil when it is empty.
+func newMaintainerJSON(x *meeting.Maintainer) *MaintainerJSON {
+	if x.Empty() {
+		return nil
+	}
+	return &MaintainerJSON{FeedbackEmails: x.FeedbackEmails, FeedbackURL: x.FeedbackURL, Entity: x.Entity, EntityEmail: x.EntityEmail,
+		EntityLocation: x.EntityLocation, EntityLogo: x.EntityLogo, EntityPhone: x.EntityPhone, EntityURL: x.EntityURL}
 }
 
 // MeetingListJSON is the body of GET /v1/meetings.
@@ -111,6 +136,7 @@ func NewMeetingJSON(m *meeting.Meeting) MeetingJSON {
 	if !m.Online.Empty() {
 		j.Online = &OnlineJSON{URL: m.Online.URL, URLNotes: m.Online.URLNotes, Phone: m.Online.Phone, PhoneNotes: m.Online.PhoneNote}
 	}
+	j.Maintainer = newMaintainerJSON(&m.Maintainer)
 	return j
 }
 

@@ -57,6 +57,9 @@ func AppendResultJSON(b []byte, r *meeting.Result) []byte {
 	if !m.Online.Empty() {
 		b = appendOnlineJSON(b, &m.Online)
 	}
+	if !m.Maintainer.Empty() {
+		b = appendMaintainerJSON(b, &m.Maintainer)
+	}
 	b = append(b, `,"notes":`...)
 	b = jsonw.AppendString(b, m.Notes)
 	b = append(b, `,"group":`...)
@@ -120,6 +123,34 @@ func appendOnlineJSON(b []byte, o *meeting.Online) []byte {
 	first := true
 	for _, f := range [...]struct{ key, v string }{
 		{`"url":`, o.URL}, {`"url_notes":`, o.URLNotes}, {`"phone":`, o.Phone}, {`"phone_notes":`, o.PhoneNote},
+	} {
+		if f.v == "" {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, f.key...)
+		b = jsonw.AppendString(b, f.v)
+	}
+	return append(b, '}')
+}
+
+// appendMaintainerJSON appends `,"maintainer":{…}` (MaintainerJSON, empty
+// fields left out).
+func appendMaintainerJSON(b []byte, x *meeting.Maintainer) []byte {
+	b = append(b, `,"maintainer":{`...)
+	first := true
+	if len(x.FeedbackEmails) > 0 {
+		b = append(b, `"feedback_emails":`...)
+		b = jsonw.AppendStrings(b, x.FeedbackEmails)
+		first = false
+	}
+	for _, f := range [...]struct{ key, v string }{
+		{`"feedback_url":`, x.FeedbackURL}, {`"entity":`, x.Entity}, {`"entity_email":`, x.EntityEmail},
+		{`"entity_location":`, x.EntityLocation}, {`"entity_logo":`, x.EntityLogo}, {`"entity_phone":`, x.EntityPhone},
+		{`"entity_url":`, x.EntityURL},
 	} {
 		if f.v == "" {
 			continue

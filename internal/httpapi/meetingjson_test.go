@@ -38,6 +38,16 @@ func TestAppendResultJSON(t *testing.T) {
 			r.ByAppointment, r.Start, r.End = true, meeting.NoClock, meeting.NoClock
 			r.Location.HasPoint = false
 		}
+		switch i % 5 { // who maintains it: all, some, one list, nothing
+		case 0:
+			r.Maintainer = meeting.Maintainer{FeedbackEmails: []string{"a@example.org", "b@example.org"}, FeedbackURL: "https://example.org/fix?a=1&b=<2>",
+				Entity: "Intergroup", EntityEmail: "o@example.org", EntityLocation: "Town", EntityLogo: "https://example.org/l.svg",
+				EntityPhone: "+1-570-555-0100", EntityURL: "https://example.org"}
+		case 1:
+			r.Maintainer = meeting.Maintainer{Entity: "Area 5", EntityPhone: "555"}
+		case 2:
+			r.Maintainer = meeting.Maintainer{FeedbackEmails: []string{"a@example.org"}}
+		}
 		if got, want := string(AppendResultJSON(nil, &r)), wantResultJSON(t, &r); got != want {
 			t.Fatalf("meeting %d:\n got %s\nwant %s", i, got, want)
 		}
@@ -45,7 +55,8 @@ func TestAppendResultJSON(t *testing.T) {
 	for _, s := range []string{"", "plain", `quote " and \ back`, "<b>&amp;</b>", "tab\tnl\ncr\r\b\f\x00\x1f\x7f", "bad \xff utf8 \xc3",
 		"sep \u2028 \u2029", "émoji 🙂 reunión Genève", "עברית ערבית عربي"} {
 		r := meeting.Result{Meeting: meeting.Meeting{ID: 1, Name: s, Notes: s, Types: []string{s}, TimeZone: s, Start: meeting.NoClock, End: meeting.NoClock,
-			Location: meeting.Location{Address: s, Regions: []string{s, s}}, Online: meeting.Online{URL: s, PhoneNote: s}}}
+			Location: meeting.Location{Address: s, Regions: []string{s, s}}, Online: meeting.Online{URL: s, PhoneNote: s},
+			Maintainer: meeting.Maintainer{FeedbackEmails: []string{s}, EntityLocation: s}}}
 		if got, want := string(AppendResultJSON(nil, &r)), wantResultJSON(t, &r); got != want {
 			t.Errorf("text %q:\n got %s\nwant %s", s, got, want)
 		}

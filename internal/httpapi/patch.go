@@ -54,7 +54,17 @@ func applyPatch(op string, m *meeting.Meeting, patch map[string]any) (MeetingInp
 		return MeetingInput{}, meeting.Meeting{}, err
 	}
 	nm, err := in.meeting(m.OrgID != 0)
+	keepBeyondInput(m, &nm)
 	return in, nm, err
+}
+
+// keepBeyondInput carries into nm, the new content of the listing old,
+// what the input shape cannot say and so no edit changes: who maintains
+// the listing, as its upload or feed said, and that its point came from
+// the geocoder, while the point is the same.
+func keepBeyondInput(old *meeting.Meeting, nm *meeting.Meeting) {
+	nm.Maintainer = old.Maintainer
+	nm.Location.Geocoded = old.Location.Geocoded && nm.Location.HasPoint && old.Location.HasPoint && nm.Location.Point == old.Location.Point
 }
 
 // toMap returns v as a generic JSON object.
@@ -70,9 +80,11 @@ func toMap(v any) (map[string]any, error) {
 }
 
 // replaceContent returns a change that gives the listing nm's content; the
-// store keeps the listing's identity and sets its state.
+// store keeps the listing's identity and sets its state, and what the
+// input shape cannot say is kept (keepBeyondInput).
 func replaceContent(nm meeting.Meeting) func(*meeting.Meeting) error {
 	return func(m *meeting.Meeting) error {
+		keepBeyondInput(m, &nm)
 		*m = nm
 		return nil
 	}

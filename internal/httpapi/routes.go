@@ -70,7 +70,7 @@ func (s *Server) routes() []route {
 		{patch, "/v1/org/meetings/:id", org.with(body), h(s.patchListing)},
 		{del, "/v1/org/meetings/:id", org, h(s.deleteListing)},
 		{get, "/v1/org/meetings/:id/history", org, h(s.listingHistory)},
-		{post, "/v1/org/uploads", org.with(upload), h(s.uploadListings)},
+		{post, uploadRoute, org.with(upload), h(s.uploadListings)},
 		{get, "/v1/org/change-requests", org, h(s.listChangeRequests)},
 		{post, "/v1/org/change-requests/:id/apply", org, h(s.resolveChangeRequest(true))},
 		{post, "/v1/org/change-requests/:id/dismiss", org, h(s.resolveChangeRequest(false))},

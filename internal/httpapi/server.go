@@ -34,6 +34,10 @@ type Config struct {
 	Now func() time.Time
 	// QueryTimeout bounds each request's work; 0 means 5 seconds.
 	QueryTimeout time.Duration
+	// UploadTimeout bounds the work of a bulk upload (parsing, the import
+	// rules with their geocoder requests, writing up to MaxUploadMeetings
+	// listings); 0 means DefaultUploadTimeout.
+	UploadTimeout time.Duration
 	// FeedTimeout bounds the work of the whole-feed routes (the Meeting
 	// Guide feed, /v1/meetings.geojson and /v1/meetings.ics), which read
 	// and stream every meeting; 0 means DefaultFeedTimeout.
@@ -60,6 +64,10 @@ type Config struct {
 	Orgs meeting.OrgStore
 	// Listings keeps organizations' listings and their audit log.
 	Listings meeting.ListingStore
+	// Resolver gives uploaded listings their points and zones by the
+	// rules imports follow (internal/ingest); nil means a record keeps the
+	// point it gives and takes its own zone or the upload's timezone.
+	Resolver meeting.Resolver
 	// ChangeRequests keeps public change requests.
 	ChangeRequests meeting.ChangeRequestStore
 	// KeyRate limits each API key, AddrRate each client address on the
@@ -191,6 +199,10 @@ type ReadModelJSON struct {
 	LagSeconds  float64 `json:"lag_seconds"`
 }
 
+// DefaultUploadTimeout is UploadTimeout's default: room for the import
+// rules' few geocoder requests (one a second) besides the writes.
+const DefaultUploadTimeout = 30 * time.Second
+
 // DefaultFeedTimeout is FeedTimeout's default: a feed of a million
 // meetings takes some seconds to stream, more to a slow client.
 const DefaultFeedTimeout = 50 * time.Second
@@ -222,6 +234,9 @@ func New(cfg Config) *Server {
 	}
 	if s.cfg.QueryTimeout == 0 {
 		s.cfg.QueryTimeout = 5 * time.Second
+	}
+	if s.cfg.UploadTimeout == 0 {
+		s.cfg.UploadTimeout = DefaultUploadTimeout
 	}
 	if s.cfg.FeedTimeout == 0 {
 		s.cfg.FeedTimeout = DefaultFeedTimeout
@@ -392,13 +407,16 @@ func (s *Server) logRequests() gin.HandlerFunc {
 }
 
 // timeout bounds the work of each request, so a slow or dead database turns
-// into a 503 instead of a hang: QueryTimeout, or FeedTimeout on the
-// whole-feed routes (wholeFeeds).
+// into a 503 instead of a hang: QueryTimeout, FeedTimeout on the
+// whole-feed routes (wholeFeeds), UploadTimeout on bulk uploads.
 func (s *Server) timeout() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		d := s.cfg.QueryTimeout
-		if wholeFeeds[c.FullPath()] {
+		switch path := c.FullPath(); {
+		case wholeFeeds[path]:
 			d = s.cfg.FeedTimeout
+		case path == uploadRoute:
+			d = max(d, s.cfg.UploadTimeout)
 		}
 		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
 		defer cancel()

@@ -12,7 +12,10 @@
 // dropped. A meeting held at a place with an address but no point is then
 // placed, approximately, at the centre of its postal code, else of its
 // city, from the run's own listings and then every source's
-// (Importer.Places).
+// (Importer.Places). One that is still without a point is geocoded from
+// its address when a geocoder is configured (Importer.Geocoder: a cache,
+// one request a second, a cap per run), approximately unless the
+// geocoder found the door.
 //
 // A meeting's zone comes from the first of these rules that applies: the
 // record's own zone; a zone its text names ("8pm Eastern", "EST/EDT",
@@ -78,6 +81,21 @@ type Importer struct {
 	// where meetings with an address and no point are placed (after the
 	// run's own listings); nil means the run's own only.
 	Places meeting.CentreFinder
+	// Geocoder, when set, places the meetings held at a place with an
+	// address and no point that no centroid places (see
+	// geocodeMeetings); nil means imports stay offline.
+	Geocoder meeting.Geocoder
+	// GeocodeCache keeps the geocoder's answers across runs, so that a
+	// re-import asks again for nothing; nil asks every run.
+	GeocodeCache meeting.GeocodeCache
+	// GeocodeMax is how many addresses one run may send to the geocoder;
+	// 0 means DefaultGeocodeMax, a negative number none (the cache still
+	// answers).
+	GeocodeMax int
+	// GeocodeLimiter spaces the geocoder's requests; nil means one every
+	// GeocodeInterval, across every Importer of the process that names
+	// none.
+	GeocodeLimiter Limiter
 	// Logger gets one line per run (source, status, counts, duration),
 	// never a record's content; nil means slog.Default().
 	Logger *slog.Logger
@@ -98,10 +116,7 @@ func (im *Importer) Run(ctx context.Context, src meeting.Source, opts Options) *
 	if im.Now != nil {
 		now = im.Now
 	}
-	log := im.Logger
-	if log == nil {
-		log = slog.Default()
-	}
+	log := im.logger()
 	start := now()
 	rep := &meeting.ImportReport{Source: src.Name, Format: src.Format, StartedAt: start.UTC(), Problems: []meeting.Problem{}}
 	validators := im.run(ctx, src, opts, rep)
@@ -166,24 +181,12 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	}
 	ms, dup := dedupe(ms, src.Name)
 	probs = append(probs, dup...)
-	zones := newCachedZones(im.zones())
-	pprobs, contradicted := checkPoints(ms, zones)
-	probs = append(probs, pprobs...)
-	cprobs, centred, err := placeAtCentroids(ctx, ms, im.Places, zones)
+	res, err := im.resolve(ctx, src, ms, im.GeocodeMax)
 	if err != nil {
 		return fail(err)
 	}
-	probs = append(probs, cprobs...)
-	rep.Points.Centroid = centred
-	zprobs, zcounts := fillZones(ms, src, zones, im.clock())
-	probs = append(probs, zprobs...)
-	rep.Zones = zcounts
-	rep.Points.Contradicted = contradicted
-	for i := range ms {
-		if !ms[i].Location.HasPoint {
-			rep.Points.None++
-		}
-	}
+	rep.Zones, rep.Points = res.Zones, res.Points
+	probs = append(probs, res.Problems...)
 	rep.Problems = probs
 	for _, p := range probs {
 		if p.Severity == meeting.Rejected {
@@ -212,6 +215,68 @@ func (im *Importer) run(ctx context.Context, src meeting.Source, opts Options, r
 	return &fetched.Validators
 }
 
+// resolve gives ms their points, then their zones, by the rules of a run
+// (see the package comment), sending at most geocodeMax addresses to the
+// geocoder (as Importer.GeocodeMax).
+func (im *Importer) resolve(ctx context.Context, src meeting.Source, ms []meeting.Meeting, geocodeMax int) (meeting.Resolution, error) {
+	var res meeting.Resolution
+	zones := newCachedZones(im.zones())
+	pprobs, contradicted := checkPoints(ms, zones)
+	res.Problems = append(res.Problems, pprobs...)
+	cprobs, centred, err := placeAtCentroids(ctx, ms, im.Places, zones)
+	if err != nil {
+		return res, err
+	}
+	res.Problems = append(res.Problems, cprobs...)
+	geo, err := im.geocodeMeetings(ctx, ms, zones, geocodeMax, im.logger())
+	if err != nil {
+		return res, err
+	}
+	res.Problems = append(res.Problems, geo.probs...)
+	zprobs, zcounts := fillZones(ms, src, zones, im.clock())
+	res.Problems = append(res.Problems, zprobs...)
+	res.Zones = zcounts
+	res.Points = meeting.PointCounts{Contradicted: contradicted, Centroid: centred, Geocoded: geo.geocoded, GeocodePending: geo.pending}
+	for i := range ms {
+		if !ms[i].Location.HasPoint {
+			res.Points.None++
+		}
+	}
+	return res, nil
+}
+
+// UploadGeocodeMax is how many addresses one Resolve (an organization's
+// upload, answered while its request waits) may send to the geocoder: at
+// one a second, about ten seconds at most. The geocoder's cache answers
+// for the rest; addresses neither answers are counted as pending.
+const UploadGeocodeMax = 10
+
+var _ meeting.Resolver = (*Importer)(nil)
+
+// Warm builds the offline zone finder now, when im uses it (Zones nil):
+// building it takes a moment and some memory, which otherwise the first
+// run or Resolve pays on its first lookup (tests with tight time limits
+// call it first).
+func (im *Importer) Warm() {
+	if im.Zones == nil {
+		defaultZones.Zone(0, 0)
+	}
+}
+
+// Resolve implements meeting.Resolver with the rules of Run, for meetings
+// that come by another way than an import of src (an organization's
+// upload; src names its defaults): points checked against the address,
+// centroids, the geocoder when configured (at most UploadGeocodeMax new
+// requests, and never more than GeocodeMax), then zones. It does not need
+// Store. Errors are those of the CentreFinder and the geocode cache.
+func (im *Importer) Resolve(ctx context.Context, src meeting.Source, ms []meeting.Meeting) (meeting.Resolution, error) {
+	max := UploadGeocodeMax
+	if im.GeocodeMax < 0 || im.GeocodeMax > 0 && im.GeocodeMax < max {
+		max = im.GeocodeMax
+	}
+	return im.resolve(ctx, src, ms, max)
+}
+
 // client returns the HTTP client for src: LocalClient for a source marked
 // local, else Client.
 func (im *Importer) client(src meeting.Source) *http.Client {
@@ -233,6 +298,14 @@ var (
 	defaultClient      = NewClient(DefaultTimeout)
 	defaultLocalClient = NewLocalClient(DefaultTimeout)
 )
+
+// logger returns im.Logger, or slog.Default() when it is nil.
+func (im *Importer) logger() *slog.Logger {
+	if im.Logger == nil {
+		return slog.Default()
+	}
+	return im.Logger
+}
 
 // clock returns the current time by im.Now.
 func (im *Importer) clock() time.Time {

@@ -118,13 +118,16 @@ type ZoneCounts struct {
 // default, a point contradicting the address); Contradicted had theirs
 // dropped for contradicting the stated country or state; Centroid were
 // placed at the centre of the listings' own places for their postal code
-// or city (approximate); Geocoded were placed by a geocoder (none while
-// imports run offline).
+// or city (approximate); Geocoded were placed by the geocoder from their
+// address (none while imports run offline); GeocodePending have an
+// address the geocoder was not asked about in this run (the run's cap
+// was reached, or the geocoder failed), left for a later run.
 type PointCounts struct {
-	None         int `json:"none"`
-	Contradicted int `json:"contradicted"`
-	Centroid     int `json:"centroid"`
-	Geocoded     int `json:"geocoded"`
+	None           int `json:"none"`
+	Contradicted   int `json:"contradicted"`
+	Centroid       int `json:"centroid"`
+	Geocoded       int `json:"geocoded"`
+	GeocodePending int `json:"geocode_pending"`
 }
 
 // ImportReport is the outcome of one import run.
@@ -174,6 +177,9 @@ func (r *ImportReport) WriteText(w io.Writer) error {
 			z.Record, z.Text, z.Source, z.Point, z.None, z.Conflicts)
 		fmt.Fprintf(&b, "  points: %d meetings without one (%d dropped as contradicting the address), %d at a centroid, %d geocoded\n",
 			p.None, p.Contradicted, p.Centroid, p.Geocoded)
+		if p.GeocodePending > 0 {
+			fmt.Fprintf(&b, "  %d meetings wait to be geocoded: this run's cap was reached or the geocoder failed; the next run asks\n", p.GeocodePending)
+		}
 	} else if r.Status == ImportNotModified {
 		fmt.Fprintf(&b, "  the source is unchanged since the last import: nothing to do\n")
 	}
@@ -199,4 +205,28 @@ func (r *ImportReport) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// Resolution is what the import rules decided about the points and zones
+// of a batch of meetings (see Resolver): the meetings counted by the rule
+// that gave each its zone and by their point, and the problems flagged on
+// the way.
+type Resolution struct {
+	Zones    ZoneCounts
+	Points   PointCounts
+	Problems []Problem
+}
+
+// Resolver gives meetings their points and zones by the rules imports
+// follow (internal/ingest), for meetings that come by another way, an
+// organization's upload: a point is checked against the stated country and
+// state and dropped when it contradicts them; a meeting at a place with an
+// address and no point is placed at a centroid of the listings' places, or
+// geocoded; its zone is the record's, else one its text names, else src's
+// default (src.OnlineTimeZone for an online meeting when set, else
+// src.TimeZone), else the zone at its point when that is a door. It
+// changes ms in place. Errors are *Error; a dead backend is
+// KindUnavailable.
+type Resolver interface {
+	Resolve(ctx context.Context, src Source, ms []Meeting) (Resolution, error)
 }

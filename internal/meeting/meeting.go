@@ -210,6 +210,7 @@ func ParseClock(s string) (Clock, error) {
 // Location is where a meeting happens. Point is orb's [lon, lat] order and
 // is meaningful only when HasPoint is true. Approximate marks a location that
 // is only a locality (an online meeting's city), not a door to walk to.
+// Geocoded marks a point the import got from a geocoder, from the address.
 type Location struct {
 	Name             string
 	Address          string // street address
@@ -223,6 +224,7 @@ type Location struct {
 	Point            orb.Point // [lon, lat], WGS 84
 	HasPoint         bool
 	Approximate      bool
+	Geocoded         bool
 }
 
 // Lat returns the latitude of the location's point.
@@ -299,6 +301,7 @@ type Meeting struct {
 	Notes         string
 	Group         string
 	URL           string // the listing on its publisher's site
+	Maintainer    Maintainer
 	Status        Status
 	OrgID         int64 // owning organization, 0 for imported listings
 	CreatedAt     time.Time
@@ -450,6 +453,10 @@ func (m *Meeting) textFields() []struct {
 		{"location.formatted_address", &m.Location.FormattedAddress}, {"location.notes", &m.Location.Notes},
 		{"online.url", &m.Online.URL}, {"online.url_notes", &m.Online.URLNotes}, {"online.phone", &m.Online.Phone},
 		{"online.phone_note", &m.Online.PhoneNote},
+		{"maintainer.feedback_url", &m.Maintainer.FeedbackURL}, {"maintainer.entity", &m.Maintainer.Entity},
+		{"maintainer.entity_email", &m.Maintainer.EntityEmail}, {"maintainer.entity_location", &m.Maintainer.EntityLocation},
+		{"maintainer.entity_logo", &m.Maintainer.EntityLogo}, {"maintainer.entity_phone", &m.Maintainer.EntityPhone},
+		{"maintainer.entity_url", &m.Maintainer.EntityURL},
 	}
 }
 
@@ -468,7 +475,7 @@ func (m *Meeting) Clean() []string {
 	for _, l := range []struct {
 		name string
 		v    []string
-	}{{"types", m.Types}, {"location.regions", m.Location.Regions}} {
+	}{{"types", m.Types}, {"location.regions", m.Location.Regions}, {"maintainer.feedback_emails", m.Maintainer.FeedbackEmails}} {
 		dirty := false
 		for i, s := range l.v {
 			if c := CleanText(s); c != s {
@@ -505,6 +512,7 @@ var textLimit = map[string]int{
 	"source": MaxIDLen, "external_id": MaxIDLen, "group_key": MaxIDLen, "name": MaxNameLen, "timezone": MaxZoneLen,
 	"notes": MaxTextLen, "location.notes": MaxTextLen, "online.url_notes": MaxTextLen, "online.phone_note": MaxTextLen,
 	"url": MaxURLLen, "online.url": MaxURLLen,
+	"maintainer.feedback_url": MaxFeedbackURLLen, "maintainer.entity_logo": MaxURLLen, "maintainer.entity_url": MaxURLLen,
 }
 
 // Validate checks m and returns a KindInvalid *Error with a reason for each
@@ -601,6 +609,7 @@ func (m *Meeting) Validate() error {
 			f.Add("url", reason)
 		}
 	}
+	m.Maintainer.validate(&f)
 	if m.Source == "" {
 		f.Add("source", "is required")
 	}

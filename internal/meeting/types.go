@@ -1,6 +1,9 @@
 package meeting
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // TypeInfo describes one meeting type code: the code itself, its plain-word
 // names in English and Spanish, and whether the type only makes sense for a
@@ -11,14 +14,25 @@ type TypeInfo struct {
 	NameES       string
 	InPersonOnly bool
 	Legacy       bool
+	// Programs names, for a type the Meeting Guide specification has no
+	// code for, the programs whose own vocabularies have it (see
+	// ProgramTypeCodes); it is empty for the specification's codes.
+	Programs []Program
 }
 
 // Types is the project's type vocabulary: the 87 codes of the Meeting Guide
 // specification (code4recovery/spec, MIT licence) with their English and
-// Spanish names, plus the legacy codes ONL (online, removed from the spec in
-// 2022) and NS (non-smoking) that real feeds still send. Codes outside this
-// list are kept verbatim on a meeting and reported as unknown by importers.
-var Types = []TypeInfo{
+// Spanish names, the legacy codes ONL (online, removed from the spec in
+// 2022) and NS (non-smoking) that real feeds still send, and then the types
+// only other programs' vocabularies name (NA's Basic Text, Al-Anon's
+// Alateen, …; see programTypes), each with its own code. Every code has
+// one meaning, whatever the program. Codes outside this list are kept
+// verbatim on a meeting and reported as unknown by importers.
+var Types = slices.Concat(specTypes, programTypes)
+
+// specTypes are the Meeting Guide specification's codes and the legacy
+// ones, in the vocabulary's first part.
+var specTypes = []TypeInfo{
 	{Code: "11", Name: "11th Step Meditation", NameES: "Meditación del Paso 11", InPersonOnly: false},
 	{Code: "12x12", Name: "12 Steps & 12 Traditions", NameES: "12 Pasos y 12 Tradiciones", InPersonOnly: false},
 	{Code: "A", Name: "Secular", NameES: "Secular", InPersonOnly: false},

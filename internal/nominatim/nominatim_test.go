@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
 
 	"github.com/meetingfinder/meetingfinder/internal/meeting"
 	"github.com/meetingfinder/meetingfinder/internal/nominatim"
@@ -68,5 +69,58 @@ func TestPlacesErrors(t *testing.T) {
 	}
 	if _, err := nominatim.New("ftp://example.org", "", nil); !meeting.IsKind(err, meeting.KindInvalid) {
 		t.Errorf("ftp URL: error %v, want invalid", err)
+	}
+}
+
+func TestGeocode(t *testing.T) {
+	answers := map[string]string{
+		"337 Spring St, West Pittston, PA 18643": `[{"lat": "41.3301", "lon": "-75.7921", "display_name": "337, Spring Street", "place_rank": 30},
+			{"lat": "41.0", "lon": "-75.0", "display_name": "second", "place_rank": 30}]`,
+		"Spring St, West Pittston":   `[{"lat": "41.33", "lon": "-75.79", "display_name": "Spring Street", "place_rank": 26}]`,
+		"no rank":                    `[{"lat": "1.5", "lon": "2.5", "display_name": "somewhere"}]`,
+		"bad coordinates, then none": `[{"lat": "x", "lon": "2.5", "display_name": "broken", "place_rank": 30}]`,
+		"nowhere at all":             `[]`,
+		"rank out of the scale (31)": `[{"lat": "1", "lon": "2", "display_name": "odd", "place_rank": 31}]`,
+	}
+	var limits []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limits = append(limits, r.URL.Query().Get("limit"))
+		w.Write([]byte(answers[r.URL.Query().Get("q")]))
+	}))
+	defer srv.Close()
+	c, err := nominatim.New(srv.URL, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]meeting.Geocode{
+		"337 Spring St, West Pittston, PA 18643": {Found: true, Point: orb.Point{-75.7921, 41.3301}, Rank: 30},
+		"Spring St, West Pittston":               {Found: true, Point: orb.Point{-75.79, 41.33}, Rank: 26},
+		"no rank":                                {Found: true, Point: orb.Point{2.5, 1.5}},
+		"bad coordinates, then none":             {},
+		"nowhere at all":                         {},
+		"rank out of the scale (31)":             {Found: true, Point: orb.Point{2, 1}},
+	} {
+		got, err := c.Geocode(context.Background(), q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s (-want +got):\n%s", q, d)
+		}
+		if got.Exact() != (want.Rank >= meeting.GeocodeExactRank) {
+			t.Errorf("%s: exact %v", q, got.Exact())
+		}
+	}
+	for _, l := range limits {
+		if l != "1" {
+			t.Errorf("asked for %s results, want 1", l)
+		}
+	}
+	if _, err := c.Geocode(context.Background(), " "); !meeting.IsKind(err, meeting.KindInvalid) {
+		t.Errorf("empty address: error %v, want invalid", err)
+	}
+	down, _ := nominatim.New("http://127.0.0.1:1", "", nil)
+	if _, err := down.Geocode(context.Background(), "x"); !meeting.IsKind(err, meeting.KindUnavailable) {
+		t.Errorf("unreachable: error %v, want unavailable", err)
 	}
 }

@@ -31,7 +31,9 @@ const meetingColumns = `m.id, m.source, m.external_id, m.group_key, m.name, m.pr
 	m.location_name, m.address, m.city, m.region, m.postal_code, m.country, m.formatted_address,
 	m.regions, m.location_notes, m.geog, m.approximate,
 	m.online_url, m.online_url_notes, m.online_phone, m.online_phone_notes,
-	m.notes, m.group_name, m.url, m.status, coalesce(m.org_id, 0), m.created_at, m.updated_at`
+	m.notes, m.group_name, m.url, m.status, coalesce(m.org_id, 0), m.created_at, m.updated_at,
+	m.geocoded,
+	m.feedback_emails, m.feedback_url, m.entity, m.entity_email, m.entity_location, m.entity_logo, m.entity_phone, m.entity_url`
 
 // scanMeeting reads meetingColumns (plus extra destinations) from row.
 func scanMeeting(row pgx.Row, m *meeting.Meeting, extra ...any) error {
@@ -43,13 +45,16 @@ func scanMeeting(row pgx.Row, m *meeting.Meeting, extra ...any) error {
 		attendance string
 		status     string
 	)
+	x := &m.Maintainer
 	dest := []any{&m.ID, &m.Source, &m.ExternalID, &m.GroupKey, &m.Name, &program,
 		&day, &start, &end, &m.TimeZone, &m.Types, &attendance,
 		&m.Location.Name, &m.Location.Address, &m.Location.City, &m.Location.Region, &m.Location.PostalCode,
 		&m.Location.Country, &m.Location.FormattedAddress, &m.Location.Regions, &m.Location.Notes,
 		&geog, &m.Location.Approximate,
 		&m.Online.URL, &m.Online.URLNotes, &m.Online.Phone, &m.Online.PhoneNote,
-		&m.Notes, &m.Group, &m.URL, &status, &m.OrgID, &m.CreatedAt, &m.UpdatedAt}
+		&m.Notes, &m.Group, &m.URL, &status, &m.OrgID, &m.CreatedAt, &m.UpdatedAt,
+		&m.Location.Geocoded,
+		&x.FeedbackEmails, &x.FeedbackURL, &x.Entity, &x.EntityEmail, &x.EntityLocation, &x.EntityLogo, &x.EntityPhone, &x.EntityURL}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return err
 	}
@@ -77,6 +82,9 @@ func scanMeeting(row pgx.Row, m *meeting.Meeting, extra ...any) error {
 	}
 	if m.Types == nil {
 		m.Types = []string{}
+	}
+	if len(x.FeedbackEmails) == 0 {
+		x.FeedbackEmails = nil
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // meetingColumnCount is the number of columns of meetingColumns.
-const meetingColumnCount = 34
+const meetingColumnCount = 43
 
 // binaryResults asks for every result column in PostgreSQL's binary
 // form, the form rawScanner reads.
@@ -29,7 +29,7 @@ var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // where scanning a million rows through scanMeeting costs more than
 // PostgreSQL takes to send them; anything kept must be copied.
 type rawScanner struct {
-	types, regions []string
+	types, regions, emails []string
 }
 
 // scan decodes vals, the raw values of one row of meetingColumns, into m.
@@ -72,6 +72,15 @@ func (s *rawScanner) scan(vals [][]byte, m *meeting.Meeting) error {
 	m.Status = meeting.Status(r.text(30))
 	m.OrgID = r.int8(31)
 	m.CreatedAt, m.UpdatedAt = r.timestamp(32), r.timestamp(33)
+	l.Geocoded = r.bool(34)
+	x := &m.Maintainer
+	s.emails = r.textArray(35, s.emails[:0])
+	x.FeedbackEmails = nil
+	if len(s.emails) > 0 {
+		x.FeedbackEmails = s.emails
+	}
+	x.FeedbackURL, x.Entity, x.EntityEmail, x.EntityLocation = r.text(36), r.text(37), r.text(38), r.text(39)
+	x.EntityLogo, x.EntityPhone, x.EntityURL = r.text(40), r.text(41), r.text(42)
 	return r.err
 }
 

@@ -32,8 +32,11 @@ func TestLoadPublicReadsWhatPublicByIDReads(t *testing.T) {
 		{Name: "No end, no point, no zone", Day: 6, Start: meeting.NewClock(23, 59), End: meeting.NoClock, Types: []string{"O", "W", "LGBTQ"},
 			Location: meeting.Location{City: "Nowhere", Regions: []string{"A", "B", "C"}}},
 		{Name: "Ünïcode ✓ \"quoted\" \\ back", Day: 0, Start: meeting.NewClock(0, 0), End: meeting.NewClock(1, 30), TimeZone: "Asia/Kathmandu",
-			Notes: "line\nbreak\ttab", Location: meeting.Location{Point: orb.Point{85.3240, 27.7172}, HasPoint: true, Approximate: true, Regions: []string{}},
-			Online: meeting.Online{URL: "https://example.org/j/1", URLNotes: "pass 1", Phone: "+1 555 0100", PhoneNote: "*9"}},
+			Notes: "line\nbreak\ttab", Location: meeting.Location{Point: orb.Point{85.3240, 27.7172}, HasPoint: true, Approximate: true, Geocoded: true, Regions: []string{}},
+			Online: meeting.Online{URL: "https://example.org/j/1", URLNotes: "pass 1", Phone: "+1 555 0100", PhoneNote: "*9"},
+			Maintainer: meeting.Maintainer{FeedbackEmails: []string{"fix@example.org", "web@example.org"}, FeedbackURL: "mailto:fix@example.org",
+				Entity: "Intergroup", EntityEmail: "office@example.org", EntityLocation: "Town", EntityLogo: "https://example.org/l.svg",
+				EntityPhone: "+1 555 0101", EntityURL: "https://example.org"}},
 	}
 	for i := range odd {
 		odd[i].Source, odd[i].ExternalID = "odd", string(rune('a'+i))

@@ -23,7 +23,11 @@ var writeColumns = []string{"source", "external_id", "group_key", "name", "progr
 	"location_name", "address", "city", "region", "postal_code", "country", "formatted_address",
 	"regions", "location_notes", "geog", "approximate",
 	"online_url", "online_url_notes", "online_phone", "online_phone_notes",
-	"notes", "group_name", "url", "status", "org_id"}
+	"notes", "group_name", "url", "status", "org_id",
+	// Columns added since content hashes were first stored go here, after
+	// hashAlways (see contentHash).
+	"geocoded",
+	"feedback_emails", "feedback_url", "entity", "entity_email", "entity_location", "entity_logo", "entity_phone", "entity_url"}
 
 // rowValues returns m's values for writeColumns. Times go as "HH:MM" text,
 // the point as EWKT text; both are cast by the statement (or the COPY
@@ -58,12 +62,19 @@ func rowValues(m *meeting.Meeting) []any {
 	if regions == nil {
 		regions = []string{}
 	}
+	x := &m.Maintainer
+	emails := x.FeedbackEmails
+	if emails == nil {
+		emails = []string{}
+	}
 	return []any{m.Source, m.ExternalID, m.GroupKey, m.Name, string(m.Program),
 		day, start, end, tz, types, string(m.Attendance),
 		m.Location.Name, m.Location.Address, m.Location.City, m.Location.Region, m.Location.PostalCode,
 		m.Location.Country, m.Location.FormattedAddress, regions, m.Location.Notes, geog, m.Location.Approximate,
 		m.Online.URL, m.Online.URLNotes, m.Online.Phone, m.Online.PhoneNote,
-		m.Notes, m.Group, m.URL, string(status), org}
+		m.Notes, m.Group, m.URL, string(status), org,
+		m.Location.Geocoded,
+		emails, x.FeedbackURL, x.Entity, x.EntityEmail, x.EntityLocation, x.EntityLogo, x.EntityPhone, x.EntityURL}
 }
 
 // InsertMeetings adds ms in bulk with one COPY, the fast path for loading

@@ -12,7 +12,10 @@ import (
 )
 
 // A record is one whole meeting in an arena: every field in a fixed order,
-// strings and lists as a uvarint length and their bytes. Records hold no
+// strings and lists as a uvarint length and their bytes; who maintains
+// the listing (meeting.Maintainer) comes last, only when the feed names
+// one (flag 16), so that the meetings of feeds that do not cost nothing
+// more. Records hold no
 // pointers, so a million of them in a []byte cost the garbage collector
 // nothing; the compact columns of a snapshot answer queries, and a record
 // is decoded only for a meeting that is returned.
@@ -32,6 +35,13 @@ func appendRecord(b []byte, m *meeting.Meeting) []byte {
 	}
 	if m.Location.Approximate {
 		flags |= 4
+	}
+	if m.Location.Geocoded {
+		flags |= 8
+	}
+	hasMaintainer := !m.Maintainer.Empty()
+	if hasMaintainer {
+		flags |= 16
 	}
 	b = append(b, flags, byte(m.Day))
 	b = binary.AppendVarint(b, int64(m.Start))
@@ -53,6 +63,14 @@ func appendRecord(b []byte, m *meeting.Meeting) []byte {
 	b = binary.AppendVarint(b, m.OrgID)
 	b = binary.AppendVarint(b, m.CreatedAt.UnixMicro())
 	b = binary.AppendVarint(b, m.UpdatedAt.UnixMicro())
+	if hasMaintainer {
+		// Only the meetings whose feed names its maintainer pay for it.
+		x := &m.Maintainer
+		b = appendList(b, x.FeedbackEmails)
+		for _, s := range []string{x.FeedbackURL, x.Entity, x.EntityEmail, x.EntityLocation, x.EntityLogo, x.EntityPhone, x.EntityURL} {
+			b = appendString(b, s)
+		}
+	}
 	return b
 }
 
@@ -128,11 +146,20 @@ func decodeRecord(b []byte, m *meeting.Meeting) {
 	l.Regions = r.list()
 	l.Notes = r.str()
 	lng, lat := r.float(), r.float()
-	l.Point, l.HasPoint, l.Approximate = orb.Point{lng, lat}, flags&2 != 0, flags&4 != 0
+	l.Point, l.HasPoint, l.Approximate, l.Geocoded = orb.Point{lng, lat}, flags&2 != 0, flags&4 != 0, flags&8 != 0
 	m.Online.URL, m.Online.URLNotes, m.Online.Phone, m.Online.PhoneNote = r.str(), r.str(), r.str(), r.str()
 	m.Notes, m.Group, m.URL = r.str(), r.str(), r.str()
 	m.Status = meeting.Status(r.str())
 	m.OrgID = r.varint()
 	m.CreatedAt = time.UnixMicro(r.varint()).UTC()
 	m.UpdatedAt = time.UnixMicro(r.varint()).UTC()
+	m.Maintainer = meeting.Maintainer{}
+	if flags&16 != 0 {
+		x := &m.Maintainer
+		if x.FeedbackEmails = r.list(); len(x.FeedbackEmails) == 0 {
+			x.FeedbackEmails = nil
+		}
+		x.FeedbackURL, x.Entity, x.EntityEmail, x.EntityLocation = r.str(), r.str(), r.str(), r.str()
+		x.EntityLogo, x.EntityPhone, x.EntityURL = r.str(), r.str(), r.str()
+	}
 }

@@ -52,12 +52,16 @@ const MaxCities = 24
 // places view as often).
 const ConfigMaxAge = 10 * time.Minute
 
-// TypeJSON is one meeting type as the page shows it.
+// TypeJSON is one meeting type as the page shows it. Programs names, for
+// a type only some programs' vocabularies have (NA's Basic Text), those
+// programs: the page names such types on the meetings that carry them but
+// offers them as filters only for those programs.
 type TypeJSON struct {
-	Code         string `json:"code"`
-	EN           string `json:"en"`
-	ES           string `json:"es"`
-	InPersonOnly bool   `json:"in_person_only,omitempty"`
+	Code         string   `json:"code"`
+	EN           string   `json:"en"`
+	ES           string   `json:"es"`
+	InPersonOnly bool     `json:"in_person_only,omitempty"`
+	Programs     []string `json:"programs,omitempty"`
 }
 
 // CityJSON is a place the page offers to pick from when the server has no
@@ -120,7 +124,11 @@ func NewConfigJSON(cfg Config, routes gin.RoutesInfo, places []meeting.Place) Co
 		if t.Legacy {
 			continue
 		}
-		c.Types = append(c.Types, TypeJSON{Code: t.Code, EN: t.Name, ES: t.NameES, InPersonOnly: t.InPersonOnly})
+		tj := TypeJSON{Code: t.Code, EN: t.Name, ES: t.NameES, InPersonOnly: t.InPersonOnly}
+		for _, p := range t.Programs {
+			tj.Programs = append(tj.Programs, string(p))
+		}
+		c.Types = append(c.Types, tj)
 	}
 	for _, p := range meeting.Programs {
 		c.Programs = append(c.Programs, string(p))

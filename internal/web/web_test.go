@@ -135,3 +135,20 @@ func TestConfigConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigProgramTypes: a type only some programs name carries them,
+// for the page to offer it as a filter only there; the specification's
+// do not.
+func TestConfigProgramTypes(t *testing.T) {
+	c := web.NewConfigJSON(web.Config{}, nil, nil)
+	byCode := map[string]web.TypeJSON{}
+	for _, ty := range c.Types {
+		byCode[ty.Code] = ty
+	}
+	if bt := byCode["BT"]; bt.EN != "Basic Text" || strings.Join(bt.Programs, ",") != "na,ha" {
+		t.Errorf("BT: %+v", bt)
+	}
+	if w := byCode["W"]; w.EN != "Women" || len(w.Programs) != 0 {
+		t.Errorf("W: %+v", w)
+	}
+}

@@ -267,6 +267,8 @@
     box.textContent = '';
     var types = (cfg ? cfg.types.slice() : []).sort(function (a, b) { return typeName(a.code).localeCompare(typeName(b.code), lang); });
     types.forEach(function (ty) {
+      // A type only some programs have is a filter only for them.
+      if (ty.programs && (!state.program || ty.programs.indexOf(state.program) < 0) && state.types.indexOf(ty.code) < 0) return;
       var id = 'type-' + ty.code;
       box.appendChild(h('label', { for: id }, h('input', { type: 'checkbox', id: id, value: ty.code, checked: state.types.indexOf(ty.code) >= 0 }), typeName(ty.code)));
     });
@@ -305,7 +307,11 @@
   function onFilterChange(e) {
     if (e.target.id === 'place' || e.target.id === 'city' || e.target.id === 'lang' || e.target.id === 'q') return;
     clearTimeout(changeTimer);
-    changeTimer = setTimeout(function () { readForm(); syncForm(); writeURL(false); search(); }, e.target.type === 'checkbox' ? 400 : 0);
+    changeTimer = setTimeout(function () {
+      readForm();
+      if (e.target.id === 'program') buildChoices(); // the program's own types become filters
+      syncForm(); writeURL(false); search();
+    }, e.target.type === 'checkbox' ? 400 : 0);
   }
 
   function showHere() {

@@ -52,6 +52,14 @@ type Meeting struct {
 	Group                string   `json:"group,omitempty"`
 	Updated              string   `json:"updated"`
 	URL                  string   `json:"url,omitempty"`
+	FeedbackEmails       []string `json:"feedback_emails,omitempty"`
+	FeedbackURL          string   `json:"feedback_url,omitempty"`
+	Entity               string   `json:"entity,omitempty"`
+	EntityEmail          string   `json:"entity_email,omitempty"`
+	EntityLocation       string   `json:"entity_location,omitempty"`
+	EntityLogo           string   `json:"entity_logo,omitempty"`
+	EntityPhone          string   `json:"entity_phone,omitempty"`
+	EntityURL            string   `json:"entity_url,omitempty"`
 }
 
 // Slug returns the feed slug of a stored meeting: its id, which is unique
@@ -60,10 +68,17 @@ type Meeting struct {
 func Slug(m *meeting.Meeting) string { return strconv.FormatInt(m.ID, 10) }
 
 // New converts one stored meeting. A meeting by appointment has no day or
-// time. Only codes of the specification's type table are listed (ONL, the
-// legacy online code, is replaced by attendance_option; unknown codes would
-// be ignored by every reader). latitude and longitude are omitted, and
-// approximate is "yes", when the meeting has no real point.
+// time. Types are written in the meeting's program's own vocabulary, as
+// 12 Step Meeting List sites of that program read them
+// (meeting.ProgramTypeCode: Spanish is "SP" for Adult Children of
+// Alcoholics, Basic Text "BT" for NA); a type the program's readers would
+// misread is left out, as are ONL, the legacy online code
+// (attendance_option says it), and unknown codes, which every reader
+// ignores. latitude and longitude are omitted, and
+// approximate is "yes", when the meeting has no real point. Who maintains
+// the listing goes back out as the feed gave it (feedback_emails,
+// feedback_url, entity and entity_*; entity_url, as TSML and the
+// specification's example spell it).
 func New(m *meeting.Meeting) Meeting {
 	j := Meeting{
 		Name: m.Name, Slug: Slug(m), Timezone: m.TimeZone,
@@ -75,7 +90,10 @@ func New(m *meeting.Meeting) Meeting {
 		ConferenceURL: m.Online.URL, ConferenceURLNotes: m.Online.URLNotes,
 		ConferencePhone: m.Online.Phone, ConferencePhoneNotes: m.Online.PhoneNote,
 		Notes: m.Notes, Group: m.Group, URL: m.URL,
-		Updated: m.UpdatedAt.UTC().Format(UpdatedLayout),
+		Updated:        m.UpdatedAt.UTC().Format(UpdatedLayout),
+		FeedbackEmails: m.Maintainer.FeedbackEmails, FeedbackURL: m.Maintainer.FeedbackURL,
+		Entity: m.Maintainer.Entity, EntityEmail: m.Maintainer.EntityEmail, EntityLocation: m.Maintainer.EntityLocation,
+		EntityLogo: m.Maintainer.EntityLogo, EntityPhone: m.Maintainer.EntityPhone, EntityURL: m.Maintainer.EntityURL,
 	}
 	if !m.ByAppointment && m.Start.Valid() {
 		d := int(m.Day)
@@ -86,8 +104,8 @@ func New(m *meeting.Meeting) Meeting {
 		}
 	}
 	for _, t := range m.Types {
-		if info, ok := meeting.LookupType(t); ok && !info.Legacy && !slices.Contains(j.Types, t) {
-			j.Types = append(j.Types, t)
+		if c, ok := meeting.ProgramTypeCode(m.Program, t); ok && !slices.Contains(j.Types, c) {
+			j.Types = append(j.Types, c)
 		}
 	}
 	if j.FormattedAddress == "" {
