@@ -70,7 +70,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Config, error) {
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write CPU profiles of the measured windows (of this process: in the HTTP phases the client) to `PREFIX`-<size>-<phase>.pprof")
 	fs.BoolVar(&cfg.Text, "text", false, "also run the text-search phase: the query shapes of one word, typos, one-letter and two-word prefixes, with and without a point, through this binary's serve, and the indexing rate")
 	fs.StringVar(&cfg.Database, "database", "", "with --text and --phases '': measure this existing database (on DATABASE_URL's server) as it is instead of --sizes: nothing is loaded, vacuumed or dropped, nor any meeting changed")
-	fs.StringVar(&cfg.TextIndex, "text-index", bench.TextMemory, "the text index serve answers the text phase with: "+bench.TextMemory+" (the read model's, the default) or "+bench.TextPostgres+" (the read model off: PostgreSQL's embedded index)")
+	fs.StringVar(&cfg.TextIndex, "text-index", bench.TextMemory, "the text index serve answers the text phase with: "+bench.TextMemory+" (the read model's, the default) or "+bench.TextPostgres+" (the read model off: PostgreSQL's embedded index) or "+bench.TextMeili+" (the Meilisearch of MEILI_URL, MEILI_API_KEY, MEILI_INDEX, filled by reindex)")
 	phases := fs.String("phases", strings.Join(bench.AllPhases, ","), "comma-separated groups of phases to run, of "+strings.Join(bench.AllPhases, ","))
 	fs.DurationVar(&cfg.MixedDuration, "mixed-duration", time.Minute, "measured time of the mixed workload (RSS is sampled over it)")
 	if err := fs.Parse(args); err != nil {
@@ -115,8 +115,8 @@ func parseBenchFlags(args []string, stderr io.Writer) (bench.Config, error) {
 		return cfg, usageError{"bench: --points must be at least 1"}
 	case cfg.Database != "" && (!cfg.Text || len(cfg.Phases) > 0):
 		return cfg, usageError{"bench: --database is for the text phase alone: give --text --phases ''"}
-	case cfg.TextIndex != bench.TextMemory && cfg.TextIndex != bench.TextPostgres:
-		return cfg, usageError{fmt.Sprintf("bench: --text-index must be %s or %s", bench.TextMemory, bench.TextPostgres)}
+	case cfg.TextIndex != bench.TextMemory && cfg.TextIndex != bench.TextPostgres && cfg.TextIndex != bench.TextMeili:
+		return cfg, usageError{fmt.Sprintf("bench: --text-index must be %s, %s or %s", bench.TextMemory, bench.TextPostgres, bench.TextMeili)}
 	}
 	return cfg, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"time"
 
@@ -40,7 +41,9 @@ type TextConfig struct {
 	Serve []string
 	// Index is the text index the server answers with: TextMemory (the
 	// default: the read model on, no Meilisearch, so the index in memory)
-	// or TextPostgres (the read model off: PostgreSQL's embedded index).
+	// or TextPostgres (the read model off: PostgreSQL's embedded index),
+	// or TextMeili (the Meilisearch of this process's MEILI_URL,
+	// MEILI_API_KEY and MEILI_INDEX, filled by "meetingfinder reindex").
 	Index string
 }
 
@@ -48,6 +51,7 @@ type TextConfig struct {
 const (
 	TextMemory   = "memory"
 	TextPostgres = "postgres"
+	TextMeili    = "meilisearch"
 )
 
 // textShape is one kind of text query and the queries it cycles through.
@@ -223,8 +227,19 @@ const textReadyTimeout = 10 * time.Minute
 func startTextServer(ctx context.Context, cfg TextConfig, dbURL, label string, stdout io.Writer) (*server, error) {
 	var extra []string
 	want := "memory"
-	if cfg.Index == TextPostgres {
+	switch cfg.Index {
+	case TextPostgres:
 		extra, want = []string{"MF_READ_MODEL=off"}, "database"
+	case TextMeili:
+		if os.Getenv("MEILI_URL") == "" {
+			return nil, errors.New("bench: --text-index meilisearch needs MEILI_URL (and MEILI_API_KEY, MEILI_INDEX) of an index filled by meetingfinder reindex")
+		}
+		want = "meilisearch"
+		for _, k := range []string{"MEILI_URL", "MEILI_API_KEY", "MEILI_INDEX"} {
+			if v := os.Getenv(k); v != "" {
+				extra = append(extra, k+"="+v)
+			}
+		}
 	}
 	srv, err := startServer(ctx, cfg.Serve, dbURL, extra...)
 	if err != nil {
