@@ -17,7 +17,10 @@ type publicError struct {
 	reason string
 }
 
+// Error returns the error's own text, with its details.
 func (e *publicError) Error() string { return e.err.Error() }
+
+// Unwrap returns the error itself.
 func (e *publicError) Unwrap() error { return e.err }
 
 // public gives err its public reason.
